@@ -11,7 +11,14 @@ const report = join(dir, 'report.json');
 const vitest = join(import.meta.dirname, '../node_modules/vitest/vitest.mjs');
 const result = spawnSync(
   process.execPath,
-  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    vitest,
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', ASTRO_TELEMETRY_DISABLED: '1' } },
 );
 
@@ -25,7 +32,9 @@ try {
   };
   passed = json.numPassedTests;
   // A file that fails to load has no test results of its own: count it as a failure.
-  failed = json.numFailedTests + json.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  failed =
+    json.numFailedTests +
+    json.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
 } catch {
   failed = Math.max(failed, 1);
 }

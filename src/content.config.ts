@@ -1,5 +1,5 @@
-import { glob } from 'astro/loaders';
 import { defineCollection, reference } from 'astro:content';
+import { glob } from 'astro/loaders';
 import { authorSchema } from './schemas/author.ts';
 import { blogSchema } from './schemas/blog.ts';
 import { webinarSchema } from './schemas/webinar.ts';

@@ -65,7 +65,11 @@ export const out = {
   table(headers: string[], rows: (string | number)[][]) {
     const cells = [headers, ...rows.map((row) => row.map(String))];
     const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-    const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    const line = (row: string[]) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
     stdout.write(`${color.bold(line(headers))}\n`);
     for (const row of cells.slice(1)) stdout.write(`${line(row)}\n`);
   },

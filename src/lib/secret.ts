@@ -1,7 +1,7 @@
 /**
  * The project secret (AIRCOVER_SECRET) signs partner tokens and unlisted preview URLs.
  *
- * In production (NODE_ENV=production or AIRCOVER_ENV=production) a real secret is
+ * In production (AIRCOVER_ENV=production) a real secret is
  * required. In development one is generated once into .aircover/secret with a warning, so
  * links stay stable across local builds without anyone having to set anything.
  */
@@ -15,8 +15,12 @@ export class SecretError extends Error {
   override name = 'SecretError';
 }
 
+/**
+ * Production is declared with AIRCOVER_ENV=production. NODE_ENV cannot tell: `astro build`
+ * sets it to production on every developer's machine.
+ */
 export function isProduction(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.NODE_ENV === 'production' || env.AIRCOVER_ENV === 'production';
+  return env.AIRCOVER_ENV === 'production';
 }
 
 let cached: string | undefined;

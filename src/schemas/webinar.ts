@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { timeZone, type SchemaContext } from './helpers.ts';
+import { type SchemaContext, timeZone } from './helpers.ts';
 
 /** An online event that discusses a paper's findings. */
 export const webinarSchema = (ctx: SchemaContext) =>
@@ -7,9 +7,17 @@ export const webinarSchema = (ctx: SchemaContext) =>
     title: z.string().min(1).max(120).describe('The webinar title.'),
     abstract: z.string().min(20).max(600).describe('What attendees will learn.'),
     start: z
-      .string()
-      .datetime({ offset: true, message: 'must be an ISO 8601 instant with offset, e.g. 2027-01-21T16:00:00Z' })
-      .transform((value) => new Date(value))
+      .union([
+        // YAML reads an unquoted timestamp as a date already.
+        z.date(),
+        z
+          .string()
+          .datetime({
+            offset: true,
+            message: 'must be an ISO 8601 instant with offset, e.g. 2027-01-21T16:00:00Z',
+          })
+          .transform((value) => new Date(value)),
+      ])
       .describe('The start instant, ISO 8601 with offset or Z.'),
     timeZone: timeZone().describe('The IANA zone the event is planned in, e.g. Europe/Berlin.'),
     durationMinutes: z.number().int().min(10).max(480).describe('Length in minutes.'),

@@ -27,7 +27,11 @@ export const whitepaperSchema = (ctx: SchemaContext) =>
   z.object({
     title: z.string().min(1).max(120).describe('The paper title.'),
     subtitle: z.string().optional().describe('A line under the title that names the finding.'),
-    summary: z.string().min(20).max(400).describe('Two or three sentences for cards, meta description and RSS.'),
+    summary: z
+      .string()
+      .min(20)
+      .max(400)
+      .describe('Two or three sentences for cards, meta description and RSS.'),
     customer: z
       .object({
         name: z.string().min(1).describe('The customer whose story the case study tells.'),

@@ -9,7 +9,11 @@ export default defineCommand({
   args: {
     host: { type: 'string', description: 'Interface to listen on', default: process.env.HOST ?? '127.0.0.1' },
     port: { type: 'string', description: 'Port to listen on', default: process.env.PORT ?? '4321' },
-    outDir: { type: 'string', description: 'Build output folder', default: process.env.AIRCOVER_OUT_DIR ?? 'dist' },
+    outDir: {
+      type: 'string',
+      description: 'Build output folder',
+      default: process.env.AIRCOVER_OUT_DIR ?? 'dist',
+    },
   },
   async run({ args }) {
     await serve(args);

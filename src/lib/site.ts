@@ -1,0 +1,31 @@
+/**
+ * Site-wide settings from content/site.yaml, so a marketer edits the publisher's name
+ * and description next to the content rather than in code.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'astro/zod';
+import { parse } from 'yaml';
+
+export const siteSchema = z.object({
+  name: z.string().min(1).describe('Publisher name, used in titles, cards and feeds.'),
+  tagline: z.string().min(1).describe('A short line under the name on the home page.'),
+  description: z.string().min(20).describe('Default meta description and RSS channel description.'),
+  language: z.string().default('en').describe('BCP 47 language of the content, for <html lang>.'),
+  locale: z.string().default('en_GB').describe('Open Graph locale.'),
+});
+export type SiteSettings = z.infer<typeof siteSchema>;
+
+let cached: SiteSettings | undefined;
+
+export function siteSettings(contentDir = process.env.AIRCOVER_CONTENT_DIR ?? 'content'): SiteSettings {
+  if (cached) return cached;
+  const file = resolve(contentDir, 'site.yaml');
+  const result = siteSchema.safeParse(parse(readFileSync(file, 'utf8')));
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`${file}: ${issues}`);
+  }
+  cached = result.data;
+  return cached;
+}
