@@ -1,0 +1,1004 @@
+/**
+ * The store, written once for both engines on top of a `Driver`. The SQL is portable (SQLite 3.35+
+ * and Postgres 13+ both have ON CONFLICT, RETURNING, row values and partial indexes); the three
+ * places that differ say so with `this.#pg`.
+ *
+ * Unique constraints, not application checks, are what prevent duplicates: the ledger's primary key
+ * (campaign, touch, partner), webhook receipts' svix id, responses' idempotency key, suppressions'
+ * email. Code paths that could race rely on them.
+ */
+import { createHash } from 'node:crypto';
+import type { Driver, Queryable, Row } from './driver.ts';
+import { migrations, renderMigration } from './migrations.ts';
+import {
+  type AppendResult,
+  type ClaimOptions,
+  type EventCountKey,
+  type EventFilter,
+  type EventInput,
+  type EventListOptions,
+  type EventSource,
+  eventSources,
+  type LedgerEntry,
+  type LedgerFilter,
+  type MigrationStatus,
+  maxEventMetadataBytes,
+  type Partner,
+  type PartnerInput,
+  type PlanEntry,
+  type PlanResult,
+  type ResponseFilter,
+  type ResponseInput,
+  type ResponseKind,
+  type ResponseSource,
+  responseKinds,
+  type SendState,
+  type Store,
+  type StoredEvent,
+  type StoredResponse,
+  type Suppression,
+  type SuppressionInput,
+  type SuppressionReason,
+  sendStates,
+  suppressionReasons,
+  type TimeInput,
+  type Verdict,
+  verdicts,
+  type WebhookEffects,
+} from './types.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Value helpers
+
+/** Trimmed and lower-cased: the one form of an address used as a key. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A time input as the canonical ISO string; invalid dates are a caller bug, so they throw. */
+function time(input: TimeInput): string {
+  const date = input instanceof Date ? input : new Date(input);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`invalid time: ${String(input)}`);
+  return date.toISOString();
+}
+
+/** A stored time as the canonical ISO string (SQLite keeps the string we wrote, pg gives a Date). */
+function iso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+function isoOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : iso(value);
+}
+function str(value: unknown): string {
+  return String(value);
+}
+function strOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+function boolOrNull(value: unknown): boolean | null {
+  return value === null || value === undefined ? null : Boolean(value);
+}
+function json<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+function jsonText(value: unknown): string {
+  return JSON.stringify(value ?? {});
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: unknown, what: string): T {
+  if (!allowed.includes(value as T)) throw new TypeError(`invalid ${what}: ${String(value)}`);
+  return value as T;
+}
+
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+/** Split a multi-row insert so neither engine's parameter limit is reached. */
+function chunks<T>(rows: T[], columns: number): T[][] {
+  const size = Math.max(1, Math.min(500, Math.floor(30000 / columns)));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+async function insertMany(
+  q: Queryable,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+  suffix: string,
+): Promise<number> {
+  let changed = 0;
+  const tuple = `(${placeholders(columns.length)})`;
+  for (const chunk of chunks(rows, columns.length)) {
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${suffix}`;
+    changed += await q.run(sql, chunk.flat());
+  }
+  return changed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row mappers
+
+function toPartner(row: Row): Partner {
+  return {
+    campaign: str(row.campaign),
+    partnerId: str(row.partner_id),
+    token: str(row.token),
+    email: str(row.email),
+    company: strOrNull(row.company),
+    firstName: strOrNull(row.first_name),
+    lastName: strOrNull(row.last_name),
+    owner: strOrNull(row.owner),
+    referrerEmail: strOrNull(row.referrer_email),
+    data: json<Record<string, unknown>>(row.data),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+function toLedger(row: Row): LedgerEntry {
+  return {
+    campaign: str(row.campaign),
+    touch: str(row.touch),
+    partnerId: str(row.partner_id),
+    state: str(row.state) as SendState,
+    recipient: str(row.recipient),
+    idempotencyKey: str(row.idempotency_key),
+    contentVersion: strOrNull(row.content_version),
+    providerMessageId: strOrNull(row.provider_message_id),
+    attempts: Number(row.attempts),
+    retryable: Boolean(row.retryable),
+    lastError: strOrNull(row.last_error),
+    skipReason: strOrNull(row.skip_reason),
+    plannedAt: iso(row.planned_at),
+    claimedAt: isoOrNull(row.claimed_at),
+    sentAt: isoOrNull(row.sent_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+const byPlan = (a: LedgerEntry, b: LedgerEntry) =>
+  a.plannedAt < b.plannedAt ? -1 : a.plannedAt > b.plannedAt ? 1 : a.partnerId < b.partnerId ? -1 : 1;
+
+function toEvent(row: Row): StoredEvent {
+  return {
+    id: Number(row.id),
+    campaign: str(row.campaign),
+    partnerId: strOrNull(row.partner_id),
+    touch: strOrNull(row.touch),
+    type: str(row.type),
+    source: str(row.source) as EventSource,
+    occurredAt: iso(row.occurred_at),
+    receivedAt: iso(row.received_at),
+    verdict: str(row.verdict) as Verdict,
+    verdictReason: strOrNull(row.verdict_reason),
+    userAgent: strOrNull(row.user_agent),
+    ipHash: strOrNull(row.ip_hash),
+    metadata: json<Record<string, unknown>>(row.metadata),
+    eventKey: strOrNull(row.event_key),
+  };
+}
+
+function toResponse(row: Row): StoredResponse {
+  return {
+    id: Number(row.id),
+    idempotencyKey: str(row.idempotency_key),
+    kind: str(row.kind) as ResponseKind,
+    campaign: strOrNull(row.campaign),
+    partnerId: strOrNull(row.partner_id),
+    touch: strOrNull(row.touch),
+    email: strOrNull(row.email),
+    name: strOrNull(row.name),
+    webinar: strOrNull(row.webinar),
+    text: strOrNull(row.body),
+    rating: row.rating === null || row.rating === undefined ? null : Number(row.rating),
+    consentToQuote: boolOrNull(row.consent_to_quote),
+    until: isoOrNull(row.until_at),
+    preferredTimes:
+      row.preferred_times === null || row.preferred_times === undefined
+        ? null
+        : json<string[]>(row.preferred_times),
+    source: str(row.source) as ResponseSource,
+    occurredAt: iso(row.occurred_at),
+    createdAt: iso(row.created_at),
+    data: json<Record<string, unknown>>(row.data),
+  };
+}
+
+function toSuppression(row: Row): Suppression {
+  return {
+    email: str(row.email),
+    reason: str(row.reason) as SuppressionReason,
+    source: str(row.source),
+    campaign: strOrNull(row.campaign),
+    note: strOrNull(row.note),
+    createdAt: iso(row.created_at),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const eventColumns = [
+  'campaign',
+  'partner_id',
+  'touch',
+  'type',
+  'source',
+  'occurred_at',
+  'received_at',
+  'verdict',
+  'verdict_reason',
+  'user_agent',
+  'ip_hash',
+  'metadata',
+  'event_key',
+];
+
+function eventValues(event: EventInput, now: string): unknown[] {
+  if (!event.campaign) throw new TypeError('event without campaign');
+  if (!event.type) throw new TypeError('event without type');
+  const metadata = jsonText(event.metadata);
+  if (Buffer.byteLength(metadata) > maxEventMetadataBytes) {
+    throw new RangeError(`event metadata over ${maxEventMetadataBytes} bytes`);
+  }
+  return [
+    event.campaign,
+    event.partnerId ?? null,
+    event.touch ?? null,
+    event.type,
+    oneOf(eventSources, event.source, 'event source'),
+    time(event.occurredAt),
+    event.receivedAt === undefined ? now : time(event.receivedAt),
+    oneOf(verdicts, event.verdict, 'verdict'),
+    event.verdictReason ?? null,
+    event.userAgent ?? null,
+    event.ipHash ?? null,
+    metadata,
+    event.eventKey ?? null,
+  ];
+}
+
+const suppressionColumns = ['email', 'reason', 'source', 'campaign', 'note', 'created_at'];
+
+function suppressionValues(s: SuppressionInput, now: string): unknown[] {
+  const email = normalizeEmail(s.email);
+  if (!email) throw new TypeError('suppression without email');
+  return [
+    email,
+    oneOf(suppressionReasons, s.reason, 'suppression reason'),
+    s.source,
+    s.campaign ?? null,
+    s.note ?? null,
+    now,
+  ];
+}
+
+/** Arbitrary constant for pg_advisory_xact_lock: serialises concurrent `migrate()` calls. */
+const migrationLockKey = 7_262_911_403;
+
+export interface SqlStoreOptions {
+  /** Postgres schema to create before migrating (tests, several deployments in one database). */
+  schema?: string;
+}
+
+export class SqlStore implements Store {
+  readonly engine: Driver['engine'];
+  readonly location: string;
+  readonly #db: Driver;
+  readonly #pg: boolean;
+  readonly #schema: string | undefined;
+
+  constructor(driver: Driver, options: SqlStoreOptions = {}) {
+    this.#db = driver;
+    this.engine = driver.engine;
+    this.location = driver.location;
+    this.#pg = driver.engine === 'postgres';
+    this.#schema = options.schema;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Migrations
+
+  #migrationsTable(): string {
+    const ts = this.#pg ? 'TIMESTAMPTZ' : 'TEXT';
+    return `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at ${ts} NOT NULL)`;
+  }
+
+  #checksum(sql: string): string {
+    return createHash('sha256').update(sql).digest('hex');
+  }
+
+  /**
+   * All pending migrations in one transaction: a failure leaves the schema as it was. Concurrent
+   * callers (several server instances starting at once) are serialised by BEGIN IMMEDIATE on SQLite
+   * and an advisory lock on Postgres, and the second finds nothing left to do.
+   */
+  async migrate(): Promise<{ applied: number[] }> {
+    return this.#db.transaction(async (tx) => {
+      if (this.#pg) {
+        await tx.query('SELECT pg_advisory_xact_lock(?)', [migrationLockKey]);
+        if (this.#schema) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${this.#schema}`);
+      }
+      await tx.exec(this.#migrationsTable());
+      const done = new Set(
+        (await tx.query('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+      );
+      const applied: number[] = [];
+      for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (done.has(migration.version)) continue;
+        const sql = renderMigration(migration, this.engine);
+        await tx.exec(sql);
+        await tx.run(
+          'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+          [migration.version, migration.name, this.#checksum(sql), new Date().toISOString()],
+        );
+        applied.push(migration.version);
+      }
+      return { applied };
+    });
+  }
+
+  async migrationStatus(): Promise<MigrationStatus[]> {
+    const exists = this.#pg
+      ? (await this.#db.query('SELECT to_regclass(?) IS NOT NULL AS present', ['schema_migrations']))[0]
+          ?.present
+      : (
+          await this.#db.query(
+            "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
+            ['schema_migrations'],
+          )
+        )[0]?.present;
+    const rows = exists
+      ? await this.#db.query('SELECT version, name, checksum, applied_at FROM schema_migrations')
+      : [];
+    const applied = new Map(rows.map((r) => [Number(r.version), r]));
+    const known = new Set(migrations.map((m) => m.version));
+    const status: MigrationStatus[] = migrations.map((m) => {
+      const row = applied.get(m.version);
+      return {
+        version: m.version,
+        name: m.name,
+        appliedAt: row ? iso(row.applied_at) : null,
+        changed: row ? row.checksum !== this.#checksum(renderMigration(m, this.engine)) : false,
+      };
+    });
+    // Applied by a newer version of aircover: shown, so nobody runs old code on a newer schema unaware.
+    for (const [version, row] of applied) {
+      if (!known.has(version)) {
+        status.push({
+          version,
+          name: `${str(row.name)} (unknown to this version)`,
+          appliedAt: iso(row.applied_at),
+          changed: false,
+        });
+      }
+    }
+    return status.sort((a, b) => a.version - b.version);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Partners
+
+  /**
+   * Insert or refresh a campaign's partners (from partners.csv). Rows absent from `rows` are kept:
+   * links already sent must keep working. A token already used by another partner is an error.
+   */
+  async upsertPartners(
+    campaign: string,
+    rows: PartnerInput[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (rows.length === 0) return { inserted: 0, updated: 0 };
+    const now = new Date().toISOString();
+    return this.#db.transaction(async (tx) => {
+      const existing = new Set(
+        (await tx.query('SELECT partner_id FROM partners WHERE campaign = ?', [campaign])).map((r) =>
+          str(r.partner_id),
+        ),
+      );
+      const values = rows.map((p) => [
+        campaign,
+        p.partnerId,
+        p.token,
+        normalizeEmail(p.email),
+        p.company ?? null,
+        p.firstName ?? null,
+        p.lastName ?? null,
+        p.owner ?? null,
+        p.referrerEmail ? normalizeEmail(p.referrerEmail) : null,
+        jsonText(p.data),
+        now,
+        now,
+      ]);
+      await insertMany(
+        tx,
+        'partners',
+        [
+          'campaign',
+          'partner_id',
+          'token',
+          'email',
+          'company',
+          'first_name',
+          'last_name',
+          'owner',
+          'referrer_email',
+          'data',
+          'created_at',
+          'updated_at',
+        ],
+        values,
+        `ON CONFLICT (campaign, partner_id) DO UPDATE SET token = excluded.token, email = excluded.email,
+          company = excluded.company, first_name = excluded.first_name, last_name = excluded.last_name,
+          owner = excluded.owner, referrer_email = excluded.referrer_email, data = excluded.data,
+          updated_at = excluded.updated_at`,
+      );
+      const ids = new Set(rows.map((p) => p.partnerId));
+      let inserted = 0;
+      for (const id of ids) if (!existing.has(id)) inserted++;
+      return { inserted, updated: ids.size - inserted };
+    });
+  }
+
+  /** The personal page's lookup: one indexed read. */
+  async findPartnerByToken(token: string): Promise<Partner | null> {
+    const rows = await this.#db.query('SELECT * FROM partners WHERE token = ?', [token]);
+    return rows[0] ? toPartner(rows[0]) : null;
+  }
+
+  async findPartner(campaign: string, partnerId: string): Promise<Partner | null> {
+    const rows = await this.#db.query('SELECT * FROM partners WHERE campaign = ? AND partner_id = ?', [
+      campaign,
+      partnerId,
+    ]);
+    return rows[0] ? toPartner(rows[0]) : null;
+  }
+
+  /** Every campaign's row for one address: a person's history is one timeline (rule 7). */
+  async findPartnersByEmail(email: string): Promise<Partner[]> {
+    const rows = await this.#db.query(
+      'SELECT * FROM partners WHERE email = ? ORDER BY campaign, partner_id',
+      [normalizeEmail(email)],
+    );
+    return rows.map(toPartner);
+  }
+
+  async listPartners(campaign?: string): Promise<Partner[]> {
+    const rows =
+      campaign === undefined
+        ? await this.#db.query('SELECT * FROM partners ORDER BY campaign, partner_id')
+        : await this.#db.query('SELECT * FROM partners WHERE campaign = ? ORDER BY partner_id', [campaign]);
+    return rows.map(toPartner);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Send ledger
+
+  /**
+   * Make the ledger hold the plan. A missing row is inserted. A row that never reached a provider
+   * (`planned` or `skipped`, zero attempts) is refreshed to the new entry: the plan is recomputed on
+   * every run, so a pause that ended becomes `planned` again and a new suppression becomes
+   * `skipped`. Any other row (`sent`, `sending`, `failed`, or attempted before) is kept exactly as
+   * it is, idempotency key included: an earlier attempt may have reached the provider, and only the
+   * same key lets it deduplicate a resend. A sent row is never re-planned.
+   */
+  async planSends(entries: PlanEntry[]): Promise<PlanResult> {
+    const result: PlanResult = { inserted: 0, updated: 0, kept: 0 };
+    if (entries.length === 0) return result;
+    const now = new Date().toISOString();
+    const groups = new Map<string, PlanEntry[]>();
+    for (const entry of entries) {
+      const state = entry.state ?? 'planned';
+      if (state !== 'planned' && state !== 'skipped') throw new TypeError(`cannot plan state ${state}`);
+      if (!entry.idempotencyKey) throw new TypeError('plan entry without idempotency key');
+      const key = JSON.stringify([entry.campaign, entry.touch]);
+      const group = groups.get(key) ?? [];
+      group.push(entry);
+      groups.set(key, group);
+    }
+    return this.#db.transaction(async (tx) => {
+      for (const group of groups.values()) {
+        const first = group[0] as PlanEntry;
+        const existing = new Map(
+          (
+            await tx.query(
+              `SELECT partner_id, state, attempts, recipient, idempotency_key, content_version, skip_reason
+               FROM send_ledger WHERE campaign = ? AND touch = ?`,
+              [first.campaign, first.touch],
+            )
+          ).map((r) => [str(r.partner_id), r]),
+        );
+        const fresh: unknown[][] = [];
+        const seen = new Set<string>();
+        for (const entry of group) {
+          if (seen.has(entry.partnerId)) {
+            result.kept++;
+            continue;
+          }
+          seen.add(entry.partnerId);
+          const state = entry.state ?? 'planned';
+          const recipient = normalizeEmail(entry.recipient);
+          const skipReason = state === 'skipped' ? (entry.skipReason ?? 'skipped') : null;
+          const row = existing.get(entry.partnerId);
+          if (!row) {
+            fresh.push([
+              entry.campaign,
+              entry.touch,
+              entry.partnerId,
+              state,
+              recipient,
+              entry.idempotencyKey,
+              entry.contentVersion ?? null,
+              skipReason,
+              now,
+              now,
+            ]);
+            continue;
+          }
+          const refreshable =
+            (row.state === 'planned' || row.state === 'skipped') && Number(row.attempts) === 0;
+          const same =
+            row.state === state &&
+            row.recipient === recipient &&
+            row.idempotency_key === entry.idempotencyKey &&
+            (row.content_version ?? null) === (entry.contentVersion ?? null) &&
+            (row.skip_reason ?? null) === skipReason;
+          if (!refreshable || same) {
+            result.kept++;
+            continue;
+          }
+          const changed = await tx.run(
+            `UPDATE send_ledger SET state = ?, recipient = ?, idempotency_key = ?, content_version = ?,
+               skip_reason = ?, updated_at = ?
+             WHERE campaign = ? AND touch = ? AND partner_id = ? AND state IN ('planned', 'skipped') AND attempts = 0`,
+            [
+              state,
+              recipient,
+              entry.idempotencyKey,
+              entry.contentVersion ?? null,
+              skipReason,
+              now,
+              entry.campaign,
+              entry.touch,
+              entry.partnerId,
+            ],
+          );
+          if (changed > 0) result.updated++;
+          else result.kept++;
+        }
+        const inserted = await insertMany(
+          tx,
+          'send_ledger',
+          [
+            'campaign',
+            'touch',
+            'partner_id',
+            'state',
+            'recipient',
+            'idempotency_key',
+            'content_version',
+            'skip_reason',
+            'planned_at',
+            'updated_at',
+          ],
+          fresh,
+          // A concurrent planner's row wins; an idempotency key reused for another partner still fails.
+          'ON CONFLICT (campaign, touch, partner_id) DO NOTHING',
+        );
+        result.inserted += inserted;
+        result.kept += fresh.length - inserted;
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Atomically move up to `limit` rows of one touch from `planned` (or retryable `failed`) to
+   * `sending`, counting the attempt, and return them. Two claimers never get the same row: SQLite
+   * holds the write lock for the statement's transaction, Postgres uses FOR UPDATE SKIP LOCKED so
+   * concurrent senders take disjoint rows without waiting on each other.
+   */
+  async claimSends(
+    campaign: string,
+    touch: string,
+    limit: number,
+    options: ClaimOptions = {},
+  ): Promise<LedgerEntry[]> {
+    if (limit <= 0) return [];
+    const now = new Date().toISOString();
+    const maxAttempts = options.maxAttempts ?? 2_147_483_647;
+    const eligible = `campaign = ? AND touch = ?
+      AND (state = 'planned' OR (state = 'failed' AND retryable = TRUE AND attempts < ?))`;
+    const sql = `UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ?
+      WHERE (campaign, touch, partner_id) IN (
+        SELECT campaign, touch, partner_id FROM send_ledger WHERE ${eligible}
+        ORDER BY planned_at, partner_id LIMIT ?${this.#pg ? ' FOR UPDATE SKIP LOCKED' : ''}
+      ) AND ${eligible}
+      RETURNING *`;
+    const rows = await this.#db.transaction((tx) =>
+      tx.query(sql, [now, now, campaign, touch, maxAttempts, limit, campaign, touch, maxAttempts]),
+    );
+    return rows.map(toLedger).sort(byPlan);
+  }
+
+  /**
+   * The provider accepted the message. Accepted from any state but `sent` (acceptance is the truth,
+   * even for a row released as stuck meanwhile). True when this call recorded it; false for an
+   * unknown key or a row already sent.
+   */
+  async markSent(idempotencyKey: string, providerMessageId: string | null): Promise<boolean> {
+    const now = new Date().toISOString();
+    const changed = await this.#db.run(
+      `UPDATE send_ledger SET state = 'sent', provider_message_id = ?, sent_at = ?, updated_at = ?,
+         last_error = NULL, retryable = FALSE
+       WHERE idempotency_key = ? AND state <> 'sent'`,
+      [providerMessageId, now, now, idempotencyKey],
+    );
+    return changed > 0;
+  }
+
+  /**
+   * An attempt failed. `retryable` rows are claimed again by `claimSends`; others stay failed until a
+   * person looks. A `sent` or `skipped` row is never turned into a failure.
+   */
+  async markFailed(idempotencyKey: string, error: string, retryable: boolean): Promise<boolean> {
+    const changed = await this.#db.run(
+      `UPDATE send_ledger SET state = 'failed', last_error = ?, retryable = ?, updated_at = ?
+       WHERE idempotency_key = ? AND state IN ('planned', 'sending', 'failed')`,
+      [error.slice(0, 4000), retryable, new Date().toISOString(), idempotencyKey],
+    );
+    return changed > 0;
+  }
+
+  /** Decided not to send (suppressed, declined, paused, already done what the touch asks). Never for a sent row. */
+  async markSkipped(idempotencyKey: string, reason: string): Promise<boolean> {
+    const changed = await this.#db.run(
+      `UPDATE send_ledger SET state = 'skipped', skip_reason = ?, updated_at = ?
+       WHERE idempotency_key = ? AND state <> 'sent'`,
+      [reason, new Date().toISOString(), idempotencyKey],
+    );
+    return changed > 0;
+  }
+
+  /**
+   * After a crash: rows left in `sending` go back to `planned` with their idempotency key, so the
+   * next claim resends them and the provider deduplicates (Resend keeps keys 24 h; the returned rows
+   * carry `claimedAt` so the sender can warn about older ones). Run it only when no other sender is
+   * working on the touch, or pass `claimedBefore` older than any live claim.
+   */
+  async releaseStuckSends(options: {
+    campaign: string;
+    touch?: string;
+    claimedBefore?: TimeInput;
+  }): Promise<LedgerEntry[]> {
+    const where = ['campaign = ?', "state = 'sending'"];
+    const params: unknown[] = [new Date().toISOString(), options.campaign];
+    if (options.touch !== undefined) {
+      where.push('touch = ?');
+      params.push(options.touch);
+    }
+    if (options.claimedBefore !== undefined) {
+      where.push('claimed_at < ?');
+      params.push(time(options.claimedBefore));
+    }
+    const rows = await this.#db.transaction((tx) =>
+      tx.query(
+        `UPDATE send_ledger SET state = 'planned', updated_at = ? WHERE ${where.join(' AND ')} RETURNING *`,
+        params,
+      ),
+    );
+    return rows.map(toLedger).sort(byPlan);
+  }
+
+  async getSend(campaign: string, touch: string, partnerId: string): Promise<LedgerEntry | null> {
+    const rows = await this.#db.query(
+      'SELECT * FROM send_ledger WHERE campaign = ? AND touch = ? AND partner_id = ?',
+      [campaign, touch, partnerId],
+    );
+    return rows[0] ? toLedger(rows[0]) : null;
+  }
+
+  async listLedger(filter: LedgerFilter): Promise<LedgerEntry[]> {
+    const where = ['campaign = ?'];
+    const params: unknown[] = [filter.campaign];
+    if (filter.touch !== undefined) {
+      where.push('touch = ?');
+      params.push(filter.touch);
+    }
+    if (filter.partnerId !== undefined) {
+      where.push('partner_id = ?');
+      params.push(filter.partnerId);
+    }
+    if (filter.state !== undefined) {
+      const states = Array.isArray(filter.state) ? filter.state : [filter.state];
+      if (states.length === 0) return [];
+      for (const s of states) oneOf(sendStates, s, 'send state');
+      where.push(`state IN (${placeholders(states.length)})`);
+      params.push(...states);
+    }
+    const rows = await this.#db.query(
+      `SELECT * FROM send_ledger WHERE ${where.join(' AND ')} ORDER BY touch, planned_at, partner_id`,
+      params,
+    );
+    return rows.map(toLedger);
+  }
+
+  /** Rows per state, every state present (zero when none): the plan summary and progress. */
+  async countLedger(campaign: string, touch?: string): Promise<Record<SendState, number>> {
+    const rows =
+      touch === undefined
+        ? await this.#db.query(
+            'SELECT state, count(*) AS n FROM send_ledger WHERE campaign = ? GROUP BY state',
+            [campaign],
+          )
+        : await this.#db.query(
+            'SELECT state, count(*) AS n FROM send_ledger WHERE campaign = ? AND touch = ? GROUP BY state',
+            [campaign, touch],
+          );
+    const counts = Object.fromEntries(sendStates.map((s) => [s, 0])) as Record<SendState, number>;
+    for (const row of rows) counts[str(row.state) as SendState] = Number(row.n);
+    return counts;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Events
+
+  /**
+   * Store a batch of events in ONE transaction (the collector's group commit): all of them or, on
+   * error, none. Events whose `eventKey` is already stored are counted as duplicates, not errors.
+   */
+  async appendEvents(events: EventInput[]): Promise<AppendResult> {
+    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    const now = new Date().toISOString();
+    const values = events.map((e) => eventValues(e, now));
+    const inserted = await this.#db.transaction((tx) => this.#insertEvents(tx, values));
+    return { inserted, duplicates: events.length - inserted };
+  }
+
+  #insertEvents(tx: Queryable, values: unknown[][]): Promise<number> {
+    return insertMany(tx, 'events', eventColumns, values, 'ON CONFLICT (event_key) DO NOTHING');
+  }
+
+  #eventWhere(filter: EventFilter): { sql: string; params: unknown[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.campaign !== undefined) {
+      where.push('campaign = ?');
+      params.push(filter.campaign);
+    }
+    if (filter.partnerId !== undefined) {
+      where.push('partner_id = ?');
+      params.push(filter.partnerId);
+    }
+    if (filter.touch !== undefined) {
+      where.push('touch = ?');
+      params.push(filter.touch);
+    }
+    if (filter.since !== undefined) {
+      where.push('occurred_at >= ?');
+      params.push(time(filter.since));
+    }
+    if (filter.until !== undefined) {
+      where.push('occurred_at < ?');
+      params.push(time(filter.until));
+    }
+    if (filter.types !== undefined) {
+      if (filter.types.length === 0) where.push('1 = 0');
+      else {
+        where.push(`type IN (${placeholders(filter.types.length)})`);
+        params.push(...filter.types);
+      }
+    }
+    if (!filter.includeNonHuman) where.push("verdict = 'human'");
+    return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  /**
+   * Events matching the filter, human only unless `includeNonHuman`. Ordered by time of occurrence,
+   * or by id when paging with `afterId` (ids only grow, so `afterId` tails new events).
+   */
+  async listEvents(options: EventListOptions = {}): Promise<StoredEvent[]> {
+    const { sql, params } = this.#eventWhere(options);
+    let where = sql;
+    if (options.afterId !== undefined) {
+      where = `${where ? `${where} AND` : 'WHERE'} id > ?`;
+      params.push(options.afterId);
+    }
+    let query = `SELECT * FROM events ${where} ORDER BY ${options.afterId !== undefined ? 'id' : 'occurred_at, id'}`;
+    if (options.limit !== undefined) {
+      query += ' LIMIT ?';
+      params.push(options.limit);
+    }
+    return (await this.#db.query(query, params)).map(toEvent);
+  }
+
+  async countEvents(filter: EventFilter = {}): Promise<number> {
+    const { sql, params } = this.#eventWhere(filter);
+    const rows = await this.#db.query(`SELECT count(*) AS n FROM events ${sql}`, params);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Counts grouped by type, partner, verdict or touch (events with no partner/touch are left out of
+   * those groupings). Human only unless `includeNonHuman`: for a verdict breakdown pass it.
+   */
+  async countEventsBy(key: EventCountKey, filter: EventFilter = {}): Promise<Record<string, number>> {
+    const column = { type: 'type', partner: 'partner_id', verdict: 'verdict', touch: 'touch' }[key];
+    if (!column) throw new TypeError(`invalid count key: ${key}`);
+    const { sql, params } = this.#eventWhere(filter);
+    const where = `${sql ? `${sql} AND` : 'WHERE'} ${column} IS NOT NULL`;
+    const rows = await this.#db.query(
+      `SELECT ${column} AS k, count(*) AS n FROM events ${where} GROUP BY ${column} ORDER BY ${column}`,
+      params,
+    );
+    return Object.fromEntries(rows.map((r) => [str(r.k), Number(r.n)]));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Webhooks
+
+  /**
+   * True the first time a svix id is seen, false on a replay. The receipt and the webhook's effects
+   * (its events, the suppressions a bounce or complaint causes) commit together, so a crash between
+   * them cannot leave a receipt whose retry would be ignored while its event was lost.
+   */
+  async recordWebhookOnce(svixId: string, effects: WebhookEffects = {}): Promise<boolean> {
+    if (!svixId) throw new TypeError('webhook without svix id');
+    const now = new Date().toISOString();
+    const events = (effects.events ?? []).map((e) => eventValues(e, now));
+    const suppressions = (effects.suppressions ?? []).map((s) => suppressionValues(s, now));
+    return this.#db.transaction(async (tx) => {
+      const first = await tx.run(
+        'INSERT INTO webhook_receipts (svix_id, received_at) VALUES (?, ?) ON CONFLICT (svix_id) DO NOTHING',
+        [svixId, now],
+      );
+      if (first === 0) return false;
+      if (events.length) await this.#insertEvents(tx, events);
+      if (suppressions.length) {
+        await insertMany(
+          tx,
+          'suppressions',
+          suppressionColumns,
+          suppressions,
+          'ON CONFLICT (email) DO NOTHING',
+        );
+      }
+      return true;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Responses
+
+  /**
+   * Record what someone told us, once. The idempotency key (the form's hidden nonce, or for
+   * registrations and attendance the default `${kind}:${webinar}:${email}`) makes a double submit
+   * return the first row with `created: false`.
+   *
+   * Webinar registrations are responses of kind `registration` with `webinar` and `email` set; a
+   * unique index on (kind, webinar, email) keeps one per person and webinar whatever key was sent.
+   * Registrants need not be partners: `campaign` and `partnerId` may be null.
+   */
+  async addResponse(response: ResponseInput): Promise<{ created: boolean; id: number }> {
+    const kind = oneOf(responseKinds, response.kind, 'response kind');
+    const email = response.email ? normalizeEmail(response.email) : null;
+    const perWebinar = kind === 'registration' || kind === 'attendance';
+    if (perWebinar && (!response.webinar || !email)) throw new TypeError(`${kind} needs webinar and email`);
+    const key = response.idempotencyKey ?? (perWebinar ? `${kind}:${response.webinar}:${email}` : undefined);
+    if (!key) throw new TypeError(`${kind} response without idempotency key`);
+    const now = new Date().toISOString();
+    const inserted = await this.#db.query(
+      `INSERT INTO responses (idempotency_key, kind, campaign, partner_id, touch, email, name, webinar, body,
+         rating, consent_to_quote, until_at, preferred_times, source, occurred_at, created_at, data)
+       VALUES (${placeholders(17)}) ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        key,
+        kind,
+        response.campaign ?? null,
+        response.partnerId ?? null,
+        response.touch ?? null,
+        email,
+        response.name ?? null,
+        response.webinar ?? null,
+        response.text ?? null,
+        response.rating ?? null,
+        response.consentToQuote ?? null,
+        response.until === undefined || response.until === null ? null : time(response.until),
+        response.preferredTimes ? JSON.stringify(response.preferredTimes) : null,
+        response.source,
+        response.occurredAt === undefined ? now : time(response.occurredAt),
+        now,
+        jsonText(response.data),
+      ],
+    );
+    if (inserted[0]) return { created: true, id: Number(inserted[0].id) };
+    const existing = perWebinar
+      ? await this.#db.query(
+          'SELECT id FROM responses WHERE idempotency_key = ? OR (kind = ? AND webinar = ? AND email = ?)',
+          [key, kind, response.webinar, email],
+        )
+      : await this.#db.query('SELECT id FROM responses WHERE idempotency_key = ?', [key]);
+    if (!existing[0]) throw new Error(`response ${key} conflicted but cannot be found`);
+    return { created: false, id: Number(existing[0].id) };
+  }
+
+  async listResponses(filter: ResponseFilter = {}): Promise<StoredResponse[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.campaign !== undefined) {
+      where.push('campaign = ?');
+      params.push(filter.campaign);
+    }
+    if (filter.partnerId !== undefined) {
+      where.push('partner_id = ?');
+      params.push(filter.partnerId);
+    }
+    if (filter.kind !== undefined) {
+      const kinds = Array.isArray(filter.kind) ? filter.kind : [filter.kind];
+      if (kinds.length === 0) return [];
+      where.push(`kind IN (${placeholders(kinds.length)})`);
+      params.push(...kinds);
+    }
+    if (filter.webinar !== undefined) {
+      where.push('webinar = ?');
+      params.push(filter.webinar);
+    }
+    if (filter.email !== undefined) {
+      where.push('email = ?');
+      params.push(normalizeEmail(filter.email));
+    }
+    const rows = await this.#db.query(
+      `SELECT * FROM responses ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, id`,
+      params,
+    );
+    return rows.map(toResponse);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Suppressions
+
+  /** Suppress an address (normalised). One row per address: a second call keeps the first reason. */
+  async addSuppression(suppression: SuppressionInput): Promise<{ created: boolean }> {
+    const values = suppressionValues(suppression, new Date().toISOString());
+    const changed = await this.#db.run(
+      `INSERT INTO suppressions (${suppressionColumns.join(', ')}) VALUES (${placeholders(suppressionColumns.length)})
+       ON CONFLICT (email) DO NOTHING`,
+      values,
+    );
+    return { created: changed > 0 };
+  }
+
+  /** Lift a suppression (a manual mistake, a re-subscription). Not for bounces without cause. */
+  async removeSuppression(email: string): Promise<boolean> {
+    return (await this.#db.run('DELETE FROM suppressions WHERE email = ?', [normalizeEmail(email)])) > 0;
+  }
+
+  async isSuppressed(email: string): Promise<boolean> {
+    const rows = await this.#db.query('SELECT 1 AS hit FROM suppressions WHERE email = ?', [
+      normalizeEmail(email),
+    ]);
+    return rows.length > 0;
+  }
+
+  /** The suppressed addresses among `emails` (normalised), in one query whatever the batch size. */
+  async suppressedAmong(emails: string[]): Promise<Set<string>> {
+    if (emails.length === 0) return new Set();
+    const list = [...new Set(emails.map(normalizeEmail))];
+    const rows = this.#pg
+      ? await this.#db.query('SELECT email FROM suppressions WHERE email = ANY(?::text[])', [list])
+      : await this.#db.query(
+          'SELECT email FROM suppressions WHERE email IN (SELECT value FROM json_each(?))',
+          [JSON.stringify(list)],
+        );
+    return new Set(rows.map((r) => str(r.email)));
+  }
+
+  async listSuppressions(): Promise<Suppression[]> {
+    return (await this.#db.query('SELECT * FROM suppressions ORDER BY created_at, email')).map(toSuppression);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+}
