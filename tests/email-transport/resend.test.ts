@@ -174,7 +174,10 @@ describe('resend transport against the fake Resend', () => {
 
   it('a slow answer times out and is retried without duplicates (409 in progress, then replay)', async () => {
     fake.inject({ type: 'slow', count: 1, delayMs: 600 });
-    const results = await sendAll(transport({ requestTimeoutMs: 150, backoffBaseMs: 200 }), makeMessages(20));
+    const results = await sendAll(
+      transport({ requestTimeoutMs: 150, backoffBaseMs: 200, backoffMaxMs: 400 }),
+      makeMessages(20),
+    );
     expect(count(results, 'sent')).toBe(20);
     expect(fake.received).toHaveLength(20);
     expect(fake.requests.some((r) => r.error === 'concurrent_idempotent_requests')).toBe(true);
@@ -260,6 +263,18 @@ describe('resend transport against the fake Resend', () => {
     expect(count(second, 'sent')).toBe(100);
     expect(fake.received).toHaveLength(130);
     expect(fake.duplicates().size).toBe(0);
+  });
+
+  it('neutralises CR/LF in subject, names and header values before they reach the API', async () => {
+    const m = makeMessage(0, {
+      from: 'Dana\r\nBcc: spy@evil.example <dana@acme.example>',
+      subject: 'Hello\r\nBcc: spy@evil.example',
+      headers: { 'X-Campaign': 'a\nBcc: spy@evil.example' },
+    });
+    const [r] = await sendAll(transport(), [m]);
+    expect(r?.status).toBe('sent');
+    expect(fake.received[0]?.subject).toBe('Hello Bcc: spy@evil.example');
+    expect(fake.received[0]?.headers).toEqual({ 'X-Campaign': 'a Bcc: spy@evil.example' });
   });
 
   it('passes scheduledAt through and sanitises tags', async () => {

@@ -33,6 +33,7 @@ export interface OutboxTransportOptions {
 export function safeName(name: string): string {
   let cleaned = name
     .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[.-]+/, '')
     .replace(/-+$/, '')
