@@ -1,0 +1,78 @@
+import { defineCommand } from 'citty';
+import { isStoreUnavailable, type OpenStoreOptions, openStore, type Store } from '../../lib/store/index.ts';
+import { CliError, out } from '../output.ts';
+
+const connection = {
+  url: {
+    type: 'string',
+    description: 'Database URL (postgres://… or sqlite:/path); default DATABASE_URL, else the SQLite file',
+  },
+  dataDir: {
+    type: 'string',
+    description: 'Folder of the SQLite file (default AIRCOVER_DATA_DIR or ./data)',
+  },
+} as const;
+
+async function withStore<T>(
+  args: { url?: string | undefined; dataDir?: string | undefined },
+  migrate: boolean,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
+  const options: OpenStoreOptions = { migrate };
+  if (args.url) options.url = args.url;
+  if (args.dataDir) options.dataDir = args.dataDir;
+  try {
+    const store = await openStore(options);
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    // Unreachable or locked database: one clear line, no stack.
+    if (isStoreUnavailable(error)) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+const migrate = defineCommand({
+  meta: { name: 'migrate', description: 'Apply pending schema migrations (also done on every start).' },
+  args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
+  async run({ args }) {
+    await withStore(args, false, async (store) => {
+      const { applied } = await store.migrate();
+      if (args.json) return out.json({ engine: store.engine, location: store.location, applied });
+      if (applied.length === 0) out.success(`${store.engine} ${store.location}: schema is up to date`);
+      else out.success(`${store.engine} ${store.location}: applied migration ${applied.join(', ')}`);
+    });
+  },
+});
+
+const status = defineCommand({
+  meta: { name: 'status', description: 'Show which migrations are applied, pending or changed.' },
+  args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
+  async run({ args }) {
+    await withStore(args, false, async (store) => {
+      const rows = await store.migrationStatus();
+      if (args.json) return out.json({ engine: store.engine, location: store.location, migrations: rows });
+      out.info(`${store.engine} ${store.location}`);
+      out.table(
+        ['version', 'name', 'applied'],
+        rows.map((m) => [
+          m.version,
+          m.name,
+          m.appliedAt ? `${m.appliedAt}${m.changed ? ' (changed since)' : ''}` : 'pending',
+        ]),
+      );
+      const pending = rows.filter((m) => !m.appliedAt).length;
+      if (pending) out.warn(`${pending} pending: run \`aircover db migrate\``);
+      if (rows.some((m) => m.changed))
+        out.warn('an applied migration was edited afterwards; migrations are append-only');
+    });
+  },
+});
+
+export default defineCommand({
+  meta: { name: 'db', description: 'The store: apply migrations, show their status.' },
+  subCommands: { migrate, status },
+});
