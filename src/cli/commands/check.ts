@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineCommand } from 'citty';
+import { checkAllCampaigns, checkCampaign, type PreflightReport } from '../../lib/campaign/preflight.ts';
+import { formatProblem, type Problem } from '../../lib/campaign/problems.ts';
+import { CliError, color, ExitCode, out } from '../output.ts';
+
+export default defineCommand({
+  meta: {
+    name: 'check',
+    description: 'Preflight: validate campaigns and render every message and page for every partner.',
+  },
+  args: {
+    campaign: { type: 'positional', required: false, description: 'Campaign folder name (default: all)' },
+    strict: { type: 'boolean', default: false, description: 'Treat lint warnings as errors' },
+    json: { type: 'boolean', default: false, description: 'Print the report as JSON' },
+    campaignsDir: { type: 'string', default: 'campaigns', description: 'Folder of campaigns' },
+    contentDir: {
+      type: 'string',
+      default: process.env.AIRCOVER_CONTENT_DIR ?? 'content',
+      description: 'Folder of papers, posts and webinars',
+    },
+  },
+  async run({ args }) {
+    const options = { strict: args.strict, contentDir: args.contentDir };
+    let reports: PreflightReport[];
+    let general: Problem[] = [];
+    if (args.campaign) {
+      const dir = existsSync(join(args.campaignsDir, args.campaign))
+        ? join(args.campaignsDir, args.campaign)
+        : args.campaign;
+      if (!existsSync(join(dir, 'campaign.yaml'))) {
+        throw new CliError(
+          `No campaign "${args.campaign}": ${join(dir, 'campaign.yaml')} not found.`,
+          ExitCode.usage,
+        );
+      }
+      reports = [await checkCampaign(dir, options)];
+    } else {
+      const all = await checkAllCampaigns(args.campaignsDir, options);
+      reports = all.reports;
+      general = all.problems;
+      if (reports.length === 0 && general.length === 0) {
+        throw new CliError(`No campaigns under ${args.campaignsDir}/.`, ExitCode.usage);
+      }
+    }
+    const problems = [...general, ...reports.flatMap((r) => r.problems)];
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const warnings = problems.length - errors;
+    if (args.json) {
+      out.json({ ok: errors === 0, errors, warnings, strict: args.strict, reports, problems: general });
+    } else {
+      for (const problem of problems) {
+        const line = formatProblem(problem);
+        if (problem.severity === 'error') out.error(line);
+        else out.warn(line);
+      }
+      for (const r of reports) {
+        const summary = `${r.campaign}: ${r.partners} partners, ${r.touches} touches, ${r.messages} messages and ${r.pages} pages rendered; ${r.errors} errors, ${r.warnings} warnings`;
+        if (r.ok) out.success(summary);
+        else out.info(`${color.red('✘')} ${summary}`);
+      }
+    }
+    if (errors > 0) {
+      throw new CliError(
+        `${errors} error${errors === 1 ? '' : 's'}: nothing may be sent until they are fixed.`,
+        ExitCode.failure,
+      );
+    }
+  },
+});

@@ -1,0 +1,320 @@
+/**
+ * Loads `campaigns/<id>/`: campaign.yaml, partners.csv and the email templates, checked
+ * against content/. Returns a fully validated model, or every problem found (never just the
+ * first), each naming its file and line (or row) and field.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import matter from 'gray-matter';
+import { LineCounter, parseDocument } from 'yaml';
+import {
+  type BlogData,
+  type ContentEntry,
+  readContent,
+  type WebinarData,
+  type WhitepaperData,
+} from '../content/read.ts';
+import { type Partner, parsePartners } from './partners.ts';
+import { error, hasErrors, locate, type Problem } from './problems.ts';
+import { resolveSchedule } from './schedule.ts';
+import { type CampaignDef, campaignSchema, type TouchDef, templateFrontmatterSchema } from './schema.ts';
+
+export interface EmailTemplate {
+  /** Path of the template file. */
+  file: string;
+  subject: string;
+  preheader?: string;
+  /** Markdown with Liquid. */
+  body: string;
+  /** Line numbers in the file, to turn template errors into file:line. */
+  subjectLine: number;
+  preheaderLine: number;
+  bodyLine: number;
+}
+
+export interface Touch extends TouchDef {
+  /** When it goes out, resolved. */
+  at: Date;
+  /** Position in campaign.yaml's touches list (0-based). */
+  index: number;
+  /** Line of the touch in campaign.yaml. */
+  line: number;
+  email: EmailTemplate;
+}
+
+export interface Campaign {
+  /** The folder name: campaign id in tokens, the ledger and URLs. */
+  id: string;
+  dir: string;
+  /** Path of campaign.yaml. */
+  file: string;
+  def: CampaignDef;
+  /** Line of every landing field in campaign.yaml (for template errors). */
+  landingLines: Partial<Record<keyof CampaignDef['landing'], number>>;
+  paper: ContentEntry<WhitepaperData>;
+  webinar?: ContentEntry<WebinarData>;
+  posts: ContentEntry<BlogData>[];
+  partnersFile: string;
+  /** Normalized partners.csv header, in file order. */
+  columns: string[];
+  partners: Partner[];
+  /** Sorted by time, then by their order in the file. */
+  touches: Touch[];
+}
+
+export type LoadResult =
+  | { ok: true; campaign: Campaign; problems: Problem[] }
+  | { ok: false; problems: Problem[] };
+
+export interface LoadOptions {
+  /** The content folder (papers, posts, webinars). Default: AIRCOVER_CONTENT_DIR or `content`. */
+  contentDir?: string;
+}
+
+const defaultContentDir = () => process.env.AIRCOVER_CONTENT_DIR ?? 'content';
+
+export function loadCampaign(
+  dir: string,
+  { contentDir = defaultContentDir() }: LoadOptions = {},
+): LoadResult {
+  const id = basename(dir);
+  const file = join(dir, 'campaign.yaml');
+  const problems: Problem[] = [];
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) {
+    problems.push(
+      error('campaign.bad-id', `the folder name "${id}" must be lower-case letters, digits and dashes`, {
+        file: dir,
+      }),
+    );
+  }
+  if (!existsSync(file)) {
+    return {
+      ok: false,
+      problems: [...problems, error('campaign.missing', 'campaign.yaml not found', { file })],
+    };
+  }
+  const counter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: counter, prettyErrors: false });
+  for (const e of doc.errors) {
+    const { line, col } = counter.linePos(e.pos[0]);
+    problems.push(error('yaml.syntax', e.message.split('\n')[0] ?? e.message, { file, line, column: col }));
+  }
+  if (doc.errors.length > 0) return { ok: false, problems };
+  const at = (path: readonly PropertyKey[]) => ({
+    file,
+    ...locate(doc, counter, path),
+    field: path.map(String).join('.'),
+  });
+
+  const parsed = campaignSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        const path = key === undefined ? issue.path : [...issue.path, key];
+        const message =
+          issue.code === 'unrecognized_keys'
+            ? `unknown field "${String(key)}"`
+            : issue.code === 'invalid_union' && issue.path.at(-1) === 'when'
+              ? 'must be an ISO time with offset, { after: <touch>, offset: 3d } or { webinar: -1d }'
+              : issue.message;
+        problems.push(error('yaml.field', message, at(path)));
+      }
+    }
+    return { ok: false, problems };
+  }
+  const def = parsed.data;
+
+  // Content references.
+  const content = readContent(contentDir);
+  const paper = content.whitepapers.get(def.whitepaper);
+  if (!paper) {
+    problems.push(
+      error(
+        'content.unknown',
+        `no white paper "${def.whitepaper}" in ${join(contentDir, 'whitepapers')} (or it is invalid)`,
+        at(['whitepaper']),
+      ),
+    );
+  }
+  const webinar = def.webinar ? content.webinars.get(def.webinar) : undefined;
+  if (def.webinar && !webinar) {
+    problems.push(
+      error(
+        'content.unknown',
+        `no webinar "${def.webinar}" in ${join(contentDir, 'webinars')} (or it is invalid)`,
+        at(['webinar']),
+      ),
+    );
+  }
+  const posts: ContentEntry<BlogData>[] = [];
+  def.posts.forEach((slug, i) => {
+    const post = content.blog.get(slug);
+    if (post) posts.push(post);
+    else
+      problems.push(
+        error(
+          'content.unknown',
+          `no blog post "${slug}" in ${join(contentDir, 'blog')} (or it is invalid)`,
+          at(['posts', i]),
+        ),
+      );
+  });
+  // Content problems that concern what this campaign uses.
+  const used = new Set([paper?.file, webinar?.file, ...posts.map((p) => p.file)]);
+  for (const p of content.problems) if (p.file && used.has(p.file)) problems.push(p);
+
+  // Touches: unique ids, templates, schedule.
+  const seen = new Map<string, number>();
+  const emails = new Map<number, EmailTemplate>();
+  def.touches.forEach((touch, i) => {
+    const first = seen.get(touch.id);
+    if (first !== undefined)
+      problems.push(
+        error(
+          'touch.duplicate-id',
+          `duplicate touch id "${touch.id}" (first at touches.${first})`,
+          at(['touches', i, 'id']),
+        ),
+      );
+    else seen.set(touch.id, i);
+    const loaded = loadTemplate(join(dir, touch.template), at(['touches', i, 'template']));
+    problems.push(...loaded.problems);
+    if (loaded.template) emails.set(i, loaded.template);
+  });
+  const { times, problems: scheduleProblems } = resolveSchedule(
+    def.touches.map((t, i) => ({ id: t.id, when: t.when, where: at(['touches', i, 'when']) })),
+    webinar?.data.start,
+  );
+  problems.push(...scheduleProblems);
+
+  // Partners.
+  const partnersFile = join(dir, def.partners);
+  let partners: Partner[] = [];
+  let columns: string[] = [];
+  if (!existsSync(partnersFile)) {
+    problems.push(
+      error('csv.missing', `${def.partners} not found`, { ...at(['partners']), file: partnersFile }),
+    );
+  } else {
+    const { list, problems: csvProblems } = parsePartners(
+      readFileSync(partnersFile, 'utf8'),
+      partnersFile,
+      def.timeZone,
+    );
+    problems.push(...csvProblems.map((p) => ({ ...p, campaign: id })));
+    partners = list.partners;
+    columns = list.columns;
+    if (partners.length === 0 && list.columns.length > 0) {
+      problems.push(error('csv.no-partners', 'the partner list is empty', { file: partnersFile, line: 2 }));
+    }
+  }
+
+  if (hasErrors(problems) || !paper)
+    return { ok: false, problems: problems.map((p) => ({ campaign: id, ...p })) };
+
+  const landingLines: Campaign['landingLines'] = {};
+  for (const key of Object.keys(def.landing) as (keyof CampaignDef['landing'])[]) {
+    landingLines[key] = locate(doc, counter, ['landing', key])?.line ?? 1;
+  }
+  const touches: Touch[] = def.touches
+    .map((touch, index) => ({
+      ...touch,
+      index,
+      at: times.get(touch.id) as Date,
+      line: locate(doc, counter, ['touches', index])?.line ?? 1,
+      email: emails.get(index) as EmailTemplate,
+    }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.index - b.index);
+  const campaign: Campaign = {
+    id,
+    dir,
+    file,
+    def,
+    landingLines,
+    paper,
+    ...(webinar ? { webinar } : {}),
+    posts,
+    partnersFile,
+    columns,
+    partners,
+    touches,
+  };
+  return { ok: true, campaign, problems: problems.map((p) => ({ campaign: id, ...p })) };
+}
+
+function loadTemplate(
+  file: string,
+  where: Omit<Problem, 'severity' | 'code' | 'message'>,
+): { template?: EmailTemplate; problems: Problem[] } {
+  if (!existsSync(file))
+    return { problems: [error('template.missing', `template ${file} not found`, where)] };
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    parsed = matter(text);
+  } catch (cause) {
+    return {
+      problems: [
+        error('template.frontmatter', `bad frontmatter: ${(cause as Error).message}`, { file, line: 1 }),
+      ],
+    };
+  }
+  const lines = text.split('\n');
+  const lineOf = (key: string) => {
+    const index = lines.findIndex((l) => l.startsWith(`${key}:`));
+    return index >= 0 ? index + 1 : 1;
+  };
+  const result = templateFrontmatterSchema.safeParse(parsed.data);
+  if (!result.success) {
+    return {
+      problems: result.error.issues.map((issue) => {
+        const field =
+          issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.map(String).join('.');
+        const message =
+          issue.code === 'unrecognized_keys' ? `unknown frontmatter field "${field}"` : issue.message;
+        return error('template.frontmatter', message, {
+          file,
+          line: lineOf(field.split('.')[0] ?? ''),
+          field,
+        });
+      }),
+    };
+  }
+  // The body starts after the closing `---` of the frontmatter.
+  const bodyLine = text.startsWith('---') ? lines.findIndex((l, i) => i > 0 && l.trim() === '---') + 2 : 1;
+  return {
+    template: {
+      file,
+      subject: result.data.subject,
+      ...(result.data.preheader !== undefined ? { preheader: result.data.preheader } : {}),
+      body: parsed.content.replace(/^\r?\n/, ''),
+      subjectLine: lineOf('subject'),
+      preheaderLine: lineOf('preheader'),
+      bodyLine: bodyLine + (parsed.content.match(/^\r?\n/) ? 1 : 0),
+    },
+    problems: [],
+  };
+}
+
+export interface LoadAllOptions extends LoadOptions {
+  campaignsDir?: string;
+}
+
+/** Every folder of `campaignsDir` with a campaign.yaml. */
+export function loadAllCampaigns({ campaignsDir = 'campaigns', ...options }: LoadAllOptions = {}): {
+  campaigns: Campaign[];
+  problems: Problem[];
+} {
+  const campaigns: Campaign[] = [];
+  const problems: Problem[] = [];
+  if (!existsSync(campaignsDir)) return { campaigns, problems };
+  for (const name of readdirSync(campaignsDir).sort()) {
+    const dir = join(campaignsDir, name);
+    if (!statSync(dir).isDirectory() || !existsSync(join(dir, 'campaign.yaml'))) continue;
+    const result = loadCampaign(dir, options);
+    problems.push(...result.problems);
+    if (result.ok) campaigns.push(result.campaign);
+  }
+  return { campaigns, problems };
+}

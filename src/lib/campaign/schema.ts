@@ -1,0 +1,152 @@
+/**
+ * The schema of `campaigns/<id>/campaign.yaml`. Every field is described so the schema is
+ * its own documentation; unknown fields are errors (a typo must not pass silently).
+ */
+import { z } from 'astro/zod';
+import { isValidTimeZone } from '../../schemas/helpers.ts';
+
+export const touchKinds = [
+  'advance-notice',
+  'announce',
+  'webinar-invite',
+  'reminder',
+  'follow-up',
+  'referrer-nudge',
+  'recording',
+] as const;
+export type TouchKind = (typeof touchKinds)[number];
+
+export const audiences = [
+  'all',
+  'not-registered',
+  'registered',
+  'attended',
+  'no-show',
+  'engaged',
+  'silent',
+] as const;
+export type Audience = (typeof audiences)[number];
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes, e.g. "webinar-invite"');
+
+/** An offset such as `3d`, `-1h`, `+2d4h`, `1w`, `-30m`. */
+export const offsetPattern = /^[+-]?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?$/;
+const offset = z
+  .string()
+  .regex(offsetPattern, 'must be an offset such as 3d, -1h, 2d4h, 1w or -30m')
+  .refine((value) => /\d/.test(value), 'must be an offset such as 3d, -1h, 2d4h, 1w or -30m');
+
+const isoInstant = z.string().datetime({
+  offset: true,
+  message: 'must be an ISO 8601 time with offset, e.g. 2027-01-05T09:00:00+01:00',
+});
+
+export const whenSchema = z
+  .union([
+    isoInstant,
+    z.strictObject({
+      after: slug.describe('The id of the touch this one follows.'),
+      offset: offset.default('0d').describe('How long after that touch, e.g. 5d.'),
+    }),
+    z.strictObject({
+      webinar: offset.describe('Offset from the webinar start: -1d is the day before, 2d two days after.'),
+    }),
+  ])
+  .describe(
+    'When the touch goes out: an ISO time ("2027-01-05T09:00:00+01:00"), an offset from another touch ({ after: announce, offset: 5d }) or from the webinar start ({ webinar: -1d }).',
+  );
+export type When = z.infer<typeof whenSchema>;
+
+export const touchSchema = z.strictObject({
+  id: slug.describe(
+    'Unique id of the touch within the campaign; appears in links (?t=<id>) and the send ledger.',
+  ),
+  kind: z.enum(touchKinds).describe(`What the touch is for: ${touchKinds.join(', ')}.`),
+  template: z
+    .string()
+    .min(1)
+    .describe('The email template, relative to the campaign folder, e.g. emails/announce.md.'),
+  when: whenSchema,
+  audience: z
+    .enum(audiences)
+    .default('all')
+    .describe(`Who receives it: ${audiences.join(', ')}.`),
+  optOutLinks: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Add the "not now" and "no thanks" links under the body (true). Turn off only when the template places them itself.',
+    ),
+});
+export type TouchDef = z.infer<typeof touchSchema>;
+
+export const landingSchema = z.strictObject({
+  headline: z
+    .string()
+    .min(1)
+    .describe('The hero line of the personal page, in Liquid: "What {{ partner.company }} would earn".'),
+  intro: z.string().min(1).describe('A paragraph or two of Markdown under the headline, in Liquid.'),
+  paperPitch: z.string().optional().describe('Why to read the paper (Markdown, Liquid).'),
+  feedbackPrompt: z.string().optional().describe('The question above the feedback form (Markdown, Liquid).'),
+  callPitch: z.string().optional().describe('The ten-minute-call ask (Markdown, Liquid).'),
+  webinarPitch: z.string().optional().describe('Why to come to the webinar (Markdown, Liquid).'),
+  signoff: z.string().optional().describe('A closing line from the sender (Markdown, Liquid).'),
+});
+export type LandingCopy = z.infer<typeof landingSchema>;
+export const landingFields = [
+  'headline',
+  'intro',
+  'paperPitch',
+  'feedbackPrompt',
+  'callPitch',
+  'webinarPitch',
+  'signoff',
+] as const;
+export type LandingField = (typeof landingFields)[number];
+
+export const campaignSchema = z.strictObject({
+  name: z.string().min(1).describe('Human name of the campaign, shown in the dashboard.'),
+  description: z.string().optional().describe('What the campaign is for, for the team.'),
+  locale: z.string().default('en-GB').describe('BCP 47 locale for dates and times in messages.'),
+  timeZone: z
+    .string()
+    .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')
+    .default('UTC')
+    .describe("Time zone for partners whose row has none, and for the team's own schedule."),
+  sender: z
+    .strictObject({
+      name: z.string().min(1).describe('From name, a person: "Maren Holt".'),
+      email: z.string().email('must be an email address').describe('From address.'),
+      replyTo: z
+        .string()
+        .email('must be an email address')
+        .optional()
+        .describe('Reply-To address; defaults to email.'),
+      title: z.string().optional().describe('Job title used in the signature.'),
+      company: z.string().min(1).describe('The publisher, e.g. "Kestrel Sensing".'),
+      postalAddress: z
+        .string()
+        .min(10)
+        .describe('Postal address in the footer of every email (required by law in many places).'),
+    })
+    .describe('Who the emails come from.'),
+  whitepaper: slug.describe('The white paper this campaign is about: a slug in content/whitepapers.'),
+  webinar: slug.optional().describe('The webinar on its findings: a slug in content/webinars.'),
+  posts: z.array(slug).default([]).describe('Supporting blog posts: slugs in content/blog.'),
+  partners: z.string().default('partners.csv').describe('The partner list, relative to the campaign folder.'),
+  landing: landingSchema.describe('Copy of the personal page, in Liquid with the same rules as emails.'),
+  touches: z.array(touchSchema).min(1).describe('The messages of the campaign.'),
+});
+export type CampaignDef = z.infer<typeof campaignSchema>;
+
+export const templateFrontmatterSchema = z.strictObject({
+  subject: z.string().min(1).max(200).describe('Subject line, in Liquid; rendered as plain text, one line.'),
+  preheader: z
+    .string()
+    .max(250)
+    .optional()
+    .describe('The preview text shown after the subject in inboxes, in Liquid.'),
+});
+export type TemplateFrontmatter = z.infer<typeof templateFrontmatterSchema>;

@@ -1,0 +1,158 @@
+/**
+ * Compiles a campaign's templates (email subjects, preheaders, bodies and landing copy) once,
+ * and checks statically that every variable they read exists: a `partner.<column>` that
+ * partners.csv lacks, or an unknown root, is an error naming the template, line and variable.
+ */
+import type { Campaign } from '../campaign/load.ts';
+import { gatekeeperColumn, standardColumns } from '../campaign/partners.ts';
+import { error, type Problem } from '../campaign/problems.ts';
+import { type LandingField, landingFields } from '../campaign/schema.ts';
+import { derivedPartnerFields, templateRoots } from './context.ts';
+import { type CompiledTemplate, compile, variablesOf } from './engine.ts';
+
+export interface TemplateSource {
+  file: string;
+  /** Line of the template's first line in the file. */
+  line: number;
+  /** For problems: `subject`, `preheader`, `body`, `landing.intro`, ... */
+  field: string;
+  touch?: string;
+}
+
+export interface CompiledTouch {
+  subject: CompiledTemplate;
+  preheader?: CompiledTemplate;
+  body: CompiledTemplate;
+}
+
+export interface CompiledLanding {
+  /** Markdown → HTML. */
+  html: CompiledTemplate;
+  /** Plain text. */
+  text: CompiledTemplate;
+}
+
+export interface CompiledCampaign {
+  touches: Map<string, CompiledTouch>;
+  landing: Partial<Record<LandingField, CompiledLanding>>;
+  problems: Problem[];
+}
+
+/** Turns a liquidjs error into a problem at the right line of the right file. */
+export function liquidProblem(cause: unknown, source: TemplateSource, extra: Partial<Problem> = {}): Problem {
+  const message = cause instanceof Error ? (cause.message.split('\n')[0] ?? cause.message) : String(cause);
+  const position = /, line:(\d+), col:(\d+)$/.exec(message);
+  const variable = /^undefined variable: ([^,]+)/.exec(message)?.[1];
+  const text = message.replace(/, line:\d+, col:\d+$/, '');
+  const line = position ? source.line + Number(position[1]) - 1 : source.line;
+  return error(variable ? 'template.missing-variable' : 'template.liquid', text, {
+    file: source.file,
+    line,
+    ...(position ? { column: Number(position[2]) } : {}),
+    field: source.field,
+    template: source.file,
+    ...(source.touch ? { touch: source.touch } : {}),
+    ...(variable ? { variable } : {}),
+    ...extra,
+  });
+}
+
+const cache = new WeakMap<Campaign, CompiledCampaign>();
+
+export function compileCampaign(campaign: Campaign): CompiledCampaign {
+  const cached = cache.get(campaign);
+  if (cached) return cached;
+  const problems: Problem[] = [];
+  const columns = new Set<string>([...campaign.columns, ...derivedPartnerFields]);
+  const try_ = (
+    source: string,
+    mode: 'text' | 'markdown',
+    where: TemplateSource,
+  ): CompiledTemplate | undefined => {
+    try {
+      const compiled = compile(source, mode);
+      problems.push(...checkVariables(compiled, where, columns, Boolean(campaign.webinar)));
+      return compiled;
+    } catch (cause) {
+      problems.push(liquidProblem(cause, where));
+      return undefined;
+    }
+  };
+  const touches = new Map<string, CompiledTouch>();
+  for (const touch of campaign.touches) {
+    const { email } = touch;
+    const base = { file: email.file, touch: touch.id };
+    const subject = try_(email.subject, 'text', { ...base, line: email.subjectLine, field: 'subject' });
+    const preheader =
+      email.preheader === undefined
+        ? undefined
+        : try_(email.preheader, 'text', { ...base, line: email.preheaderLine, field: 'preheader' });
+    const body = try_(email.body, 'markdown', { ...base, line: email.bodyLine, field: 'body' });
+    if (subject && body && (email.preheader === undefined || preheader)) {
+      touches.set(touch.id, { subject, body, ...(preheader ? { preheader } : {}) });
+    }
+  }
+  const landing: CompiledCampaign['landing'] = {};
+  for (const field of landingFields) {
+    const source = campaign.def.landing[field];
+    if (source === undefined) continue;
+    const where = { file: campaign.file, line: campaign.landingLines[field] ?? 1, field: `landing.${field}` };
+    const html = try_(source, 'markdown', where);
+    if (!html) continue;
+    landing[field] = { html, text: compile(source, 'text') };
+  }
+  const result = { touches, landing, problems };
+  cache.set(campaign, result);
+  return result;
+}
+
+function isKnownColumn(name: string, columns: ReadonlySet<string>): boolean {
+  return (
+    columns.has(name) || (standardColumns as readonly string[]).includes(name) || gatekeeperColumn.test(name)
+  );
+}
+
+function checkVariables(
+  template: CompiledTemplate,
+  where: TemplateSource,
+  columns: ReadonlySet<string>,
+  hasWebinar: boolean,
+): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const segments of variablesOf(template)) {
+    const [root, field] = segments;
+    if (root === undefined) continue;
+    const name = segments.slice(0, 2).join('.');
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const at = {
+      file: where.file,
+      line: where.line,
+      field: where.field,
+      template: where.file,
+      variable: name,
+      ...(where.touch ? { touch: where.touch } : {}),
+    };
+    if (!(templateRoots as readonly string[]).includes(root)) {
+      problems.push(
+        error(
+          'template.unknown-variable',
+          `unknown variable "${root}" (known: ${templateRoots.join(', ')})`,
+          at,
+        ),
+      );
+    } else if (root === 'partner' && field !== undefined && !isKnownColumn(field, columns)) {
+      problems.push(
+        error(
+          'template.unknown-column',
+          `uses partner.${field}, but partners.csv has no column "${field}"`,
+          at,
+        ),
+      );
+    } else if (root === 'webinar' && !hasWebinar) {
+      problems.push(error('template.no-webinar', 'uses webinar, but the campaign has no webinar', at));
+    }
+  }
+  return problems;
+}
