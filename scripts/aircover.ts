@@ -7,3 +7,5 @@
 if (!process.stdout.isTTY || process.env.CI) process.env.NO_COLOR ??= '1';
 const { runMain } = await import('../src/cli/main.ts');
 await runMain();
+
+export {};

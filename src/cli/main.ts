@@ -65,7 +65,7 @@ async function resolveSubCommand(
   cmd: CommandDef,
   rawArgs: string[],
   parent?: CommandDef,
-): Promise<[CommandDef, CommandDef?]> {
+): Promise<[CommandDef, CommandDef | undefined]> {
   const subCommands = (await resolveValue(cmd.subCommands)) as Record<string, unknown> | undefined;
   const index = rawArgs.findIndex((arg) => !arg.startsWith('-'));
   const name = rawArgs[index];

@@ -1,4 +1,7 @@
+import type { ImageMetadata } from 'astro';
 import { z } from 'astro/zod';
+
+export type CollectionName = 'whitepapers' | 'blog' | 'webinars' | 'authors';
 
 /**
  * The parts of Astro's schema context that our schemas use. Passing them in (rather than
@@ -6,9 +9,9 @@ import { z } from 'astro/zod';
  */
 export interface SchemaContext {
   /** Astro's `image()` helper: validates a local image path and yields its metadata. */
-  image: () => z.ZodType;
+  image: () => z.ZodType<ImageMetadata>;
   /** Astro's `reference()` helper: an id in another collection. */
-  reference: (collection: 'whitepapers' | 'blog' | 'webinars' | 'authors') => z.ZodType;
+  reference: <C extends CollectionName>(collection: C) => z.ZodType<{ collection: C; id: string }>;
 }
 
 /** An image with the alternative text that accessibility requires. */

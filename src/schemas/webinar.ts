@@ -10,8 +10,7 @@ export const webinarSchema = (ctx: SchemaContext) =>
       .union([
         // YAML reads an unquoted timestamp as a date already.
         z.date(),
-        z
-          .string()
+        z.iso
           .datetime({
             offset: true,
             message: 'must be an ISO 8601 instant with offset, e.g. 2027-01-21T16:00:00Z',
@@ -24,9 +23,6 @@ export const webinarSchema = (ctx: SchemaContext) =>
     speakers: z.array(ctx.reference('authors')).min(1).describe('Speaker ids from content/authors.'),
     whitepaper: ctx.reference('whitepapers').optional().describe('The paper whose findings it discusses.'),
     registration: z.enum(['open', 'closed']).default('open').describe('Whether registration is open.'),
-    joinUrl: z
-      .string()
-      .url()
-      .describe('The meeting link. Sent to registrants only; never rendered into public HTML.'),
-    recordingUrl: z.string().url().optional().describe('The recording, once there is one.'),
+    joinUrl: z.url().describe('The meeting link. Sent to registrants only; never rendered into public HTML.'),
+    recordingUrl: z.url().optional().describe('The recording, once there is one.'),
   });

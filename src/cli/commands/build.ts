@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
+import { withLock } from '../../lib/lock.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -25,8 +27,15 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
   out.info('Building the site…');
   const { build } = await import('astro');
   try {
-    // Astro's warn level is mostly bundler notes about its own modules; errors always show.
-    await build({ root: process.cwd(), logLevel: options.verbose ? 'info' : 'error' });
+    // Builds of one project share Astro's caches: one at a time.
+    await withLock(
+      resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'build.lock'),
+      async () => {
+        // Astro's warn level is mostly bundler notes about its own modules; errors always show.
+        await build({ root: process.cwd(), logLevel: options.verbose ? 'info' : 'error' });
+      },
+      { onWait: () => out.info('Another build of this project is running; waiting for it to finish…') },
+    );
   } catch (error) {
     // Astro's errors already name the file and the field; keep them, drop our stack.
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);

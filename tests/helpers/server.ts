@@ -1,0 +1,78 @@
+/**
+ * Starts the real built server (`dist/server/entry.mjs`, the Node adapter's standalone
+ * server) on 127.0.0.1 with a free port, as `aircover serve` would, and stops it after.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SiteBuild } from './site-build.ts';
+
+export interface RunningServer {
+  url: string;
+  /** Everything the server printed so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// A test run that dies must not leave servers behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A port the OS says is free now; the adapter's server does not report the port it took. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer(
+  build: SiteBuild,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(build.dir, 'server/entry.mjs')], {
+    env: { ...process.env, ...build.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`server exited with ${child.exitCode} before listening:\n${log}`);
+    try {
+      await fetch(`${url}/robots.txt`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`server did not answer within 30 s:\n${log}`);
+      await sleep(100);
+    }
+  }
+  return {
+    url,
+    log: () => log,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        running.delete(child);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
