@@ -110,6 +110,14 @@ describe.each(engines)('store on $name', (engine) => {
       ]);
       expect(second).toEqual({ inserted: 0, updated: 1 });
       expect((await store.findPartner('c1', 'acme'))?.company).toBe('Acme Corp');
+      // One partner twice in a batch: the last row wins, on both engines.
+      expect(
+        await store.upsertPartners('c1', [
+          { partnerId: 'acme', token: 'tok-acme', email: 'ann@acme.com', company: 'Acme 1' },
+          { partnerId: 'acme', token: 'tok-acme', email: 'ann@acme.com', company: 'Acme 2' },
+        ]),
+      ).toEqual({ inserted: 0, updated: 1 });
+      expect((await store.findPartner('c1', 'acme'))?.company).toBe('Acme 2');
       expect((await store.listPartners('c1')).map((p) => p.partnerId)).toEqual(['acme', 'globex']);
       await store.upsertPartners('c2', [{ partnerId: 'acme', token: 'tok-acme-2', email: 'ANN@acme.com' }]);
       expect((await store.findPartnersByEmail('ann@ACME.com')).map((p) => p.campaign)).toEqual(['c1', 'c2']);

@@ -390,6 +390,9 @@ export class SqlStore implements Store {
     rows: PartnerInput[],
   ): Promise<{ inserted: number; updated: number }> {
     if (rows.length === 0) return { inserted: 0, updated: 0 };
+    // The same partner twice in one batch: the last row wins on both engines (Postgres refuses to
+    // update one row twice in a statement).
+    const unique = [...new Map(rows.map((p) => [p.partnerId, p])).values()];
     const now = new Date().toISOString();
     return this.#db.transaction(async (tx) => {
       const existing = new Set(
@@ -397,7 +400,7 @@ export class SqlStore implements Store {
           str(r.partner_id),
         ),
       );
-      const values = rows.map((p) => [
+      const values = unique.map((p) => [
         campaign,
         p.partnerId,
         p.token,
@@ -434,10 +437,8 @@ export class SqlStore implements Store {
           owner = excluded.owner, referrer_email = excluded.referrer_email, data = excluded.data,
           updated_at = excluded.updated_at`,
       );
-      const ids = new Set(rows.map((p) => p.partnerId));
-      let inserted = 0;
-      for (const id of ids) if (!existing.has(id)) inserted++;
-      return { inserted, updated: ids.size - inserted };
+      const inserted = unique.filter((p) => !existing.has(p.partnerId)).length;
+      return { inserted, updated: unique.length - inserted };
     });
   }
 
