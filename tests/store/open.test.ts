@@ -2,10 +2,12 @@
  * Choosing the engine, and StoreUnavailableError when the database cannot be used: the error the
  * HTTP endpoints turn into 503 so nothing is silently dropped.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, StoreUnavailableError, sqlitePathFor } from '../../src/lib/store/index.ts';
 
@@ -88,5 +90,34 @@ describe('StoreUnavailableError', () => {
       ]),
     ).toEqual({ inserted: 1, duplicates: 0 });
     await store.close();
+  });
+});
+
+describe('aircover db', () => {
+  const cli = new URL('../../scripts/aircover.ts', import.meta.url).pathname;
+  const run = promisify(execFile);
+
+  it('migrate applies once, status shows it, an unreachable database is one clear error', async () => {
+    const dataDir = join(dir, 'cli');
+    const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: '' };
+    const cmd = (...args: string[]) =>
+      run(process.execPath, [cli, 'db', ...args, '--dataDir', dataDir], { env });
+    const before = JSON.parse((await cmd('status', '--json')).stdout);
+    expect(before.migrations[0].appliedAt).toBeNull();
+    expect(JSON.parse((await cmd('migrate', '--json')).stdout).applied).toEqual([1]);
+    expect(JSON.parse((await cmd('migrate', '--json')).stdout).applied).toEqual([]);
+    const after = JSON.parse((await cmd('status', '--json')).stdout);
+    expect(after).toMatchObject({ engine: 'sqlite', location: join(dataDir, 'aircover.sqlite') });
+    expect(after.migrations[0].appliedAt).toMatch(/Z$/);
+    const failure = await run(
+      process.execPath,
+      [cli, 'db', 'migrate', '--url', 'postgres://x@127.0.0.1:1/x'],
+      {
+        env,
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toMatch(/^error Postgres .* unavailable: .*ECONNREFUSED/);
+    expect((failure as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
   });
 });

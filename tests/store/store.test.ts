@@ -10,6 +10,7 @@ import { engines, type TestDatabase } from './engines.ts';
 
 const run = promisify(execFile);
 const writer = new URL('./fixtures/append-writer.ts', import.meta.url).pathname;
+const claimer = new URL('./fixtures/claim-worker.ts', import.meta.url).pathname;
 
 const plan = (campaign: string, touch: string, count: number, version = 'v1'): PlanEntry[] =>
   Array.from({ length: count }, (_, i) => {
@@ -183,6 +184,19 @@ describe.each(engines)('store on $name', (engine) => {
       expect(claimed).toHaveLength(300);
       expect(new Set(claimed).size).toBe(300);
       expect((await store.countLedger('c1')).sending).toBe(300);
+    });
+
+    it('claims atomically across processes: every row sent exactly once', async () => {
+      const { db, store } = await fresh();
+      await store.planSends(plan('c1', 'invite', 400));
+      const options = JSON.stringify(db.options);
+      const outputs = await Promise.all(
+        [1, 2, 3].map(() => run(process.execPath, [claimer, options, 'c1', 'invite', '5'])),
+      );
+      const claimed = outputs.flatMap((o) => JSON.parse(o.stdout) as string[]);
+      expect(claimed).toHaveLength(400);
+      expect(new Set(claimed).size).toBe(400);
+      expect((await store.countLedger('c1', 'invite')).sent).toBe(400);
     });
 
     it('never re-plans or re-claims a sent row; failures keep their key', async () => {
