@@ -1,10 +1,12 @@
 /**
  * One Open Graph card per public page, drawn at build time and cached by content hash.
- * Advance copies and partner pages are not listed here: their cards never leak a title.
+ * Advance copies have none (their card would leak a title). Each partner page gets its own
+ * card, "Prepared for <company>", so a link shared inside their company looks made for them.
  */
 
 import { getCollection } from 'astro:content';
 import type { APIRoute, GetStaticPaths } from 'astro';
+import { partnerPages } from '../../lib/campaign/site.ts';
 import { allWebinars, publicPapers, publicPosts } from '../../lib/collections.ts';
 import { type CardContent, cachedCard } from '../../lib/og/card.ts';
 import { siteSettings } from '../../lib/site.ts';
@@ -38,6 +40,14 @@ export const getStaticPaths = (async () => {
       }),
     ),
     ...authors.map((a) => card(`authors/${a.id}`, { eyebrow: a.data.role, title: a.data.name })),
+    ...partnerPages().map(({ token, campaign, partner }) =>
+      card(`p/${token}`, {
+        eyebrow: `Prepared for ${partner.company}`,
+        title: campaign.paper.data.title,
+        subtitle: campaign.paper.data.subtitle,
+        accent: '#b45309',
+      }),
+    ),
   ];
 }) satisfies GetStaticPaths;
 

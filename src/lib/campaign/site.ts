@@ -1,0 +1,42 @@
+/**
+ * The campaigns as the site builds them: loaded once per build, refused when any has an
+ * error (a broken personal page is a broken first impression), and flattened into one entry
+ * per partner page.
+ */
+
+import { partnerToken } from '../personalize/token.ts';
+import type { Campaign } from './load.ts';
+import { loadAllCampaigns } from './load.ts';
+import type { Partner } from './partners.ts';
+import { formatProblem, hasErrors } from './problems.ts';
+
+export interface PartnerPage {
+  token: string;
+  campaign: Campaign;
+  partner: Partner;
+}
+
+let cached: Campaign[] | undefined;
+
+export function campaignsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns';
+}
+
+export function siteCampaigns(): Campaign[] {
+  if (cached) return cached;
+  const { campaigns, problems } = loadAllCampaigns({ campaignsDir: campaignsDir() });
+  if (hasErrors(problems)) {
+    const errors = problems.filter((p) => p.severity === 'error').map(formatProblem);
+    throw new Error(
+      `The campaigns have errors; run \`aircover check\` for the full report.\n${errors.join('\n')}`,
+    );
+  }
+  cached = campaigns;
+  return campaigns;
+}
+
+export function partnerPages(): PartnerPage[] {
+  return siteCampaigns().flatMap((campaign) =>
+    campaign.partners.map((partner) => ({ token: partnerToken(campaign.id, partner.id), campaign, partner })),
+  );
+}
