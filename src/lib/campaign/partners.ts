@@ -122,6 +122,7 @@ export function parsePartners(
     bom: true,
     delimiter,
     info: true,
+    raw: true,
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
@@ -130,7 +131,19 @@ export function parsePartners(
         problems.push(error('csv.syntax', err.message, { file, ...(err.lines ? { line: err.lines } : {}) }));
       return undefined;
     },
-  }) as unknown as { record: string[]; info: { lines: number } }[];
+  }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
+  // csv-parse's own line count drifts on CRLF inside quoted cells: find each record's raw
+  // text in the file instead and count the newlines before it.
+  const body = text.replace(/^\uFEFF/, '');
+  let cursor = 0;
+  let cursorLine = 1;
+  const lineOf = (raw: string): number => {
+    const at = body.indexOf(raw, cursor);
+    if (at < 0) return cursorLine;
+    for (let i = cursor; i < at; i++) if (body.charCodeAt(i) === 10) cursorLine++;
+    cursor = at;
+    return cursorLine;
+  };
   const list: PartnerList = { partners: [], columns: [], delimiter };
   const header = records[0];
   if (!header) {
@@ -178,10 +191,10 @@ export function parsePartners(
 
   const ids = new Map<string, number>();
   const emails = new Map<string, number>();
-  records.slice(1).forEach(({ record, info }, index) => {
+  lineOf(header.raw);
+  records.slice(1).forEach(({ record, raw }, index) => {
     const row = index + 2;
-    const newlines = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-    const line = info.lines - newlines;
+    const line = lineOf(raw);
     const at = (field: string) => ({ file, line, row, field });
     if (record.length !== columns.length) {
       problems.push(

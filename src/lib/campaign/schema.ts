@@ -142,7 +142,7 @@ export const campaignSchema = z.strictObject({
 export type CampaignDef = z.infer<typeof campaignSchema>;
 
 export const templateFrontmatterSchema = z.strictObject({
-  subject: z.string().min(1).max(200).describe('Subject line, in Liquid; rendered as plain text, one line.'),
+  subject: z.string().min(1).describe('Subject line, in Liquid; rendered as plain text, one line.'),
   preheader: z
     .string()
     .max(250)
