@@ -1,0 +1,67 @@
+/**
+ * Shared pieces of the benchmarks: run a command and measure its wall time and peak memory,
+ * and print results as JSON. Every bench compares with a baseline measured in the same run,
+ * because absolute numbers on a shared two-core machine mean little.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const projectRoot = resolve(import.meta.dirname, '..');
+
+export interface Measured {
+  seconds: number;
+  /** Peak resident memory of the command, in MB (from GNU time), when available. */
+  peakMB?: number;
+}
+
+/** Runs `node <args>` in a child process; throws with its output when it fails. */
+export async function timeNode(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = projectRoot,
+): Promise<Measured> {
+  const rssFile = join(tmpdir(), `aircover-bench-${process.pid}-${Date.now()}.rss`);
+  const useTime = existsSync('/usr/bin/time');
+  const command = useTime ? '/usr/bin/time' : process.execPath;
+  const commandArgs = useTime ? ['-f', '%M', '-o', rssFile, process.execPath, ...args] : args;
+  const started = performance.now();
+  let output = '';
+  const code = await new Promise<number>((done, fail) => {
+    const child = spawn(command, commandArgs, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ASTRO_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', fail);
+    child.on('close', (status) => done(status ?? 1));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`node ${args.join(' ')} failed (${code}):\n${output}`);
+  const result: Measured = { seconds: round(seconds, 2) };
+  if (useTime && existsSync(rssFile)) {
+    const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    if (Number.isFinite(kb)) result.peakMB = Math.round(kb / 1024);
+    rmSync(rssFile, { force: true });
+  }
+  return result;
+}
+
+export function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export const astroCli = join(projectRoot, 'node_modules', 'astro', 'bin', 'astro.mjs');
+export const aircoverCli = join(projectRoot, 'scripts', 'aircover.ts');

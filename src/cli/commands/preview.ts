@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { defineCommand } from 'citty';
+import { loadCampaign } from '../../lib/campaign/load.ts';
+import { formatProblem, hasErrors } from '../../lib/campaign/problems.ts';
+import { campaignsDir } from '../../lib/campaign/site.ts';
+import { startGallery } from '../../lib/preview/gallery.ts';
+import { CliError, ExitCode, out } from '../output.ts';
+
+export default defineCommand({
+  meta: {
+    name: 'preview',
+    description: "A local gallery of every partner's page and every email, to review before sending.",
+  },
+  args: {
+    campaign: { type: 'positional', required: true, description: 'Campaign folder name' },
+    port: { type: 'string', default: '4322', description: 'Port on 127.0.0.1 (0 for any free port)' },
+    outDir: {
+      type: 'string',
+      default: process.env.AIRCOVER_OUT_DIR ?? 'dist',
+      description: 'Build with the personal pages',
+    },
+  },
+  async run({ args }) {
+    const dir = join(campaignsDir(), args.campaign);
+    if (!existsSync(join(dir, 'campaign.yaml'))) {
+      throw new CliError(
+        `No campaign "${args.campaign}": ${join(dir, 'campaign.yaml')} not found.`,
+        ExitCode.usage,
+      );
+    }
+    const result = loadCampaign(dir);
+    if (!result.ok || hasErrors(result.problems)) {
+      for (const problem of result.problems) out.error(formatProblem(problem));
+      throw new CliError(
+        `The campaign has errors; fix them (see \`aircover check ${args.campaign}\`) to preview it.`,
+      );
+    }
+    const clientDir = join(args.outDir, 'client');
+    if (!existsSync(join(clientDir, 'p'))) {
+      out.warn(`No personal pages in ${clientDir}: run \`aircover build\` to preview them too.`);
+    }
+    const server = await startGallery({ campaign: result.campaign, clientDir }, Number(args.port));
+    const { port } = server.address() as AddressInfo;
+    out.success(`Preview of ${result.campaign.def.name} on http://127.0.0.1:${port}/  (Ctrl+C to stop)`);
+  },
+});
