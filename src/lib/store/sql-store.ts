@@ -13,11 +13,14 @@ import { migrations, renderMigration } from './migrations.ts';
 import {
   type AppendResult,
   type ClaimOptions,
+  type Engine,
   type EventCountKey,
   type EventFilter,
   type EventInput,
   type EventListOptions,
   type EventSource,
+  type EventSummary,
+  type EventSummaryOptions,
   eventSources,
   type LedgerEntry,
   type LedgerFilter,
@@ -93,9 +96,13 @@ function oneOf<T extends string>(allowed: readonly T[], value: unknown, what: st
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
-/** Split a multi-row insert so neither engine's parameter limit is reached. */
-function chunks<T>(rows: T[], columns: number): T[][] {
-  const size = Math.max(1, Math.min(500, Math.floor(30000 / columns)));
+/**
+ * Rows per INSERT statement. Postgres: as many as fit well under its parameter limit, since every
+ * statement is a round trip. SQLite: one prepared single-row statement run per row inside the
+ * transaction, which measured faster than multi-row VALUES (no round trips to save).
+ */
+function chunks<T>(rows: T[], columns: number, engine: Engine): T[][] {
+  const size = engine === 'sqlite' ? 1 : Math.max(1, Math.min(500, Math.floor(30000 / columns)));
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
@@ -103,6 +110,7 @@ function chunks<T>(rows: T[], columns: number): T[][] {
 
 async function insertMany(
   q: Queryable,
+  engine: Engine,
   table: string,
   columns: string[],
   rows: unknown[][],
@@ -110,7 +118,7 @@ async function insertMany(
 ): Promise<number> {
   let changed = 0;
   const tuple = `(${placeholders(columns.length)})`;
-  for (const chunk of chunks(rows, columns.length)) {
+  for (const chunk of chunks(rows, columns.length, engine)) {
     const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${suffix}`;
     changed += await q.run(sql, chunk.flat());
   }
@@ -416,6 +424,7 @@ export class SqlStore implements Store {
       ]);
       await insertMany(
         tx,
+        this.engine,
         'partners',
         [
           'campaign',
@@ -570,6 +579,7 @@ export class SqlStore implements Store {
         }
         const inserted = await insertMany(
           tx,
+          this.engine,
           'send_ledger',
           [
             'campaign',
@@ -758,7 +768,14 @@ export class SqlStore implements Store {
   }
 
   #insertEvents(tx: Queryable, values: unknown[][]): Promise<number> {
-    return insertMany(tx, 'events', eventColumns, values, 'ON CONFLICT (event_key) DO NOTHING');
+    return insertMany(
+      tx,
+      this.engine,
+      'events',
+      eventColumns,
+      values,
+      'ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING',
+    );
   }
 
   #eventWhere(filter: EventFilter): { sql: string; params: unknown[] } {
@@ -836,6 +853,62 @@ export class SqlStore implements Store {
     return Object.fromEntries(rows.map((r) => [str(r.k), Number(r.n)]));
   }
 
+  /**
+   * Events aggregated in the database: count, first and last time, and the total and maximum of
+   * chosen numeric metadata fields, per (campaign, partner, type, verdict) or per UTC day. One
+   * scan of the events index instead of every row through the driver: the follow-up queue of a
+   * 10,000-partner campaign reads a few ten thousand groups, not half a million events.
+   */
+  async summarizeEvents(options: EventSummaryOptions = {}): Promise<EventSummary[]> {
+    const metrics = options.metrics ?? [];
+    for (const name of metrics) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`invalid metric name: ${name}`);
+    }
+    const byDay = options.by === 'day';
+    const group = byDay
+      ? this.#pg
+        ? "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        : 'substr(occurred_at, 1, 10)'
+      : 'partner_id';
+    const value = this.#pg
+      ? "(CASE WHEN jsonb_typeof(metadata -> ?) = 'number' THEN (metadata ->> ?)::float8 END)"
+      : 'json_extract(metadata, ?)';
+    const selectParams: unknown[] = [];
+    const columns = metrics.map((name, i) => {
+      const args = this.#pg ? [name, name] : [`$.${name}`];
+      selectParams.push(...args, ...args);
+      return `sum(${value}) AS s${i}, max(${value}) AS m${i}`;
+    });
+    const { sql, params } = this.#eventWhere(options);
+    const rows = await this.#db.query(
+      `SELECT campaign, ${group} AS g, type, verdict, count(*) AS n, min(occurred_at) AS f, max(occurred_at) AS l${
+        columns.length ? `, ${columns.join(', ')}` : ''
+      } FROM events ${sql} GROUP BY campaign, ${group}, type, verdict`,
+      [...selectParams, ...params],
+    );
+    return rows.map((r) => {
+      const sum: Record<string, number> = {};
+      const max: Record<string, number> = {};
+      metrics.forEach((name, i) => {
+        sum[name] = Number(r[`s${i}`] ?? 0) || 0;
+        max[name] = Number(r[`m${i}`] ?? 0) || 0;
+      });
+      const g = strOrNull(r.g);
+      return {
+        campaign: str(r.campaign),
+        partnerId: byDay ? null : g,
+        day: byDay ? g : null,
+        type: str(r.type),
+        verdict: str(r.verdict) as Verdict,
+        count: Number(r.n),
+        first: iso(r.f),
+        last: iso(r.l),
+        sum,
+        max,
+      };
+    });
+  }
+
   // -------------------------------------------------------------------------------------------
   // Webhooks
 
@@ -859,6 +932,7 @@ export class SqlStore implements Store {
       if (suppressions.length) {
         await insertMany(
           tx,
+          this.engine,
           'suppressions',
           suppressionColumns,
           suppressions,

@@ -194,6 +194,35 @@ export interface AppendResult {
 
 export type EventCountKey = 'type' | 'partner' | 'verdict' | 'touch';
 
+/** Options of `summarizeEvents`: the filter, the grouping and the metadata numbers to total. */
+export interface EventSummaryOptions extends EventFilter {
+  /** One row per (campaign, partner, type, verdict) (default) or per (campaign, UTC day, type, verdict). */
+  by?: 'partner' | 'day';
+  /**
+   * Numeric metadata fields to total and to take the maximum of in each group, e.g.
+   * `['seconds', 'progress']`. Names: letters, digits and `_`. Non-numeric values count as 0.
+   */
+  metrics?: string[];
+}
+
+/** One group of events: what the follow-up queue and the dashboard read instead of every event. */
+export interface EventSummary {
+  campaign: string;
+  /** Null when grouped by day (and for events without a partner). */
+  partnerId: string | null;
+  /** `YYYY-MM-DD` (UTC) when grouped by day, else null. */
+  day: string | null;
+  type: string;
+  verdict: Verdict;
+  count: number;
+  /** Earliest and latest `occurredAt` in the group. */
+  first: string;
+  last: string;
+  /** Per requested metric: the total and the maximum over the group (0 when no event had it). */
+  sum: Record<string, number>;
+  max: Record<string, number>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
@@ -365,6 +394,8 @@ export interface Store {
   listEvents(options?: EventListOptions): Promise<StoredEvent[]>;
   countEvents(filter?: EventFilter): Promise<number>;
   countEventsBy(key: EventCountKey, filter?: EventFilter): Promise<Record<string, number>>;
+  /** Aggregates per partner or per day in one query (follow-up queue, dashboard, digest). */
+  summarizeEvents(options?: EventSummaryOptions): Promise<EventSummary[]>;
 
   // webhooks
   recordWebhookOnce(svixId: string, effects?: WebhookEffects): Promise<boolean>;
