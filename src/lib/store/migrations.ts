@@ -157,4 +157,15 @@ CREATE TABLE suppressions (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'send ledger: request key',
+    sql: `
+-- The key of the provider call that carried a row (a Resend batch key covers the whole call).
+-- Set just before the call; a row left in 'sending' with a request key may have been accepted,
+-- so the sender re-dispatches that whole call under the same key instead of sending it afresh.
+ALTER TABLE send_ledger ADD COLUMN request_key TEXT;
+CREATE INDEX send_ledger_request ON send_ledger (request_key);
+`,
+  },
 ];

@@ -91,6 +91,12 @@ export interface LedgerEntry {
   plannedAt: string;
   /** When the row last moved to `sending`. */
   claimedAt: string | null;
+  /**
+   * The key of the provider call that last carried the row (set by `markDispatched`, cleared by
+   * `claimSends`). A `sending` row with a request key may have been accepted: re-dispatch its
+   * whole call under this key so the provider replays its answer instead of sending again.
+   */
+  requestKey: string | null;
   sentAt: string | null;
   updatedAt: string;
 }
@@ -377,6 +383,8 @@ export interface Store {
   // send ledger
   planSends(entries: PlanEntry[]): Promise<PlanResult>;
   claimSends(campaign: string, touch: string, limit: number, options?: ClaimOptions): Promise<LedgerEntry[]>;
+  /** Record the key of the call about to carry these (claimed) rows; returns rows changed. */
+  markDispatched(idempotencyKeys: string[], requestKey: string): Promise<number>;
   markSent(idempotencyKey: string, providerMessageId: string | null): Promise<boolean>;
   markFailed(idempotencyKey: string, error: string, retryable: boolean): Promise<boolean>;
   markSkipped(idempotencyKey: string, reason: string): Promise<boolean>;
