@@ -4,7 +4,7 @@
  * because absolute numbers on a shared two-core machine mean little.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -65,3 +65,29 @@ export function printJson(value: unknown): void {
 
 export const astroCli = join(projectRoot, 'node_modules', 'astro', 'bin', 'astro.mjs');
 export const aircoverCli = join(projectRoot, 'scripts', 'aircover.ts');
+
+/** A minimal Astro project: one template, `getStaticPaths` returning n plain pages. */
+function plainProject(work: string, n: number): string {
+  const dir = join(work, `plain-${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'src', 'pages'), { recursive: true });
+  writeFileSync(join(dir, 'astro.config.mjs'), 'export default { devToolbar: { enabled: false } };\n');
+  writeFileSync(
+    join(dir, 'src', 'pages', '[n].astro'),
+    `---
+export function getStaticPaths() {
+  return Array.from({ length: ${n} }, (_, i) => ({ params: { n: String(i) } }));
+}
+const { n } = Astro.params;
+---
+<html lang="en"><head><title>Page {n}</title></head><body><h1>Page {n}</h1><p>Plain page number {n}.</p></body></html>
+`,
+  );
+  return dir;
+}
+
+/** The baseline: Astro building n plain pages from one template. */
+export async function buildPlainPages(work: string, n: number): Promise<Measured> {
+  const dir = plainProject(work, n);
+  return timeNode([astroCli, 'build', '--root', dir, '--silent']);
+}

@@ -8,32 +8,20 @@
  */
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aircoverCli, astroCli, type Measured, printJson, projectRoot, round, timeNode } from './lib.ts';
+import {
+  aircoverCli,
+  buildPlainPages,
+  type Measured,
+  printJson,
+  projectRoot,
+  round,
+  timeNode,
+} from './lib.ts';
 
 const sizesArg = process.argv.indexOf('--sizes');
 const sizes = (sizesArg > 0 ? (process.argv[sizesArg + 1] ?? '') : '100,1000').split(',').map(Number);
 const work = join(projectRoot, '.aircover', 'bench', 'site-build');
 const secret = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-
-/** A minimal Astro project: one template, `getStaticPaths` returning n plain pages. */
-function plainProject(n: number): string {
-  const dir = join(work, `plain-${n}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'src', 'pages'), { recursive: true });
-  writeFileSync(join(dir, 'astro.config.mjs'), 'export default { devToolbar: { enabled: false } };\n');
-  writeFileSync(
-    join(dir, 'src', 'pages', '[n].astro'),
-    `---
-export function getStaticPaths() {
-  return Array.from({ length: ${n} }, (_, i) => ({ params: { n: String(i) } }));
-}
-const { n } = Astro.params;
----
-<html lang="en"><head><title>Page {n}</title></head><body><h1>Page {n}</h1><p>Plain page number {n}.</p></body></html>
-`,
-  );
-  return dir;
-}
 
 /** The sample content plus n generated posts, with no campaigns. */
 function syntheticContent(n: number): { content: string; campaigns: string } {
@@ -67,17 +55,14 @@ Paragraph ${i} with **some emphasis** and a [link](/whitepapers/).
   return { content, campaigns };
 }
 
+/** Builds with a state folder of its own, so the card cache starts cold and the rebuild is warm. */
 async function buildAircover(name: string, env: Record<string, string>): Promise<Measured> {
   return timeNode([aircoverCli, 'build'], {
     AIRCOVER_SECRET: secret,
     AIRCOVER_OUT_DIR: join(work, `out-${name}`),
+    AIRCOVER_STATE_DIR: join(work, `state-${name}`),
     ...env,
   });
-}
-
-async function buildPlain(n: number): Promise<Measured> {
-  const dir = plainProject(n);
-  return timeNode([astroCli, 'build', '--root', dir, '--silent']);
 }
 
 mkdirSync(work, { recursive: true });
@@ -85,20 +70,28 @@ const sample = await buildAircover('sample', {});
 const rows = [];
 for (const n of sizes) {
   const { content, campaigns } = syntheticContent(n);
-  const site = await buildAircover(`posts-${n}`, {
-    AIRCOVER_CONTENT_DIR: content,
-    AIRCOVER_CAMPAIGNS_DIR: campaigns,
-  });
-  const plain = await buildPlain(n);
-  rows.push({
-    posts: n,
-    aircover: site,
-    plainAstro: plain,
-    // Marginal cost per page over the sample build, against the plain template's whole-build cost per page.
-    aircoverMsPerPost: round(((site.seconds - sample.seconds) * 1000) / n, 2),
-    plainMsPerPage: round((plain.seconds * 1000) / n, 2),
-    ratio: round(site.seconds / plain.seconds, 2),
-  });
+  const env = { AIRCOVER_CONTENT_DIR: content, AIRCOVER_CAMPAIGNS_DIR: campaigns };
+  const cold = await buildAircover(`posts-${n}`, env);
+  const warm = await buildAircover(`posts-${n}`, env);
+  const plain = await buildPlainPages(work, n);
+  rows.push({ posts: n, aircoverCold: cold, aircoverWarm: warm, plainAstro: plain });
 }
+// Marginal cost of one more page: the slope between the smallest and the largest size.
+const first = rows[0];
+const last = rows[rows.length - 1];
+const slope = (pick: (row: (typeof rows)[number]) => Measured) =>
+  first && last && last !== first
+    ? round(((pick(last).seconds - pick(first).seconds) * 1000) / (last.posts - first.posts), 2)
+    : null;
 rmSync(work, { recursive: true, force: true });
-printJson({ bench: 'site-build', node: process.version, sample, sizes: rows });
+printJson({
+  bench: 'site-build',
+  node: process.version,
+  sample,
+  sizes: rows,
+  msPerPage: {
+    aircoverCold: slope((r) => r.aircoverCold),
+    aircoverWarm: slope((r) => r.aircoverWarm),
+    plainAstro: slope((r) => r.plainAstro),
+  },
+});

@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
+import { partnerCard, partnerPages } from '../../lib/campaign/site.ts';
 import { withLock } from '../../lib/lock.ts';
+import { warmCards } from '../../lib/og/pool.ts';
+import { siteSettings } from '../../lib/site.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -25,6 +28,7 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
   process.env.AIRCOVER_OUT_DIR = outDir;
   const started = performance.now();
   out.info('Building the site…');
+  await warmPartnerCards();
   const { build } = await import('astro');
   try {
     // Builds of one project share Astro's caches: one at a time.
@@ -41,4 +45,35 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Draws every partner's card on all cores before Astro runs (Astro draws them one at a
+ * time). Campaign errors surface here, before the build starts, with the full list.
+ */
+async function warmPartnerCards(): Promise<void> {
+  let pages: ReturnType<typeof partnerPages>;
+  try {
+    pages = partnerPages();
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+  if (pages.length === 0) return;
+  const siteName = siteSettings().name;
+  const started = performance.now();
+  let lastReport = 0;
+  const drawn = await warmCards(
+    pages.map((page) => partnerCard(page, siteName)),
+    {
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (done === total || now - lastReport > 2000) {
+          lastReport = now;
+          out.info(`Drawing partner cards: ${done}/${total}`);
+        }
+      },
+    },
+  );
+  if (drawn > 0)
+    out.info(`Drew ${drawn} partner cards in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

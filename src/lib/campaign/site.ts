@@ -4,6 +4,7 @@
  * per partner page.
  */
 
+import type { CardContent } from '../og/card.ts';
 import { partnerToken } from '../personalize/token.ts';
 import type { Campaign } from './load.ts';
 import { loadAllCampaigns } from './load.ts';
@@ -39,4 +40,15 @@ export function partnerPages(): PartnerPage[] {
   return siteCampaigns().flatMap((campaign) =>
     campaign.partners.map((partner) => ({ token: partnerToken(campaign.id, partner.id), campaign, partner })),
   );
+}
+
+/** The card a partner's page shares: "Prepared for <company>", so it looks made for them. */
+export function partnerCard({ campaign, partner }: PartnerPage, siteName: string): CardContent {
+  return {
+    eyebrow: `Prepared for ${partner.company}`,
+    title: campaign.paper.data.title,
+    subtitle: campaign.paper.data.subtitle,
+    footer: siteName,
+    accent: '#b45309',
+  };
 }

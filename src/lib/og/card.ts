@@ -11,11 +11,12 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import satori from 'satori';
+import { encodePng } from './png.ts';
 
 export const CARD_WIDTH = 1200;
 export const CARD_HEIGHT = 630;
 /** Bump when the card design changes, so cached cards are redrawn. */
-const RENDERER_VERSION = '1';
+const RENDERER_VERSION = '2';
 
 export interface CardContent {
   /** Small line above the title, e.g. "White paper" or "Prepared for Acme Logistics". */
@@ -140,7 +141,12 @@ export async function renderCard(content: CardContent): Promise<Buffer> {
     height: CARD_HEIGHT,
     fonts: loadFonts(),
   });
-  return new Resvg(svg, { fitTo: { mode: 'width', value: CARD_WIDTH } }).render().asPng();
+  const rendered = new Resvg(svg, {
+    fitTo: { mode: 'width', value: CARD_WIDTH },
+    // satori draws text as paths, so resvg needs no fonts; loading the system's costs time per card.
+    font: { loadSystemFonts: false },
+  }).render();
+  return encodePng(rendered.width, rendered.height, rendered.pixels);
 }
 
 export function cacheDir(): string {

@@ -6,7 +6,7 @@
 
 import { getCollection } from 'astro:content';
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { partnerPages } from '../../lib/campaign/site.ts';
+import { partnerCard, partnerPages } from '../../lib/campaign/site.ts';
 import { allWebinars, publicPapers, publicPosts } from '../../lib/collections.ts';
 import { type CardContent, cachedCard } from '../../lib/og/card.ts';
 import { siteSettings } from '../../lib/site.ts';
@@ -40,14 +40,10 @@ export const getStaticPaths = (async () => {
       }),
     ),
     ...authors.map((a) => card(`authors/${a.id}`, { eyebrow: a.data.role, title: a.data.name })),
-    ...partnerPages().map(({ token, campaign, partner }) =>
-      card(`p/${token}`, {
-        eyebrow: `Prepared for ${partner.company}`,
-        title: campaign.paper.data.title,
-        subtitle: campaign.paper.data.subtitle,
-        accent: '#b45309',
-      }),
-    ),
+    ...partnerPages().map((page) => ({
+      params: { path: `p/${page.token}` },
+      props: partnerCard(page, site.name),
+    })),
   ];
 }) satisfies GetStaticPaths;
 

@@ -1,0 +1,57 @@
+/**
+ * Draws many cards ahead of the Astro build, on every core. Astro renders endpoints one at
+ * a time; a campaign of 10,000 partners needs 10,000 cards, so `aircover build` fills the
+ * card cache in parallel first and the build then reads every card from disk.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type CardContent, cacheDir, cardHash } from './card.ts';
+
+export interface WarmOptions {
+  dir?: string;
+  threads?: number;
+  /** Called after each card with the number drawn so far and the number to draw. */
+  onProgress?: (drawn: number, total: number) => void;
+}
+
+/** Draws every card not yet cached; returns how many it drew. */
+export async function warmCards(cards: CardContent[], options: WarmOptions = {}): Promise<number> {
+  const dir = options.dir ?? cacheDir();
+  const seen = new Set<string>();
+  const missing = cards.filter((card) => {
+    const hash = cardHash(card);
+    if (seen.has(hash) || existsSync(join(dir, `${hash}.png`))) return false;
+    seen.add(hash);
+    return true;
+  });
+  if (missing.length === 0) return 0;
+  const threads = Math.max(
+    1,
+    Math.min(options.threads ?? availableParallelism(), Math.ceil(missing.length / 50)),
+  );
+  const batchSize = 50;
+  let next = 0;
+  let drawn = 0;
+  const run = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./worker.ts', import.meta.url));
+      const send = () => {
+        if (next >= missing.length) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        worker.postMessage({ cards: missing.slice(next, next + batchSize), dir });
+        next += batchSize;
+      };
+      worker.on('message', (message: string) => {
+        if (message === 'drawn') options.onProgress?.(++drawn, missing.length);
+        else send();
+      });
+      worker.once('error', reject);
+      send();
+    });
+  await Promise.all(Array.from({ length: threads }, run));
+  return drawn;
+}
