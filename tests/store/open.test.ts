@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, StoreUnavailableError, sqlitePathFor } from '../../src/lib/store/index.ts';
+import { migrations, openStore, StoreUnavailableError, sqlitePathFor } from '../../src/lib/store/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'aircover-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,7 +104,9 @@ describe('aircover db', () => {
       run(process.execPath, [cli, 'db', ...args, '--dataDir', dataDir], { env });
     const before = JSON.parse((await cmd('status', '--json')).stdout);
     expect(before.migrations[0].appliedAt).toBeNull();
-    expect(JSON.parse((await cmd('migrate', '--json')).stdout).applied).toEqual([1]);
+    expect(JSON.parse((await cmd('migrate', '--json')).stdout).applied).toEqual(
+      migrations.map((m) => m.version),
+    );
     expect(JSON.parse((await cmd('migrate', '--json')).stdout).applied).toEqual([]);
     const after = JSON.parse((await cmd('status', '--json')).stdout);
     expect(after).toMatchObject({ engine: 'sqlite', location: join(dataDir, 'aircover.sqlite') });

@@ -5,10 +5,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { EventInput, PlanEntry, Store } from '../../src/lib/store/index.ts';
+import { type EventInput, migrations, type PlanEntry, type Store } from '../../src/lib/store/index.ts';
 import { engines, type TestDatabase } from './engines.ts';
 
 const run = promisify(execFile);
+const allVersions = migrations.map((m) => m.version).sort((a, b) => a - b);
 const writer = new URL('./fixtures/append-writer.ts', import.meta.url).pathname;
 const claimer = new URL('./fixtures/claim-worker.ts', import.meta.url).pathname;
 
@@ -64,7 +65,7 @@ describe.each(engines)('store on $name', (engine) => {
       const store = await db.open({ migrate: false });
       open.push(store);
       expect((await store.migrationStatus()).every((m) => m.appliedAt === null)).toBe(true);
-      expect((await store.migrate()).applied).toEqual([1]);
+      expect((await store.migrate()).applied).toEqual(allVersions);
       expect((await store.migrate()).applied).toEqual([]);
       const status = await store.migrationStatus();
       expect(status.every((m) => m.appliedAt !== null && !m.changed)).toBe(true);
@@ -79,7 +80,7 @@ describe.each(engines)('store on $name', (engine) => {
       const stores = await Promise.all([1, 2, 3].map(() => db.open({ migrate: false })));
       open.push(...stores);
       const results = await Promise.all(stores.map((s) => s.migrate()));
-      expect(results.flatMap((r) => r.applied).sort()).toEqual([1]);
+      expect(results.flatMap((r) => r.applied).sort((a, b) => a - b)).toEqual(allVersions);
     });
   });
 
@@ -173,6 +174,7 @@ describe.each(engines)('store on $name', (engine) => {
           for (;;) {
             const rows = await s.claimSends('c1', 'invite', 7);
             if (rows.length === 0) return;
+            expect(rows.length).toBeLessThanOrEqual(7);
             for (const row of rows) {
               expect(row.state).toBe('sending');
               expect(row.attempts).toBe(1);
@@ -197,6 +199,21 @@ describe.each(engines)('store on $name', (engine) => {
       expect(claimed).toHaveLength(400);
       expect(new Set(claimed).size).toBe(400);
       expect((await store.countLedger('c1', 'invite')).sent).toBe(400);
+    });
+
+    it('records the request key of a dispatch on sending rows only; a new claim clears it', async () => {
+      const { store } = await fresh();
+      await store.planSends(plan('c1', 'invite', 4));
+      const claimed = await store.claimSends('c1', 'invite', 3);
+      const keys = claimed.map((r) => r.idempotencyKey);
+      const unclaimed = plan('c1', 'invite', 4)[3]?.idempotencyKey as string;
+      expect(await store.markDispatched([...keys, unclaimed], 'batch-1')).toBe(3);
+      const sending = await store.listLedger({ campaign: 'c1', state: 'sending' });
+      expect(sending.map((r) => r.requestKey)).toEqual(['batch-1', 'batch-1', 'batch-1']);
+      expect((await store.getSend('c1', 'invite', 'p0003'))?.requestKey).toBeNull();
+      await store.markFailed(keys[0] as string, 'timeout', true);
+      const [again] = await store.claimSends('c1', 'invite', 1);
+      expect(again?.requestKey).toBeNull();
     });
 
     it('never re-plans or re-claims a sent row; failures keep their key', async () => {

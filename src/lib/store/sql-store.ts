@@ -624,15 +624,19 @@ export class SqlStore implements Store {
     const maxAttempts = options.maxAttempts ?? 2_147_483_647;
     const eligible = `campaign = ? AND touch = ?
       AND (state = 'planned' OR (state = 'failed' AND retryable = TRUE AND attempts < ?))`;
-    const sql = `UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ?,
-        request_key = NULL
-      WHERE (campaign, touch, partner_id) IN (
+    // The pick is a MATERIALIZED CTE, evaluated once: as `IN (subquery)` Postgres may re-run the
+    // subquery per candidate row, and with SKIP LOCKED each run picks other rows, so one claim
+    // could take more than `limit` rows.
+    const sql = `WITH picked AS MATERIALIZED (
         SELECT campaign, touch, partner_id FROM send_ledger WHERE ${eligible}
         ORDER BY planned_at, partner_id LIMIT ?${this.#pg ? ' FOR UPDATE SKIP LOCKED' : ''}
-      ) AND ${eligible}
+      )
+      UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ?,
+        request_key = NULL
+      WHERE (campaign, touch, partner_id) IN (SELECT campaign, touch, partner_id FROM picked) AND ${eligible}
       RETURNING *`;
     const rows = await this.#db.transaction((tx) =>
-      tx.query(sql, [now, now, campaign, touch, maxAttempts, limit, campaign, touch, maxAttempts]),
+      tx.query(sql, [campaign, touch, maxAttempts, limit, now, now, campaign, touch, maxAttempts]),
     );
     return rows.map(toLedger).sort(byPlan);
   }
