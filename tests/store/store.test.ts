@@ -343,6 +343,60 @@ describe.each(engines)('store on $name', (engine) => {
       expect(await store.listEvents({ campaign: 'other' })).toEqual([]);
     });
 
+    it('summarizes per partner or per UTC day, totalling numeric metadata only', async () => {
+      const { store } = await fresh();
+      await store.appendEvents([
+        event({
+          partnerId: 'a',
+          type: 'visible_time',
+          occurredAt: '2026-11-01T23:59:00Z',
+          metadata: { seconds: 30 },
+        }),
+        event({
+          partnerId: 'a',
+          type: 'visible_time',
+          occurredAt: '2026-11-02T00:01:00Z',
+          metadata: { seconds: 12.5 },
+        }),
+        event({
+          partnerId: 'a',
+          type: 'visible_time',
+          occurredAt: '2026-11-02T00:02:00Z',
+          metadata: { seconds: 'x' },
+        }),
+        event({ partnerId: 'b', type: 'visible_time', verdict: 'bot', metadata: { seconds: 99 } }),
+        event({ partnerId: 'b', type: 'page_view', metadata: {} }),
+      ]);
+      const byPartner = await store.summarizeEvents({ campaign: 'c1', metrics: ['seconds'] });
+      const a = byPartner.find((r) => r.partnerId === 'a' && r.type === 'visible_time');
+      expect(a).toMatchObject({
+        count: 3,
+        verdict: 'human',
+        first: '2026-11-01T23:59:00.000Z',
+        last: '2026-11-02T00:02:00.000Z',
+        sum: { seconds: 42.5 },
+        max: { seconds: 30 },
+      });
+      expect(byPartner.find((r) => r.partnerId === 'b' && r.type === 'page_view')?.sum).toEqual({
+        seconds: 0,
+      });
+      expect(byPartner.some((r) => r.verdict === 'bot')).toBe(false);
+      const withBots = await store.summarizeEvents({
+        campaign: 'c1',
+        includeNonHuman: true,
+        metrics: ['seconds'],
+      });
+      expect(withBots.find((r) => r.verdict === 'bot')?.max).toEqual({ seconds: 99 });
+      const byDay = await store.summarizeEvents({ campaign: 'c1', by: 'day', types: ['visible_time'] });
+      expect(byDay.map((r) => [r.day, r.count]).sort()).toEqual([
+        ['2026-11-01', 1],
+        ['2026-11-02', 2],
+      ]);
+      await expect(store.summarizeEvents({ metrics: ['x); DROP TABLE events; --'] })).rejects.toThrow(
+        TypeError,
+      );
+    });
+
     it('dedupes by event key and refuses a bad batch whole', async () => {
       const { store } = await fresh();
       expect(

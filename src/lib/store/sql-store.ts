@@ -901,10 +901,11 @@ export class SqlStore implements Store {
       : 'partner_id';
     const value = this.#pg
       ? "(CASE WHEN jsonb_typeof(metadata -> ?) = 'number' THEN (metadata ->> ?)::float8 END)"
-      : 'json_extract(metadata, ?)';
+      : "(CASE WHEN json_type(metadata, ?) IN ('integer', 'real') THEN json_extract(metadata, ?) END)";
     const selectParams: unknown[] = [];
     const columns = metrics.map((name, i) => {
-      const args = this.#pg ? [name, name] : [`$.${name}`];
+      // Both engines total numbers only: a string or object under the name counts as nothing.
+      const args = this.#pg ? [name, name] : [`$.${name}`, `$.${name}`];
       selectParams.push(...args, ...args);
       return `sum(${value}) AS s${i}, max(${value}) AS m${i}`;
     });
