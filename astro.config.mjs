@@ -15,7 +15,13 @@ const PRIVATE_PREFIXES = ['/p/', '/preview/', '/admin', '/api/', '/og/'];
 export default defineConfig({
   site,
   output: 'static',
+  // Standalone: `aircover serve` (src/server/) mounts the adapter's exported handler behind the
+  // beacon fast path with ASTRO_NODE_AUTOSTART=disabled; `node dist/server/entry.mjs` also works.
   adapter: node({ mode: 'standalone' }),
+  // Off on purpose: src/middleware.ts applies the same rule to every on-demand route except
+  // one-click unsubscribe (mail providers post with no Origin), signed webhooks and beacons.
+  // See src/lib/engagement/origin.ts.
+  security: { checkOrigin: false },
   trailingSlash: 'ignore',
   outDir: process.env.AIRCOVER_OUT_DIR ?? './dist',
   integrations: [

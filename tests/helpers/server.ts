@@ -1,16 +1,22 @@
 /**
- * Starts the real built server (`dist/server/entry.mjs`, the Node adapter's standalone
- * server) on 127.0.0.1 with a free port, as `aircover serve` would, and stops it after.
+ * Starts the real server on a build, exactly as `aircover serve` does (src/server/: the beacon
+ * fast path in front of the Node adapter's handler), on 127.0.0.1 with a free port, and stops
+ * it after. Its store is a fresh SQLite folder unless the env names one (AIRCOVER_DATA_DIR or
+ * DATABASE_URL).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SiteBuild } from './site-build.ts';
+import { projectRoot, type SiteBuild } from './site-build.ts';
 
 export interface RunningServer {
   url: string;
+  /** The SQLite folder the server writes to (unless the env chose another store). */
+  dataDir: string;
   /** Everything the server printed so far. */
   log(): string;
   stop(): Promise<void>;
@@ -40,8 +46,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(build.dir, 'server/entry.mjs')], {
-    env: { ...process.env, ...build.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+  const dataDir = env.AIRCOVER_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'aircover-server-'));
+  const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--outDir', build.dir];
+  const child = spawn(process.execPath, [join(projectRoot, 'scripts/aircover.ts'), ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, NO_COLOR: '1', ...build.env, AIRCOVER_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -66,6 +75,7 @@ export async function startServer(
   }
   return {
     url,
+    dataDir,
     log: () => log,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { defineCommand } from 'citty';
+import { startAircoverServer } from '../../server/index.ts';
 import { CliError, out } from '../output.ts';
 
 export default defineCommand({
@@ -25,9 +25,23 @@ export async function serve(args: { host: string; port: string; outDir: string }
   if (!existsSync(entry)) {
     throw new CliError(`No build found at ${entry}. Run \`aircover build\` first.`);
   }
-  // The Node adapter's standalone server reads HOST and PORT when it starts.
-  process.env.HOST = args.host;
-  process.env.PORT = args.port;
-  await import(pathToFileURL(entry).href);
-  out.success(`Serving on http://${args.host}:${args.port}/  (Ctrl+C to stop)`);
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port: not a port: ${args.port}`);
+  // src/server/: the beacon fast path in front of the Astro adapter's handler, one port.
+  const running = await startAircoverServer({
+    host: args.host,
+    port,
+    outDir: args.outDir,
+    log: (line) => out.info(line),
+  });
+  const stop = () => {
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  out.success(`Serving on ${running.url}/  (Ctrl+C to stop)`);
 }

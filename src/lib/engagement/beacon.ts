@@ -1,0 +1,230 @@
+/**
+ * `POST /api/events`: the beacon contract and its handler, independent of any HTTP framework
+ * (the plain Node fast path in src/server/ and the Astro route both call `collectBeacon`).
+ *
+ * Body (JSON, sent as `text/plain` by `navigator.sendBeacon` or `application/json` by `fetch`),
+ * at most MAX_BEACON_BYTES:
+ *
+ * ```json
+ * { "v": 1, "token": "<32 chars>", "touch": "invite", "sid": "<page-load id>", "page": "partner",
+ *   "events": [ { "seq": 0, "type": "page_view", "path": "/p/…/" },
+ *               { "seq": 1, "type": "visible_time", "ms": 15000 },
+ *               { "seq": 2, "type": "read_progress", "section": "results", "index": 3, "of": 5 },
+ *               { "seq": 3, "type": "cta_click", "cta": "read-paper", "href": "/preview/…/" },
+ *               { "seq": 4, "type": "download", "href": "/files/paper.pdf" } ] }
+ * ```
+ *
+ * Answers: 204 stored (or ignored: an unknown token is not an error, and is not recorded);
+ * 400 invalid; 403 foreign Origin; 405/415; 413 too large; 429 rate limited (Retry-After);
+ * 503 store unavailable (Retry-After: the client keeps the events and retries). Retries cannot
+ * double count: each event's key is (partner, sid, seq).
+ */
+import { z } from 'astro/zod';
+import type { EventInput } from '../store/types.ts';
+import { checkBeaconOrigin } from './origin.ts';
+import { isUnavailable, runtime } from './runtime.ts';
+import { judgeHit } from './verdict.ts';
+
+export const MAX_BEACON_BYTES = 16 * 1024;
+export const MAX_BEACON_EVENTS = 50;
+export const BEACON_PATH = '/api/events';
+
+const seq = z.number().int().min(0).max(1_000_000);
+const shortText = (max: number) => z.string().max(max);
+const path = z
+  .string()
+  .max(500)
+  .regex(/^(\/[^\s]*|https?:\/\/[^\s]+)$/);
+
+const beaconEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('page_view'), seq, path: path.optional() }).strict(),
+  z.object({ type: z.literal('visible_time'), seq, ms: z.number().int().min(0).max(600_000) }).strict(),
+  z
+    .object({
+      type: z.literal('read_progress'),
+      seq,
+      section: shortText(120).regex(/^[\w-]*$/),
+      index: z.number().int().min(0).max(500),
+      of: z.number().int().min(1).max(500),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('cta_click'),
+      seq,
+      cta: shortText(60).regex(/^[\w-]+$/),
+      href: path.optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal('download'), seq, href: path }).strict(),
+]);
+
+export const beaconSchema = z
+  .object({
+    v: z.literal(1),
+    token: z.string().regex(/^[A-Za-z0-9_-]{32}$/),
+    touch: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,64}$/)
+      .optional(),
+    sid: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+    page: z.enum(['partner', 'paper']),
+    events: z.array(beaconEvent).min(1).max(MAX_BEACON_EVENTS),
+  })
+  .strict();
+
+export type Beacon = z.infer<typeof beaconSchema>;
+
+export interface BeaconRequest {
+  method: string;
+  contentType: string | null;
+  origin: string | null;
+  host: string | null;
+  userAgent: string | null;
+  ip: string | null;
+  /** The raw body, already capped by the caller at MAX_BEACON_BYTES + 1. */
+  body: string;
+}
+
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
+  status,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(value),
+});
+
+const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
+
+export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
+  if (req.method !== 'POST') return json(405, { error: 'method not allowed' }, { allow: 'POST' });
+  const type = req.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!ACCEPTED_TYPES.has(type)) return json(415, { error: 'send text/plain or application/json' });
+  if (Buffer.byteLength(req.body) > MAX_BEACON_BYTES) return json(413, { error: 'too large' });
+  const origin = checkBeaconOrigin(req.origin, req.host);
+  if (!origin.ok) return json(403, { error: origin.reason });
+
+  const rt = runtime();
+  const ipHash = rt.hashIp(req.ip);
+  if (!rt.limits.client.take(ipHash ?? 'unknown'))
+    return json(429, { error: 'slow down' }, { 'retry-after': '10' });
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(req.body);
+  } catch {
+    return json(400, { error: 'invalid JSON' });
+  }
+  const parsed = beaconSchema.safeParse(raw);
+  if (!parsed.success) return json(400, { error: 'invalid beacon', issues: parsed.error.issues.length });
+  const beacon = parsed.data;
+  if (!rt.limits.token.take(beacon.token)) return json(429, { error: 'slow down' }, { 'retry-after': '10' });
+
+  try {
+    const owner = await rt.tokens.resolve(beacon.token);
+    // An unknown token is not an error page and not a partner's event: nothing to record.
+    if (!owner) return { status: 204, headers: { 'x-aircover-ignored': 'unknown token' } };
+    const { partner } = owner;
+    const touch = beacon.touch || null;
+    const now = new Date();
+    const times = touch ? await rt.delivery.times(partner.campaign, touch, partner.partnerId) : null;
+    const burstKey = `${partner.campaign}\u0000${partner.partnerId}`;
+    const events: EventInput[] = beacon.events.map((event) => {
+      const { type: eventType, seq: n, ...metadata } = event;
+      const burst =
+        eventType === 'cta_click' || eventType === 'download'
+          ? rt.bursts.hit(
+              burstKey,
+              `${eventType}:${'href' in event ? event.href : ''}:${'cta' in event ? event.cta : ''}`,
+              now.getTime(),
+            )
+          : undefined;
+      const { verdict, reason } = judgeHit({
+        userAgent: req.userAgent,
+        ip: req.ip,
+        at: now,
+        sentAt: times?.sentAt ?? null,
+        deliveredAt: times?.deliveredAt ?? null,
+        hasOrigin: origin.hasOrigin,
+        ...(burst === undefined ? {} : { burst }),
+      });
+      return {
+        campaign: partner.campaign,
+        partnerId: partner.partnerId,
+        touch,
+        type: eventType,
+        source: 'page',
+        occurredAt: now,
+        verdict,
+        verdictReason: reason,
+        userAgent: req.userAgent?.slice(0, 400) ?? null,
+        ipHash,
+        metadata: { page: beacon.page, ...metadata },
+        eventKey: `b:${partner.campaign}:${partner.partnerId}:${beacon.sid}:${n}`,
+      };
+    });
+    await rt.batcher.add(events);
+    return { status: 204 };
+  } catch (error) {
+    if (isUnavailable(error)) return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
+    throw error;
+  }
+}
+
+/**
+ * The server's own observation of a personal page being fetched (`page_fetch`): what a mail
+ * scanner leaves even when it runs no script. Never human evidence; its verdict feeds the
+ * "many links within seconds" and "within seconds of delivery" signals the dashboard shows.
+ */
+export async function recordPageFetch(req: {
+  token: string;
+  query: string;
+  userAgent: string | null;
+  ip: string | null;
+}): Promise<void> {
+  const rt = runtime();
+  const owner = await rt.tokens.resolve(req.token);
+  if (!owner) return;
+  const { partner } = owner;
+  const touchParam = new URLSearchParams(req.query).get('t');
+  const touch = touchParam && /^[A-Za-z0-9_-]{1,64}$/.test(touchParam) ? touchParam : null;
+  const now = new Date();
+  const times = touch ? await rt.delivery.times(partner.campaign, touch, partner.partnerId) : null;
+  const burst = rt.bursts.hit(
+    `${partner.campaign}\u0000${partner.partnerId}`,
+    `page:${req.query}`,
+    now.getTime(),
+  );
+  const { verdict, reason } = judgeHit({
+    userAgent: req.userAgent,
+    ip: req.ip,
+    at: now,
+    sentAt: times?.sentAt ?? null,
+    deliveredAt: times?.deliveredAt ?? null,
+    burst,
+  });
+  await rt.batcher.add([
+    {
+      campaign: partner.campaign,
+      partnerId: partner.partnerId,
+      touch,
+      type: 'page_fetch',
+      source: 'page',
+      occurredAt: now,
+      verdict,
+      verdictReason: reason,
+      userAgent: req.userAgent?.slice(0, 400) ?? null,
+      ipHash: rt.hashIp(req.ip),
+      metadata: {},
+    },
+  ]);
+}
+
+/** An Answer as a web Response (for the Astro routes). */
+export function toResponse(answer: Answer): Response {
+  return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers ?? {} });
+}

@@ -1,0 +1,260 @@
+/**
+ * The personal page's forms, `POST /api/forms/<kind>`: register, feedback, call, not-now,
+ * no-thanks. Fields: `token`, `touch` (filled from `?t=` by the page script; may be empty) and
+ * per form: feedback `resonates`, `missing`, `rating` (1–5), `consentToQuote=yes`; call
+ * `preferredTimes`, `phone`; not-now `until` = `2w|1m|next-quarter`; no-thanks `reason`.
+ *
+ * Without JavaScript: 303 to `/p/<token>/#thanks-<kind>` (the page shows the confirmation with
+ * `:target`). With `Accept: application/json`: `{ ok, kind, created, until? }`.
+ * Idempotent: the same submission again (same partner, kind, fields, UTC day) is one response and
+ * one event; a decline is one per partner and campaign, a registration one per person and webinar.
+ * Each records a response and a `form.<kind>` event (source `form`, verdict human unless the
+ * agent is a known bot). Cross-site submissions are refused by the origin policy (origin.ts).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'astro/zod';
+import type { ResponseInput } from '../store/types.ts';
+import type { Answer } from './beacon.ts';
+import { isUnavailable, runtime } from './runtime.ts';
+import { botAgentReason } from './verdict.ts';
+
+export const formKinds = ['register', 'feedback', 'call', 'not-now', 'no-thanks'] as const;
+export type FormKind = (typeof formKinds)[number];
+export const MAX_FORM_BYTES = 16 * 1024;
+
+const token = z.string().regex(/^[A-Za-z0-9_-]{32}$/);
+const touch = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{0,64}$/)
+  .optional();
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .transform((s) => s.trim())
+    .optional();
+
+const schemas = {
+  register: z.object({ token, touch }),
+  feedback: z.object({
+    token,
+    touch,
+    resonates: text(4000),
+    missing: text(4000),
+    rating: z.enum(['1', '2', '3', '4', '5']).optional(),
+    consentToQuote: z.enum(['yes']).optional(),
+  }),
+  call: z.object({
+    token,
+    touch,
+    preferredTimes: text(500),
+    phone: z
+      .string()
+      .max(40)
+      .regex(/^[+\d\s().\-/]*$/)
+      .optional(),
+  }),
+  'not-now': z.object({ token, touch, until: z.enum(['2w', '1m', 'next-quarter']) }),
+  'no-thanks': z.object({ token, touch, reason: text(500) }),
+} as const;
+
+/** When "not now" ends: two weeks, one calendar month, or the first day of the next quarter (UTC). */
+export function notNowUntil(choice: '2w' | '1m' | 'next-quarter', now = new Date()): Date {
+  if (choice === '2w') return new Date(now.getTime() + 14 * 86_400_000);
+  if (choice === '1m') {
+    const y = now.getUTCFullYear();
+    const m = now.getUTCMonth() + 1;
+    const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+    return new Date(
+      Date.UTC(
+        y,
+        m,
+        Math.min(now.getUTCDate(), lastDay),
+        now.getUTCHours(),
+        now.getUTCMinutes(),
+        now.getUTCSeconds(),
+      ),
+    );
+  }
+  const quarter = Math.floor(now.getUTCMonth() / 3);
+  return new Date(Date.UTC(now.getUTCFullYear(), (quarter + 1) * 3, 1));
+}
+
+export interface FormRequest {
+  kind: string;
+  fields: Record<string, string>;
+  wantsJson: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  now?: Date;
+}
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
+  status,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(value),
+});
+const seeOther = (location: string): Answer => ({
+  status: 303,
+  headers: { location, 'cache-control': 'no-store' },
+});
+
+/** Form fields from a body of any accepted type; repeated fields keep the last value. */
+export async function readFormFields(
+  request: Request,
+): Promise<Record<string, string> | 'too-large' | 'unsupported'> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_FORM_BYTES) return 'too-large';
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const body = await request.text();
+  if (Buffer.byteLength(body) > MAX_FORM_BYTES) return 'too-large';
+  const fields: Record<string, string> = {};
+  if (type === 'application/x-www-form-urlencoded') {
+    for (const [key, value] of new URLSearchParams(body)) fields[key] = value;
+  } else if (type === 'application/json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return 'unsupported';
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return 'unsupported';
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value === 'string') fields[key] = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') fields[key] = String(value);
+    }
+  } else if (type === 'multipart/form-data') {
+    const form = await new Response(body, {
+      headers: { 'content-type': request.headers.get('content-type') ?? '' },
+    })
+      .formData()
+      .catch(() => null);
+    if (!form) return 'unsupported';
+    for (const [key, value] of form) if (typeof value === 'string') fields[key] = value;
+  } else {
+    return 'unsupported';
+  }
+  return fields;
+}
+
+const digest = (value: unknown) =>
+  createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
+
+export async function submitForm(req: FormRequest): Promise<Answer> {
+  const kind = formKinds.find((k) => k === req.kind);
+  if (!kind) return json(404, { error: 'unknown form' });
+  const rt = runtime();
+  const ipHash = rt.hashIp(req.ip);
+  if (!rt.limits.client.take(ipHash ?? 'unknown'))
+    return json(429, { error: 'slow down' }, { 'retry-after': '10' });
+  const parsed = schemas[kind].safeParse(req.fields);
+  if (!parsed.success) {
+    const tokenOk = token.safeParse(req.fields.token).success;
+    if (!req.wantsJson && tokenOk) return seeOther(`/p/${req.fields.token}/#${kind}`);
+    return json(400, { error: 'invalid form', fields: parsed.error.issues.map((i) => i.path.join('.')) });
+  }
+  const data = parsed.data as Record<string, string | undefined> & { token: string };
+  const now = req.now ?? new Date();
+  try {
+    const owner = await rt.tokens.resolve(data.token);
+    // An unknown (or revoked) token: back to the home page, nothing recorded.
+    if (!owner) return req.wantsJson ? json(404, { error: 'unknown token' }) : seeOther('/');
+    const { partner } = owner;
+    const touchId = data.touch || null;
+    const back = `/p/${data.token}/${touchId ? `?t=${touchId}` : ''}`;
+    const day = now.toISOString().slice(0, 10);
+    const base = {
+      campaign: partner.campaign,
+      partnerId: partner.partnerId,
+      touch: touchId,
+      source: 'form' as const,
+      occurredAt: now,
+    };
+    const name = [partner.firstName, partner.lastName].filter(Boolean).join(' ') || null;
+    let response: ResponseInput;
+    let until: Date | undefined;
+    if (kind === 'register') {
+      const webinar = typeof partner.data.webinar === 'string' ? partner.data.webinar : null;
+      if (!webinar)
+        return req.wantsJson ? json(409, { error: 'no webinar in this campaign' }) : seeOther(back);
+      response = { ...base, kind: 'registration', webinar, email: partner.email, name };
+    } else if (kind === 'feedback') {
+      const { resonates, missing, rating, consentToQuote } = data;
+      if (!resonates && !missing && !rating)
+        return req.wantsJson ? json(400, { error: 'empty feedback' }) : seeOther(`${back}#feedback`);
+      const content = {
+        resonates: resonates || null,
+        missing: missing || null,
+        rating: rating ? Number(rating) : null,
+      };
+      response = {
+        ...base,
+        kind: 'feedback',
+        idempotencyKey: `feedback:${partner.campaign}:${partner.partnerId}:${digest({ ...content, consentToQuote })}`,
+        text:
+          [resonates && `What rings true: ${resonates}`, missing && `What is missing: ${missing}`]
+            .filter(Boolean)
+            .join('\n\n') || null,
+        rating: content.rating,
+        consentToQuote: consentToQuote === 'yes',
+        data: content,
+      };
+    } else if (kind === 'call') {
+      const times = data.preferredTimes ? [data.preferredTimes] : [];
+      response = {
+        ...base,
+        kind: 'call-request',
+        idempotencyKey: `call:${partner.campaign}:${partner.partnerId}:${digest([times, data.phone ?? ''])}:${day}`,
+        preferredTimes: times,
+        data: data.phone ? { phone: data.phone } : {},
+      };
+    } else if (kind === 'not-now') {
+      const choice = data.until as '2w' | '1m' | 'next-quarter';
+      until = notNowUntil(choice, now);
+      response = {
+        ...base,
+        kind: 'not-now',
+        idempotencyKey: `not-now:${partner.campaign}:${partner.partnerId}:${choice}:${day}`,
+        until,
+        data: { choice },
+      };
+    } else {
+      response = {
+        ...base,
+        kind: 'decline',
+        idempotencyKey: `decline:${partner.campaign}:${partner.partnerId}`,
+        text: data.reason || null,
+      };
+    }
+    const store = await rt.store();
+    const result = await store.addResponse(response);
+    const agent = botAgentReason(req.userAgent);
+    await rt.batcher.add([
+      {
+        campaign: partner.campaign,
+        partnerId: partner.partnerId,
+        touch: touchId,
+        type: `form.${kind}`,
+        source: 'form',
+        occurredAt: now,
+        verdict: agent ? 'bot' : 'human',
+        verdictReason: agent ?? 'form submitted',
+        userAgent: req.userAgent?.slice(0, 400) ?? null,
+        ipHash,
+        metadata: { responseId: result.id, ...(until ? { until: until.toISOString() } : {}) },
+        eventKey: `f:${response.idempotencyKey ?? `registration:${response.webinar}:${partner.email}`}`,
+      },
+    ]);
+    if (req.wantsJson)
+      return json(200, {
+        ok: true,
+        kind,
+        created: result.created,
+        ...(until ? { until: until.toISOString() } : {}),
+      });
+    return seeOther(`${back}#thanks-${kind}`);
+  } catch (error) {
+    if (isUnavailable(error)) return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
+    throw error;
+  }
+}
