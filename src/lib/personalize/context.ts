@@ -20,7 +20,7 @@
 import type { Campaign } from '../campaign/load.ts';
 import type { Partner } from '../campaign/partners.ts';
 import { isAdvanceCopy } from '../publishing.ts';
-import { formatDay, formatInZone } from '../time.ts';
+import { dateTimeFormat, formatDay, formatInZone } from '../time.ts';
 import { type LinkOptions, partnerLinks, referrerUnsubscribeLinks } from './links.ts';
 
 export const templateRoots = [
@@ -71,14 +71,14 @@ export function templateScope(
     : links.unsubscribe;
   const zone = partner.timeZone;
   const dayIn = (date: Date) =>
-    new Intl.DateTimeFormat(locale, {
+    dateTimeFormat(locale, {
       weekday: 'long',
       day: 'numeric',
       month: 'long',
       timeZone: zone,
     }).format(date);
   const timeIn = (date: Date) =>
-    new Intl.DateTimeFormat(locale, {
+    dateTimeFormat(locale, {
       hour: '2-digit',
       minute: '2-digit',
       timeZone: zone,

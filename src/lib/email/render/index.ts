@@ -4,7 +4,7 @@
  * touch × partner with the same function, so what was checked is what is sent.
  */
 import { createHash } from 'node:crypto';
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { error, type Problem } from '../../campaign/problems.ts';
@@ -49,6 +49,17 @@ export interface RenderedMessage {
   /** sha256 of subject, html and text (16 hex): a content version for idempotency keys. */
   contentHash: string;
 }
+
+/** Compiled once: html-to-text's `convert` rebuilds its selector tables on every call. */
+const htmlToText = compile({
+  wordwrap: 78,
+  selectors: [
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+  ],
+});
 
 export type RenderResult = { ok: true; message: RenderedMessage } | { ok: false; problems: Problem[] };
 
@@ -145,16 +156,7 @@ export async function tryRenderMessage(
     optOut,
     footer,
   });
-  const toText = (fragment: string) =>
-    convert(fragment, {
-      wordwrap: 78,
-      selectors: [
-        { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-        { selector: 'h1', options: { uppercase: false } },
-        { selector: 'h2', options: { uppercase: false } },
-        { selector: 'h3', options: { uppercase: false } },
-      ],
-    }).trim();
+  const toText = (fragment: string) => htmlToText(fragment).trim();
   const text = [toText(body), optOut ? toText(optOut) : '', `--\n${toText(footer)}`]
     .filter(Boolean)
     .join('\n\n');

@@ -1,0 +1,367 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defineCommand } from 'citty';
+import { type Campaign, loadCampaign, type Touch } from '../../lib/campaign/load.ts';
+import { checkCampaign } from '../../lib/campaign/preflight.ts';
+import { formatProblem } from '../../lib/campaign/problems.ts';
+import {
+  dueTouches,
+  loadPlanState,
+  type PlanCategory,
+  planCategories,
+  planTouch,
+  type SendProgress,
+  type SendSummary,
+  sendTest,
+  sendTouch,
+  type TouchPlan,
+} from '../../lib/email/send/index.ts';
+import { createTransport } from '../../lib/email/transport/index.ts';
+import { withLock } from '../../lib/lock.ts';
+import { partnerToken } from '../../lib/personalize/token.ts';
+import { isStoreUnavailable, openStore, type Store } from '../../lib/store/index.ts';
+import { CliError, color, ExitCode, out } from '../output.ts';
+
+const categoryLabels: Record<PlanCategory, string> = {
+  send: 'to send',
+  retry: 'to retry',
+  'in-flight': 'in flight when a run stopped (replayed under the same key)',
+  sent: 'already sent',
+  failed: 'failed earlier (refused by the provider)',
+  suppressed: 'suppressed (unsubscribed, bounced, complained)',
+  declined: 'declined ("no thanks")',
+  paused: 'paused ("not now")',
+  responded: 'already did what it asks',
+  'no-referrer': 'no referrer to nudge',
+  'outside-audience': 'outside the audience',
+};
+
+const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+function planJson(plan: TouchPlan) {
+  return {
+    touch: plan.touch.id,
+    at: plan.touch.at.toISOString(),
+    counts: plan.counts,
+    toSend: plan.toSend,
+    paused: plan.rows
+      .filter((r) => r.category === 'paused')
+      .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
+  };
+}
+
+function printPlan(campaign: Campaign, plan: TouchPlan) {
+  out.print(
+    `${color.bold(`${campaign.id} / ${plan.touch.id}`)} (${plan.touch.kind}, due ${plan.touch.at.toISOString()})`,
+  );
+  const rows = planCategories
+    .filter((c) => plan.counts[c] > 0 || c === 'send')
+    .map((c) => {
+      let label = categoryLabels[c];
+      if (c === 'paused') {
+        const last = Math.max(
+          ...plan.rows.filter((r) => r.category === 'paused').map((r) => r.until?.getTime() ?? 0),
+        );
+        if (last > 0) label += `, until ${new Date(last).toISOString().slice(0, 10)} at the latest`;
+      }
+      return [String(plan.counts[c]).padStart(6), label];
+    });
+  out.table(['count', 'partners'], rows);
+  out.print();
+}
+
+async function confirm(message: string): Promise<boolean> {
+  const prompts = await import('@clack/prompts');
+  const answer = await prompts.confirm({ message, output: process.stderr });
+  return answer === true;
+}
+
+function progressReporter(total: number, json: boolean) {
+  let last = 0;
+  let bar: { advance(step?: number, msg?: string): void; stop(msg?: string): void } | undefined;
+  let shown = 0;
+  const tty = Boolean(process.stderr.isTTY) && !json;
+  return {
+    async start(label: string) {
+      if (tty && total > 0) {
+        const prompts = await import('@clack/prompts');
+        const p = prompts.progress({ max: total, output: process.stderr });
+        p.start(label);
+        bar = p;
+      }
+    },
+    update(p: SendProgress) {
+      const done = p.sent + p.failed + p.skipped;
+      if (bar) {
+        if (done > shown) bar.advance(done - shown, `${p.touch}: ${p.sent} sent, ${p.failed} failed`);
+        shown = done;
+        return;
+      }
+      if (json) return;
+      const now = Date.now();
+      if (now - last >= 1000 || done >= total) {
+        last = now;
+        out.info(`${p.touch}: ${done}/${total} (${p.sent} sent, ${p.failed} failed, ${p.skipped} skipped)`);
+      }
+    },
+    stop(message: string) {
+      bar?.stop(message);
+      bar = undefined;
+    },
+  };
+}
+
+export default defineCommand({
+  meta: {
+    name: 'send',
+    description:
+      'Send a touch of a campaign (or every touch that is due): plan, confirm, send, resumable after any stop.',
+  },
+  args: {
+    campaign: { type: 'positional', required: true, description: 'Campaign folder name' },
+    touch: { type: 'string', description: 'The touch to send (its id in campaign.yaml)' },
+    due: { type: 'boolean', default: false, description: 'Send every touch whose time has come' },
+    yes: { type: 'boolean', default: false, description: 'Do not ask for confirmation' },
+    dryRun: { type: 'boolean', default: false, description: 'Show the plan and stop; nothing is written' },
+    to: {
+      type: 'string',
+      description: 'Send every message to this test inbox (partner named in the subject); ledger untouched',
+    },
+    json: { type: 'boolean', default: false, description: 'Print the plan and the result as JSON' },
+    campaignsDir: {
+      type: 'string',
+      default: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns',
+      description: 'Folder of campaigns',
+    },
+    contentDir: {
+      type: 'string',
+      default: process.env.AIRCOVER_CONTENT_DIR ?? 'content',
+      description: 'Folder of papers, posts and webinars',
+    },
+  },
+  async run({ args }) {
+    if (Boolean(args.touch) === args.due) {
+      throw new CliError(
+        'Name one touch with --touch <id>, or send every due touch with --due.',
+        ExitCode.usage,
+      );
+    }
+    if (args.to !== undefined && !emailPattern.test(args.to)) {
+      throw new CliError(`--to needs an email address, not "${args.to}".`, ExitCode.usage);
+    }
+    const dir = existsSync(join(args.campaignsDir, args.campaign))
+      ? join(args.campaignsDir, args.campaign)
+      : args.campaign;
+    if (!existsSync(join(dir, 'campaign.yaml'))) {
+      throw new CliError(
+        `No campaign "${args.campaign}": ${join(dir, 'campaign.yaml')} not found.`,
+        ExitCode.usage,
+      );
+    }
+
+    // The preflight first: nothing goes out from a campaign with errors.
+    const report = await checkCampaign(dir, { contentDir: args.contentDir });
+    if (!report.ok) {
+      for (const p of report.problems.filter((x) => x.severity === 'error')) out.error(formatProblem(p));
+      throw new CliError(
+        `${report.errors} preflight error${report.errors === 1 ? '' : 's'} (aircover check ${args.campaign}): nothing was sent.`,
+      );
+    }
+    const loaded = loadCampaign(dir, { contentDir: args.contentDir });
+    if (!loaded.ok) throw new CliError('the campaign did not load');
+    const campaign = loaded.campaign;
+    const now = new Date();
+    let touches: Touch[];
+    if (args.touch) {
+      const touch = campaign.touches.find((t) => t.id === args.touch);
+      if (!touch) {
+        throw new CliError(
+          `No touch "${args.touch}" in ${campaign.id}; touches: ${campaign.touches.map((t) => t.id).join(', ')}.`,
+          ExitCode.usage,
+        );
+      }
+      touches = [touch];
+    } else {
+      touches = dueTouches(campaign, now);
+      if (touches.length === 0) {
+        const next = campaign.touches.find((t) => t.at > now);
+        if (args.json) out.json({ campaign: campaign.id, touches: [], next: next?.id ?? null });
+        else
+          out.success(
+            `Nothing is due in ${campaign.id}${next ? `; next: ${next.id} at ${next.at.toISOString()}` : ''}.`,
+          );
+        return;
+      }
+    }
+
+    let store: Store;
+    try {
+      store = await openStore();
+    } catch (error) {
+      if (isStoreUnavailable(error)) throw new CliError(error.message);
+      throw error;
+    }
+    const stateDir = resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover');
+    const work = () => run(store, campaign, touches, now, args);
+    try {
+      if (args.dryRun) await work();
+      else
+        await withLock(join(stateDir, 'locks', `send-${campaign.id}`), work, {
+          onWait: () => out.info(`Another send of ${campaign.id} is running; waiting for it to finish…`),
+        });
+    } finally {
+      await store.close();
+    }
+  },
+});
+
+interface RunArgs {
+  yes: boolean;
+  dryRun: boolean;
+  to?: string | undefined;
+  json: boolean;
+}
+
+async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date, args: RunArgs) {
+  const transport = createTransport(process.env);
+  const writes = !args.dryRun && args.to === undefined;
+  const state = await loadPlanState(store, campaign);
+  const plans: TouchPlan[] = [];
+  for (const touch of touches) {
+    plans.push(await planTouch({ store, campaign, now, state }, touch, { write: writes }));
+  }
+  if (!args.json) {
+    const where =
+      transport.kind === 'resend'
+        ? 'Resend'
+        : `the outbox (${process.env.AIRCOVER_OUTBOX_DIR ?? 'outbox'}/; set RESEND_API_KEY to send for real)`;
+    for (const plan of plans) printPlan(campaign, plan);
+    if (args.to) out.info(`Test run: every message goes to ${args.to}; the ledger is not touched.`);
+    out.info(`Transport: ${where}.`);
+  }
+  const total = plans.reduce((n, p) => n + p.toSend, 0);
+  const result: Record<string, unknown> = {
+    campaign: campaign.id,
+    transport: transport.kind,
+    dryRun: args.dryRun,
+    ...(args.to ? { to: args.to } : {}),
+    plan: plans.map(planJson),
+  };
+  if (args.dryRun || total === 0) {
+    if (args.json) out.json({ ...result, results: [] });
+    else out.success(args.dryRun ? 'Dry run: nothing was sent.' : 'Nothing to send.');
+    return;
+  }
+
+  const interactive = Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY) && !args.json;
+  if (!args.yes && interactive) {
+    const ok = await confirm(
+      `Send ${total} message${total === 1 ? '' : 's'}${args.to ? ` to ${args.to}` : ''} through ${transport.kind}?`,
+    );
+    if (!ok) throw new CliError('Nothing was sent.', ExitCode.stopped);
+  }
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    out.info('Stopping after the current call… (the ledger stays resumable)');
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = Date.now();
+  const summaries: SendSummary[] = [];
+  const tests: { touch: string; sent: number; failed: number; errors: string[] }[] = [];
+  try {
+    if (!args.to) await upsertPartners(store, campaign);
+    for (const plan of plans) {
+      if (plan.toSend === 0) continue;
+      const progress = progressReporter(plan.toSend, args.json);
+      await progress.start(`Sending ${plan.touch.id}`);
+      const context = {
+        transport,
+        campaign,
+        render: { now },
+        signal: controller.signal,
+        total: plan.toSend,
+        onProgress: (p: SendProgress) => progress.update(p),
+      };
+      if (args.to) {
+        const partners = plan.rows
+          .filter((r) => r.category === 'send' || r.category === 'retry')
+          .map((r) => r.partner);
+        const t = await sendTest(context, plan.touch, partners, args.to, randomBytes(6).toString('hex'));
+        progress.stop(`${plan.touch.id}: ${t.sent} test messages sent to ${args.to}`);
+        tests.push({ touch: plan.touch.id, ...t });
+        continue;
+      }
+      const summary = await sendTouch({ ...context, store }, plan.touch);
+      progress.stop(`${plan.touch.id}: ${summary.sent} sent`);
+      summaries.push(summary);
+      if (summary.stopped || summary.unavailable || summary.aborted) break;
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  if (args.json) out.json({ ...result, seconds, results: args.to ? tests : summaries });
+  else if (args.to) {
+    for (const t of tests) {
+      out.success(
+        `${t.touch}: ${t.sent} test messages to ${args.to}${t.failed ? `, ${t.failed} failed` : ''}`,
+      );
+      for (const e of t.errors.slice(0, 10)) out.error(e);
+    }
+  } else {
+    for (const s of summaries) printSummary(s);
+    out.info(`Done in ${seconds.toFixed(1)} s.`);
+  }
+  const stopped = summaries.find((s) => s.stopped);
+  if (stopped?.stopped) {
+    throw new CliError(
+      `Stopped: the provider's ${stopped.stopped.reason.replace(/_/g, ' ')} (${stopped.stopped.message}). Nothing was lost: run the same command again when the quota resets and it sends exactly what is missing.`,
+      ExitCode.stopped,
+    );
+  }
+  const unavailable = summaries.find((s) => s.unavailable);
+  if (unavailable?.unavailable) throw new CliError(unavailable.unavailable, ExitCode.failure);
+  if (summaries.some((s) => s.aborted) || controller.signal.aborted) {
+    throw new CliError('Interrupted. Run the same command again to send what is missing.', ExitCode.stopped);
+  }
+  if (tests.some((t) => t.failed > 0) || summaries.some((s) => s.failed > 0)) {
+    throw new CliError(
+      'Some messages failed; see the ledger (aircover db) for the errors.',
+      ExitCode.failure,
+    );
+  }
+}
+
+function printSummary(s: SendSummary) {
+  const parts = [`${s.sent} sent`];
+  if (s.replayed) parts.push(`${s.replayed} replayed (already sent, not delivered twice)`);
+  if (s.skipped) parts.push(`${s.skipped} skipped at the last moment (suppressed or declined)`);
+  if (s.retryable) parts.push(`${s.retryable} to retry`);
+  if (s.unresolved) parts.push(`${s.unresolved} with an unknown outcome (replayed on the next run)`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  const line = `${s.touch}: ${parts.join(', ')}`;
+  if (s.failed || s.stopped || s.unavailable) out.warn(line);
+  else out.success(line);
+}
+
+/** The store's partner table follows partners.csv (the collector finds partners by token). */
+async function upsertPartners(store: Store, campaign: Campaign): Promise<void> {
+  const rows = campaign.partners.map((p) => ({
+    partnerId: p.id,
+    token: partnerToken(campaign.id, p.id),
+    email: p.email,
+    company: p.company,
+    firstName: p.firstName,
+    lastName: p.lastName ?? null,
+    owner: p.owner ?? null,
+    referrerEmail: p.referrer?.email ?? null,
+    data: p.fields,
+  }));
+  for (let i = 0; i < rows.length; i += 1000)
+    await store.upsertPartners(campaign.id, rows.slice(i, i + 1000));
+}

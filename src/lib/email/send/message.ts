@@ -1,0 +1,66 @@
+/**
+ * From a rendered message to what a transport sends: addresses, one-click unsubscribe headers,
+ * tags for the webhooks, and the idempotency key. Everything here is a pure function of the
+ * rendering, so a rerun after a crash rebuilds byte-identical requests (no clocks, no randomness).
+ */
+import { createHash } from 'node:crypto';
+import { neutralizeHeaderValue, type OutgoingMessage, refTags, unsubscribeHeaders } from '../message.ts';
+import type { RenderedMessage } from '../render/index.ts';
+
+/** `Name <address>`, quoting the name when it holds characters that are special in a header. */
+export function formatAddress(name: string, email: string): string {
+  const clean = neutralizeHeaderValue(name);
+  if (clean === '') return email;
+  const quoted = /[^\p{L}\p{N} !#$%&'*+\-/=?^_`{|}~.]/u.test(clean) || clean.includes('.');
+  return quoted ? `"${clean.replace(/["\\]/g, '\\$&')}" <${email}>` : `${clean} <${email}>`;
+}
+
+/**
+ * The idempotency key of one (campaign, touch, partner) at one content version: readable when it
+ * fits, a digest when it would not fit Resend's 256 characters.
+ */
+export function idempotencyKeyFor(
+  campaign: string,
+  touch: string,
+  partner: string,
+  contentVersion: string,
+): string {
+  const key = `aircover:${campaign}:${touch}:${partner}:${contentVersion}`;
+  if (key.length <= 200) return key;
+  const digest = createHash('sha256').update(key).digest('hex');
+  return `aircover:${digest}`;
+}
+
+export interface BuildOptions {
+  /** The ledger row's key (not necessarily the one this rendering would make: see run.ts). */
+  idempotencyKey: string;
+  /** Re-dispatching a call that was in flight: its key (see OutgoingMessage.batchKey). */
+  batchKey?: string;
+  /** `--to`: deliver to this inbox instead, naming the partner in the subject. */
+  testInbox?: string;
+}
+
+export function toOutgoing(rendered: RenderedMessage, options: BuildOptions): OutgoingMessage {
+  const ref = {
+    campaign: rendered.campaign,
+    touch: options.testInbox ? `${rendered.touch}-test` : rendered.touch,
+    partner: rendered.partner,
+  };
+  const who = formatAddress(rendered.toName, rendered.to);
+  const message: OutgoingMessage = {
+    ref,
+    idempotencyKey: options.idempotencyKey,
+    from: formatAddress(rendered.from.name, rendered.from.email),
+    to: options.testInbox ?? who,
+    replyTo: rendered.replyTo,
+    subject: options.testInbox
+      ? `[test for ${neutralizeHeaderValue(who)}] ${rendered.subject}`
+      : rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    headers: unsubscribeHeaders(rendered.unsubscribeOneClickUrl),
+    tags: refTags(ref),
+  };
+  if (options.batchKey !== undefined) message.batchKey = options.batchKey;
+  return message;
+}

@@ -1,0 +1,201 @@
+/**
+ * Planning a send: for one touch, decide for every partner whether the message goes out and why
+ * not, and write that decision into the ledger (one row per campaign, touch and partner).
+ *
+ * Categories, in the order the plan reports them:
+ * - `send`: renders and goes out now (new, or planned before and not attempted yet).
+ * - `retry`: an earlier attempt failed in a way that may succeed now (rate limit, quota).
+ * - `in-flight`: a previous run died while the provider call carrying it was open; it is
+ *   re-dispatched first, under the same key, so the provider replays instead of sending twice.
+ * - `sent`: the ledger already says sent.
+ * - `failed`: an attempt failed for good (the provider refused the message); a person decides.
+ * - `suppressed`, `declined`, `paused`, `responded`, `no-referrer`, `outside-audience`: not sent
+ *   (see `touchDecision` in src/lib/campaign/audience.ts), recorded as `skipped` with the reason.
+ */
+import { type PartnerState, type SkipReason, touchDecision } from '../../campaign/audience.ts';
+import type { Campaign, Touch } from '../../campaign/load.ts';
+import type { Partner } from '../../campaign/partners.ts';
+import { type LedgerEntry, normalizeEmail, type PlanEntry, type Store } from '../../store/index.ts';
+import { type RenderOptions, tryRenderMessage } from '../render/index.ts';
+import { idempotencyKeyFor } from './message.ts';
+import { loadPartnerStates, loadSuppressed, type PartnerStates, recipientOf } from './state.ts';
+
+export const planCategories = [
+  'send',
+  'retry',
+  'in-flight',
+  'sent',
+  'failed',
+  'suppressed',
+  'declined',
+  'paused',
+  'responded',
+  'no-referrer',
+  'outside-audience',
+] as const;
+export type PlanCategory = (typeof planCategories)[number];
+
+export interface PlanRow {
+  partner: Partner;
+  category: PlanCategory;
+  /** The address the message goes to (the referrer's for a referrer nudge). */
+  recipient: string;
+  /** `paused`: until when. */
+  until?: Date;
+  /** The ledger row as it was before this plan, if any. */
+  ledger?: LedgerEntry;
+  /** `send`: the key and content version this plan wrote. */
+  idempotencyKey?: string;
+  contentVersion?: string;
+  /** `failed`: the provider's last error. */
+  error?: string;
+}
+
+export interface TouchPlan {
+  campaign: string;
+  touch: Touch;
+  rows: PlanRow[];
+  counts: Record<PlanCategory, number>;
+  /** Rows the sender will hand to the transport: send + retry + in-flight. */
+  toSend: number;
+}
+
+export interface PlanContext {
+  store: Store;
+  campaign: Campaign;
+  render?: RenderOptions;
+  /** Decides pauses and which touches are due. Default: now. */
+  now?: Date;
+  /** Loaded once per run and shared by every touch (see `loadPlanState`). */
+  state?: PlanState;
+}
+
+export interface PlanState {
+  partners: PartnerStates;
+  suppressed: Set<string>;
+}
+
+export async function loadPlanState(store: Store, campaign: Campaign): Promise<PlanState> {
+  const [partners, suppressed] = await Promise.all([
+    loadPartnerStates(store, campaign),
+    loadSuppressed(store, campaign),
+  ]);
+  return { partners, suppressed };
+}
+
+/** Touches whose time has come (`--due`), in time order. */
+export function dueTouches(campaign: Campaign, now: Date = new Date()): Touch[] {
+  return campaign.touches.filter((t) => t.at.getTime() <= now.getTime());
+}
+
+export function emptyCounts(): Record<PlanCategory, number> {
+  return Object.fromEntries(planCategories.map((c) => [c, 0])) as Record<PlanCategory, number>;
+}
+
+function skipReasonText(reason: SkipReason, until?: Date): string {
+  return reason === 'paused' && until ? `paused until ${until.toISOString()}` : reason;
+}
+
+/**
+ * Decides every partner's row for `touch`. With `write`, records the decisions in the ledger:
+ * new rows, refreshed rows that were never attempted, and `skipped` for rows that were waiting
+ * for a retry but must not go out any more (the partner declined or unsubscribed meanwhile).
+ */
+export async function planTouch(
+  context: PlanContext,
+  touch: Touch,
+  options: { write: boolean },
+): Promise<TouchPlan> {
+  const { store, campaign } = context;
+  const now = context.now ?? new Date();
+  const state = context.state ?? (await loadPlanState(store, campaign));
+  const ledger = new Map(
+    (await store.listLedger({ campaign: campaign.id, touch: touch.id })).map((e) => [e.partnerId, e]),
+  );
+  const rows: PlanRow[] = [];
+  const entries: PlanEntry[] = [];
+  const toSkip: { key: string; reason: string }[] = [];
+  const counts = emptyCounts();
+  const render = { ...context.render, now: context.render?.now ?? now };
+
+  for (const partner of campaign.partners) {
+    const existing = ledger.get(partner.id);
+    const recipient = recipientOf(touch, partner) ?? partner.email;
+    const base = { partner, recipient, ...(existing ? { ledger: existing } : {}) };
+    const add = (row: PlanRow) => {
+      rows.push(row);
+      counts[row.category]++;
+    };
+    if (existing?.state === 'sent') {
+      add({ ...base, category: 'sent' });
+      continue;
+    }
+    if (existing?.state === 'sending') {
+      add({ ...base, category: 'in-flight' });
+      continue;
+    }
+    if (existing?.state === 'failed' && !existing.retryable) {
+      add({ ...base, category: 'failed', ...(existing.lastError ? { error: existing.lastError } : {}) });
+      continue;
+    }
+    const partnerState: PartnerState = {
+      ...state.partners.get(partner.id),
+      suppressed: state.suppressed.has(normalizeEmail(recipient)),
+    };
+    const decision = touchDecision(touch, partner, partnerState, now);
+    const ledgerBase = {
+      campaign: campaign.id,
+      touch: touch.id,
+      partnerId: partner.id,
+      recipient,
+    };
+    if (!decision.send) {
+      const reason = skipReasonText(decision.reason, decision.until);
+      add({ ...base, category: decision.reason, ...(decision.until ? { until: decision.until } : {}) });
+      if (existing && existing.attempts > 0) {
+        if (existing.state !== 'skipped' || existing.skipReason !== reason) {
+          toSkip.push({ key: existing.idempotencyKey, reason });
+        }
+      } else {
+        entries.push({
+          ...ledgerBase,
+          idempotencyKey: idempotencyKeyFor(campaign.id, touch.id, partner.id, 'skipped'),
+          state: 'skipped',
+          skipReason: reason,
+        });
+      }
+      continue;
+    }
+    if (existing?.state === 'failed') {
+      add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
+      continue;
+    }
+    if (existing && existing.attempts > 0) {
+      // Planned again after an interrupted or refused attempt: it keeps its key.
+      add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
+      continue;
+    }
+    const rendered = await tryRenderMessage(campaign, touch, partner, render);
+    if (!rendered.ok) {
+      throw new Error(
+        `${touch.id} for ${partner.id} does not render: ${rendered.problems.map((p) => p.message).join('; ')}`,
+      );
+    }
+    const contentVersion = rendered.message.contentHash;
+    const idempotencyKey = idempotencyKeyFor(campaign.id, touch.id, partner.id, contentVersion);
+    add({ ...base, category: 'send', idempotencyKey, contentVersion });
+    entries.push({ ...ledgerBase, idempotencyKey, contentVersion, state: 'planned' });
+  }
+
+  if (options.write) {
+    for (let i = 0; i < entries.length; i += 1000) await store.planSends(entries.slice(i, i + 1000));
+    for (const { key, reason } of toSkip) await store.markSkipped(key, reason);
+  }
+  return {
+    campaign: campaign.id,
+    touch,
+    rows,
+    counts,
+    toSend: counts.send + counts.retry + counts['in-flight'],
+  };
+}
