@@ -106,6 +106,41 @@ export const landingFields = [
 ] as const;
 export type LandingField = (typeof landingFields)[number];
 
+const scoreWeight = (what: string, byDefault: number) =>
+  z.number().min(0).max(1000).optional().describe(`Points for ${what} (default ${byDefault}).`);
+
+/**
+ * How the follow-up score ranks partners (src/lib/followup). Optional; every field has a
+ * default. The score only orders the queue: a partner's status comes from human evidence, so
+ * opens never move anyone out of "no response", whatever their weight.
+ */
+export const scoringSchema = z.strictObject({
+  halfLifeDays: z
+    .number()
+    .positive()
+    .max(365)
+    .optional()
+    .describe('Time decay: a signal is worth half as much after this many days (default 14).'),
+  weights: z
+    .strictObject({
+      visit: scoreWeight('a human visit to the personal page', 1),
+      readingMinute: scoreWeight('each minute of visible reading time, up to 10', 1),
+      halfRead: scoreWeight('reading half the paper', 4),
+      fullRead: scoreWeight('reading it to the end (on top of halfRead)', 3),
+      click: scoreWeight('a call-to-action click', 2),
+      download: scoreWeight('a download (PDF)', 3),
+      feedback: scoreWeight('feedback', 10),
+      registration: scoreWeight('a webinar registration', 6),
+      attended: scoreWeight('attending the webinar', 8),
+      callRequest: scoreWeight('asking for a call', 15),
+      reply: scoreWeight('a reply, meeting or call (marked)', 6),
+      open: scoreWeight('an email open (noise; ranks only)', 0),
+    })
+    .optional()
+    .describe('Points per signal; missing ones keep their defaults.'),
+});
+export type ScoringDef = z.infer<typeof scoringSchema>;
+
 export const campaignSchema = z.strictObject({
   name: z.string().min(1).describe('Human name of the campaign, shown in the dashboard.'),
   description: z.string().optional().describe('What the campaign is for, for the team.'),
@@ -138,6 +173,7 @@ export const campaignSchema = z.strictObject({
   partners: z.string().default('partners.csv').describe('The partner list, relative to the campaign folder.'),
   landing: landingSchema.describe('Copy of the personal page, in Liquid with the same rules as emails.'),
   touches: z.array(touchSchema).min(1).describe('The messages of the campaign.'),
+  scoring: scoringSchema.optional().describe('Follow-up score weights and time decay (optional).'),
 });
 export type CampaignDef = z.infer<typeof campaignSchema>;
 

@@ -1,0 +1,35 @@
+/**
+ * Follow-up: who engaged, who is due, what to send next. Plain TypeScript shared by the CLI
+ * (followups, report, mark, digest) and the /admin dashboard.
+ */
+export { fromCampaign, loadFollowupCampaigns } from './campaign.ts';
+export { csvColumns, queueCsv } from './csv.ts';
+export { addBusinessDays } from './dates.ts';
+export { loadCampaignFacts } from './facts.ts';
+export { MarkError, type MarkOutcome, markOutcome, markOutcomes } from './mark.ts';
+export * from './model.ts';
+export {
+  buildDigest,
+  digestMessage,
+  hotNoteMessage,
+  notifyOwnerOfHotPartner,
+  ownerAddress,
+  sendDigest,
+} from './notify.ts';
+export {
+  buildQueue,
+  type CampaignPage,
+  type CampaignReport,
+  campaignPage,
+  funnelStages,
+  loadPartnerStates,
+} from './queue.ts';
+export { derive, evaluate, isDueToday, linkCampaigns, nextTouch, sortQueue } from './rules.ts';
+export { defaultScoring, type ScoringConfig, scoreFacts, scoringConfig } from './scoring.ts';
+export {
+  createEngagementModel,
+  defaultThresholds,
+  engagement,
+  type HumanEngagementModel,
+} from './signals.ts';
+export { partnerTimeline, type TimelineEntry } from './timeline.ts';

@@ -1,0 +1,68 @@
+/**
+ * Outcomes that happen off-line (a reply, a meeting, a call, a "not interested" on the phone) go
+ * on the timeline as responses with source `cli`. They stop sequences through the audience rules:
+ * replied/met/called make the partner `responded` (follow-ups and referrer nudges skip them),
+ * not-interested makes them `declined` (every touch of the campaign skips them).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/types.ts';
+import type { FollowupCampaign } from './model.ts';
+
+export const markOutcomes = ['replied', 'met', 'called', 'not-interested'] as const;
+export type MarkOutcome = (typeof markOutcomes)[number];
+
+export interface MarkInput {
+  /** A partner id, or an email address (matches every campaign the person is in). */
+  partner: string;
+  outcome: MarkOutcome;
+  note?: string | undefined;
+  /** Only this campaign; needed when a partner id exists in several campaigns. */
+  campaign?: string | undefined;
+  at?: Date | undefined;
+}
+
+export interface MarkResult {
+  marked: { campaign: string; partnerId: string; id: number }[];
+}
+
+export class MarkError extends Error {
+  override name = 'MarkError';
+}
+
+export async function markOutcome(
+  store: Store,
+  campaigns: FollowupCampaign[],
+  input: MarkInput,
+): Promise<MarkResult> {
+  if (!markOutcomes.includes(input.outcome))
+    throw new MarkError(`unknown outcome "${input.outcome}" (use ${markOutcomes.join(', ')})`);
+  const key = input.partner.trim().toLowerCase();
+  const pool = input.campaign ? campaigns.filter((c) => c.id === input.campaign) : campaigns;
+  if (input.campaign && pool.length === 0) throw new MarkError(`no campaign "${input.campaign}"`);
+  const matches = pool.flatMap((c) =>
+    c.partners
+      .filter((p) => p.id === input.partner || p.email.trim().toLowerCase() === key)
+      .map((p) => ({ campaign: c.id, partnerId: p.id })),
+  );
+  if (matches.length === 0)
+    throw new MarkError(`no partner "${input.partner}"${input.campaign ? ` in ${input.campaign}` : ''}`);
+  if (!key.includes('@') && matches.length > 1)
+    throw new MarkError(
+      `partner id "${input.partner}" is in several campaigns (${matches.map((m) => m.campaign).join(', ')}): pass --campaign`,
+    );
+  const at = input.at ?? new Date();
+  const marked: MarkResult['marked'] = [];
+  for (const m of matches) {
+    const { id } = await store.addResponse({
+      kind: input.outcome,
+      idempotencyKey: `mark:${m.campaign}:${m.partnerId}:${input.outcome}:${randomUUID()}`,
+      campaign: m.campaign,
+      partnerId: m.partnerId,
+      text: input.note ?? null,
+      source: 'cli',
+      occurredAt: at,
+    });
+    marked.push({ ...m, id });
+  }
+  return { marked };
+}

@@ -1,0 +1,188 @@
+/**
+ * The follow-up domain's own view of a campaign and its results. Plain data, so the rules are
+ * pure functions that tests feed crafted timelines, and the bench feeds 10,000 partners without
+ * loading a campaign folder. `fromCampaign` (campaign.ts) builds it from the campaign model.
+ */
+import type { Audience, ScoringDef, TouchKind } from '../campaign/schema.ts';
+import type { StoredResponse, SuppressionReason } from '../store/types.ts';
+
+export interface FollowupPartner {
+  id: string;
+  email: string;
+  company: string;
+  firstName: string;
+  lastName?: string | undefined;
+  owner?: string | undefined;
+  gatekeepers: { name: string; role?: string | undefined; email?: string | undefined }[];
+  referrer?: { name: string; email: string; relationship?: string | undefined } | undefined;
+}
+
+export interface FollowupTouch {
+  id: string;
+  kind: TouchKind;
+  audience: Audience;
+  /** When it goes out. */
+  at: Date;
+  /** The template file: two touches with the same template are the same message. */
+  template: string;
+  subject?: string | undefined;
+}
+
+export interface FollowupCampaign {
+  id: string;
+  name: string;
+  timeZone: string;
+  /** The campaign's webinar, if any: id (content slug), start and end. */
+  webinar?: { id: string; title: string; start: Date; end: Date } | undefined;
+  /** Sorted by time. */
+  touches: FollowupTouch[];
+  partners: FollowupPartner[];
+  scoring?: ScoringDef | undefined;
+  /** What the campaign offers, for suggested messages: the paper's title, the posts' titles. */
+  paperTitle?: string | undefined;
+  posts?: string[] | undefined;
+  /** The campaign's sender, the default From of team notes. */
+  sender?: { name: string; email: string } | undefined;
+}
+
+/** What the human evidence of one partner adds up to (see signals.ts). */
+export interface HumanSignals {
+  visits: number;
+  visibleSeconds: number;
+  /** read_progress events (sections that stayed on screen long enough to read). */
+  sections: number;
+  /** Reading progress through the paper, 0..1. */
+  maxProgress: number;
+  clicks: number;
+  downloads: number;
+  firstAt: string | null;
+  lastAt: string | null;
+  /** Latest time per signal kind, for the score's decay. */
+  lastBy: Partial<Record<'visit' | 'reading' | 'progress' | 'click' | 'download', string>>;
+}
+
+/** Everything known about one partner in one campaign, gathered from the store. */
+export interface PartnerFacts {
+  campaign: string;
+  partnerId: string;
+  /** Touches sent to them (ledger rows in state `sent`), by time. */
+  sent: { touch: string; at: string }[];
+  deliveredAt: string | null;
+  openedAt: string | null;
+  bouncedAt: string | null;
+  /** A human reply by email (`email.received`). */
+  repliedAt: string | null;
+  suppression: { reason: SuppressionReason; at: string } | null;
+  human: HumanSignals;
+  /** Events with a bot or suspect verdict: shown, never counted. */
+  nonHumanEvents: number;
+  /** Their responses in this campaign, oldest first (registrations also matched by email). */
+  responses: StoredResponse[];
+}
+
+export const statuses = [
+  'not-sent',
+  'no-response',
+  'opened-only',
+  'engaged-warm',
+  'engaged-hot',
+  'registered',
+  'attended',
+  'no-show',
+  'call-requested',
+  'feedback-given',
+  'in-conversation',
+  'not-now',
+  'declined',
+  'unsubscribed',
+  'bounced',
+] as const;
+export type Status = (typeof statuses)[number];
+
+export const statusLabels: Record<Status, string> = {
+  'not-sent': 'not sent',
+  'no-response': 'delivered, no response',
+  'opened-only': 'opened only',
+  'engaged-warm': 'engaged (warm)',
+  'engaged-hot': 'engaged (hot)',
+  registered: 'registered',
+  attended: 'attended',
+  'no-show': 'no-show',
+  'call-requested': 'asked for a call',
+  'feedback-given': 'feedback given',
+  'in-conversation': 'in conversation',
+  'not-now': 'not now',
+  declined: 'declined',
+  unsubscribed: 'unsubscribed',
+  bounced: 'bounced',
+};
+
+export const actions = [
+  'personal-follow-up',
+  'schedule-call',
+  'find-address',
+  'thank-next-step',
+  'send-recording',
+  'remind',
+  'referrer-note',
+  'ask-gatekeeper',
+  'next-touch',
+  'send-first',
+  'continue-conversation',
+  'wait',
+  'thank-and-stop',
+  'hold',
+  'stop',
+] as const;
+export type Action = (typeof actions)[number];
+
+export const actionLabels: Record<Action, string> = {
+  'personal-follow-up': 'personal follow-up',
+  'schedule-call': 'schedule the call',
+  'find-address': 'find a new address',
+  'thank-next-step': 'thank + one next step',
+  'send-recording': 'send the recording',
+  remind: 'reminders',
+  'referrer-note': 'note to the referrer',
+  'ask-gatekeeper': 'ask the gatekeeper',
+  'next-touch': 'next touch',
+  'send-first': 'first touch',
+  'continue-conversation': 'continue the conversation',
+  wait: 'wait (not now)',
+  'thank-and-stop': 'thank and stop',
+  hold: 'hold (other campaign)',
+  stop: 'stop',
+};
+
+/** One row of the follow-up queue: a partner of a campaign and what to do next. */
+export interface FollowUp {
+  campaign: string;
+  campaignName: string;
+  partnerId: string;
+  email: string;
+  company: string;
+  name: string;
+  owner: string | null;
+  status: Status;
+  statusLabel: string;
+  /** For `not-now`: when they asked to hear from us again. */
+  until: string | null;
+  /** True after real reading time, feedback or a call request (surfaced at once). */
+  hot: boolean;
+  /** When they turned hot, if they did. */
+  hotAt: string | null;
+  score: number;
+  lastHumanActivity: string | null;
+  action: Action;
+  actionLabel: string;
+  /** ISO time the action is due by; null for stop/hold. */
+  due: string | null;
+  reason: string;
+  suggestion: string;
+  /** Who the action writes to (the partner, the referrer, a gatekeeper), if anyone. */
+  contact: string | null;
+  /** Smaller first: hot actions 0 .. stop 9. */
+  priority: number;
+  /** The other campaigns this person is a partner in (one timeline, one conversation). */
+  otherCampaigns: string[];
+}

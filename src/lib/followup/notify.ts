@@ -1,0 +1,237 @@
+/**
+ * Notes to the team through the same transports as the campaign (outbox by default, Resend with
+ * RESEND_API_KEY): the daily digest, and an immediate note to a partner's owner when the partner
+ * turns hot (speed wins: the collector calls `notifyOwnerOfHotPartner`).
+ */
+import type { OutgoingMessage, SendResult, Transport } from '../email/message.ts';
+import { sendAll } from '../email/message.ts';
+import { createTransport, type TransportEnv } from '../email/transport/index.ts';
+import type { Store } from '../store/types.ts';
+import type { FollowUp, FollowupCampaign } from './model.ts';
+import { buildQueue } from './queue.ts';
+import { isDueToday } from './rules.ts';
+
+export interface NotifyEnv extends TransportEnv {
+  /** Where the digest goes (and hot notes when an owner has no address). */
+  AIRCOVER_TEAM_EMAIL?: string | undefined;
+  /** Owners' addresses: `maren=maren@example.com,tomas=tomas@example.com`. */
+  AIRCOVER_OWNER_EMAILS?: string | undefined;
+  /** From address of team notes; default the campaign's sender. */
+  AIRCOVER_NOTIFY_FROM?: string | undefined;
+}
+
+export interface DigestData {
+  since: string;
+  now: string;
+  hot: FollowUp[];
+  dueToday: FollowUp[];
+  registrations: { campaign: string; name: string; email: string; webinar: string | null; at: string }[];
+  feedback: {
+    campaign: string;
+    name: string;
+    company: string;
+    text: string;
+    rating: number | null;
+    consentToQuote: boolean;
+    at: string;
+  }[];
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+/** Hot partners since `since` (default 24 hours ago), follow-ups due today, new registrations and feedback. */
+export async function buildDigest(
+  store: Store,
+  campaigns: FollowupCampaign[],
+  options: { now?: Date; since?: Date } = {},
+): Promise<DigestData> {
+  const now = options.now ?? new Date();
+  const since = (options.since ?? new Date(now.getTime() - 86_400_000)).toISOString();
+  const queue = await buildQueue(store, campaigns, { now });
+  const tz = campaigns[0]?.timeZone ?? 'UTC';
+  const partnerOf = new Map(campaigns.flatMap((c) => c.partners.map((p) => [`${c.id}/${p.id}`, p] as const)));
+  const registrations: DigestData['registrations'] = [];
+  const feedback: DigestData['feedback'] = [];
+  for (const c of campaigns) {
+    for (const r of await store.listResponses({ campaign: c.id, kind: ['registration', 'feedback'] })) {
+      if (r.occurredAt < since) continue;
+      const p = partnerOf.get(`${c.id}/${r.partnerId ?? ''}`);
+      const name = p ? `${p.firstName} ${p.lastName ?? ''}`.trim() : (r.name ?? r.email ?? '?');
+      if (r.kind === 'registration')
+        registrations.push({
+          campaign: c.id,
+          name,
+          email: r.email ?? p?.email ?? '',
+          webinar: r.webinar,
+          at: r.occurredAt,
+        });
+      else
+        feedback.push({
+          campaign: c.id,
+          name,
+          company: p?.company ?? '',
+          text: r.text ?? '',
+          rating: r.rating,
+          consentToQuote: Boolean(r.consentToQuote),
+          at: r.occurredAt,
+        });
+    }
+  }
+  return {
+    since,
+    now: now.toISOString(),
+    hot: queue.filter((i) => i.hot && i.hotAt !== null && i.hotAt >= since),
+    dueToday: queue.filter((i) => isDueToday(i, now, tz) && i.action !== 'hold'),
+    registrations,
+    feedback,
+  };
+}
+
+function itemLine(i: FollowUp): string {
+  return `${i.company} (${i.name}, ${i.campaign}) — ${i.actionLabel}${i.owner ? ` by ${i.owner}` : ''}${i.due ? `, due ${i.due.slice(0, 10)}` : ''}: ${i.reason}`;
+}
+
+export function digestMessage(data: DigestData, address: { to: string; from: string }): OutgoingMessage {
+  const day = data.now.slice(0, 10);
+  const sections: [string, string[]][] = [
+    ['Hot since yesterday', data.hot.map(itemLine)],
+    ['Follow-ups due today', data.dueToday.map((i) => `${itemLine(i)}\n    → ${i.suggestion}`)],
+    [
+      'New registrations',
+      data.registrations.map(
+        (r) => `${r.name} <${r.email}> (${r.campaign}${r.webinar ? `, ${r.webinar}` : ''})`,
+      ),
+    ],
+    [
+      'New feedback',
+      data.feedback.map(
+        (f) =>
+          `${f.name}, ${f.company} (${f.campaign})${f.rating ? ` ${f.rating}/5` : ''}${f.consentToQuote ? ' [may quote]' : ''}: "${f.text}"`,
+      ),
+    ],
+  ];
+  const text = [
+    `aircover digest for ${day}`,
+    '',
+    ...sections.flatMap(([title, lines]) => [
+      `${title} (${lines.length})`,
+      ...(lines.length ? lines.map((l) => `  - ${l}`) : ['  none']),
+      '',
+    ]),
+  ].join('\n');
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.45">
+<h1 style="font-size:20px">aircover digest for ${escapeHtml(day)}</h1>
+${sections
+  .map(
+    ([title, lines]) =>
+      `<h2 style="font-size:16px">${escapeHtml(title)} (${lines.length})</h2>${
+        lines.length
+          ? `<ul>${lines.map((l) => `<li>${escapeHtml(l).replace(/\n/g, '<br>')}</li>`).join('')}</ul>`
+          : '<p>none</p>'
+      }`,
+  )
+  .join('\n')}
+</body></html>`;
+  return {
+    ref: { campaign: 'team', touch: `digest-${day}`, partner: 'team' },
+    idempotencyKey: `digest:${day}:${address.to}`,
+    from: address.from,
+    to: address.to,
+    subject: `aircover: ${data.hot.length} hot, ${data.dueToday.length} due today (${day})`,
+    html,
+    text,
+    headers: {},
+    tags: [{ name: 'kind', value: 'digest' }],
+  };
+}
+
+function fromAddress(campaigns: FollowupCampaign[], env: NotifyEnv): string {
+  const from = env.AIRCOVER_NOTIFY_FROM ?? campaigns.find((c) => c.sender)?.sender?.email;
+  if (!from) throw new Error('no From address for team notes: set AIRCOVER_NOTIFY_FROM');
+  return from;
+}
+
+export async function sendDigest(
+  store: Store,
+  campaigns: FollowupCampaign[],
+  options: { to?: string; now?: Date; transport?: Transport; env?: NotifyEnv } = {},
+): Promise<{ data: DigestData; message: OutgoingMessage; result: SendResult | undefined }> {
+  const env = options.env ?? (process.env as NotifyEnv);
+  const to = options.to ?? env.AIRCOVER_TEAM_EMAIL;
+  if (!to) throw new Error('no recipient for the digest: pass --to or set AIRCOVER_TEAM_EMAIL');
+  const data = await buildDigest(store, campaigns, options.now ? { now: options.now } : {});
+  const message = digestMessage(data, { to, from: fromAddress(campaigns, env) });
+  const transport = options.transport ?? createTransport(env);
+  const [result] = await sendAll(transport, [message]);
+  return { data, message, result };
+}
+
+/** The owner's address: an address in partners.csv, AIRCOVER_OWNER_EMAILS, else the team's. */
+export function ownerAddress(owner: string | null, env: NotifyEnv): string | undefined {
+  if (owner?.includes('@')) return owner;
+  if (owner && env.AIRCOVER_OWNER_EMAILS) {
+    for (const pair of env.AIRCOVER_OWNER_EMAILS.split(',')) {
+      const [name, address] = pair.split('=').map((s) => s.trim());
+      if (name && address && name.toLowerCase() === owner.toLowerCase()) return address;
+    }
+  }
+  return env.AIRCOVER_TEAM_EMAIL || undefined;
+}
+
+export function hotNoteMessage(
+  item: FollowUp,
+  address: { to: string; from: string },
+  now: Date,
+): OutgoingMessage {
+  const lines = [
+    `${item.name} at ${item.company} just turned hot (${item.campaign}).`,
+    '',
+    `Why: ${item.reason}`,
+    `Do: ${item.suggestion}`,
+    `By: ${item.due?.slice(0, 16).replace('T', ' ') ?? 'today'} UTC (one business day)`,
+    `Write to: ${item.contact ?? item.email}`,
+  ];
+  return {
+    ref: { campaign: item.campaign, touch: 'hot-note', partner: item.partnerId },
+    idempotencyKey: `hot:${item.campaign}:${item.partnerId}:${now.toISOString().slice(0, 10)}`,
+    from: address.from,
+    to: address.to,
+    subject: `Hot: ${item.name}, ${item.company} — follow up within a business day`,
+    text: lines.join('\n'),
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif">${lines
+      .map((l) => (l ? `<p>${escapeHtml(l)}</p>` : ''))
+      .join('')}</body></html>`,
+    headers: {},
+    tags: [{ name: 'kind', value: 'hot-note' }],
+  };
+}
+
+/**
+ * An immediate note to the partner's owner when they turn hot. Returns null when the partner is
+ * not hot (or has no owner address and no team address). Idempotent per partner and day: the
+ * collector may call it on every qualifying event.
+ */
+export async function notifyOwnerOfHotPartner(
+  store: Store,
+  campaigns: FollowupCampaign[],
+  ref: { campaign: string; partnerId: string },
+  options: { now?: Date; transport?: Transport; env?: NotifyEnv } = {},
+): Promise<{ message: OutgoingMessage; result: SendResult | undefined } | null> {
+  const env = options.env ?? (process.env as NotifyEnv);
+  const now = options.now ?? new Date();
+  const campaign = campaigns.find((c) => c.id === ref.campaign);
+  if (!campaign) return null;
+  const queue = await buildQueue(store, [campaign], { now });
+  const item = queue.find((i) => i.partnerId === ref.partnerId);
+  if (!item?.hot) return null;
+  const to = ownerAddress(item.owner, env);
+  if (!to) return null;
+  const message = hotNoteMessage(item, { to, from: fromAddress([campaign], env) }, now);
+  const transport = options.transport ?? createTransport(env);
+  const [result] = await sendAll(transport, [message]);
+  return { message, result };
+}

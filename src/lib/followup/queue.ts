@@ -1,0 +1,209 @@
+/**
+ * The follow-up queue, the report's numbers and the dashboard's campaign page, from the store and
+ * the campaigns. The CLI commands and the /admin routes call these and only format the result.
+ */
+import type { PartnerState } from '../campaign/audience.ts';
+import type { Store, Suppression } from '../store/types.ts';
+import { dayIn } from './dates.ts';
+import { loadCampaignFacts } from './facts.ts';
+import { type FollowUp, type FollowupCampaign, type Status, statuses } from './model.ts';
+import { derive, evaluate, linkCampaigns, sortQueue } from './rules.ts';
+import { scoringConfig } from './scoring.ts';
+import { engagement, eventTypes } from './signals.ts';
+
+export interface QueueOptions {
+  now?: Date;
+  /** Keep only these statuses / this owner (after linking campaigns). */
+  status?: Status[];
+  owner?: string;
+}
+
+/** The queue for the given campaigns: one row per partner and campaign, due today first. */
+export async function buildQueue(
+  store: Store,
+  campaigns: FollowupCampaign[],
+  options: QueueOptions = {},
+): Promise<FollowUp[]> {
+  const now = options.now ?? new Date();
+  const suppressions = await store.listSuppressions();
+  const items: FollowUp[] = [];
+  for (const campaign of campaigns) {
+    items.push(...(await campaignItems(store, campaign, now, suppressions)));
+  }
+  let queue = linkCampaigns(items);
+  if (options.status?.length) queue = queue.filter((i) => options.status?.includes(i.status));
+  if (options.owner) {
+    const owner = options.owner.toLowerCase();
+    queue = queue.filter((i) => (i.owner ?? '').toLowerCase() === owner);
+  }
+  return sortQueue(queue, now, campaigns[0]?.timeZone ?? 'UTC');
+}
+
+async function campaignItems(
+  store: Store,
+  campaign: FollowupCampaign,
+  now: Date,
+  suppressions?: Suppression[],
+): Promise<FollowUp[]> {
+  const { facts, attendanceImported } = await loadCampaignFacts(
+    store,
+    campaign,
+    suppressions ? { suppressions } : {},
+  );
+  const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
+  return campaign.partners.flatMap((p) => {
+    const f = facts.get(p.id);
+    return f ? [evaluate(p, f, campaign, ctx)] : [];
+  });
+}
+
+/**
+ * The state the sender's audience rules read (campaign/audience.ts), per partner: a marked reply
+ * sets `responded`, so follow-ups and referrer nudges stop; not-interested sets `declined`.
+ */
+export async function loadPartnerStates(
+  store: Store,
+  campaign: FollowupCampaign,
+  now: Date = new Date(),
+): Promise<Map<string, PartnerState>> {
+  const { facts, attendanceImported } = await loadCampaignFacts(store, campaign);
+  const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
+  const states = new Map<string, PartnerState>();
+  for (const [id, f] of facts) states.set(id, derive(f, campaign, ctx).state);
+  return states;
+}
+
+export const funnelStages = [
+  'sent',
+  'delivered',
+  'human visit',
+  'read half the paper',
+  'feedback or registration',
+  'attended',
+] as const;
+
+export interface CampaignReport {
+  campaign: string;
+  name: string;
+  partners: number;
+  funnel: { stage: (typeof funnelStages)[number]; partners: number }[];
+  statuses: Record<Status, number>;
+  numbers: {
+    touchesSent: number;
+    bounced: number;
+    unsubscribed: number;
+    openedOnly: number;
+    hot: number;
+    feedback: number;
+    feedbackQuotable: number;
+    registrations: number;
+    attended: number;
+    callRequests: number;
+    notNow: number;
+    declined: number;
+    dueToday: number;
+    humanEvents: number;
+    botOrSuspectEvents: number;
+  };
+}
+
+export interface CampaignPage {
+  report: CampaignReport;
+  /** Human engagement per day: visits, reading minutes, forms (feedback, registration, call). */
+  daily: { day: string; visits: number; readingMinutes: number; forms: number }[];
+  partners: FollowUp[];
+}
+
+/** Funnel, status counts and numbers for one campaign (the report, and the dashboard's page). */
+export async function campaignPage(
+  store: Store,
+  campaign: FollowupCampaign,
+  now: Date = new Date(),
+): Promise<CampaignPage> {
+  const [{ facts, attendanceImported, summaries }, daily] = await Promise.all([
+    loadCampaignFacts(store, campaign),
+    store.summarizeEvents({ campaign: campaign.id, by: 'day', metrics: ['ms'] }),
+  ]);
+  const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
+  const items = campaign.partners.flatMap((p) => {
+    const f = facts.get(p.id);
+    return f ? [evaluate(p, f, campaign, ctx)] : [];
+  });
+  sortQueue(items, now, campaign.timeZone);
+
+  const count = (pred: (id: string) => boolean) => campaign.partners.filter((p) => pred(p.id)).length;
+  const fact = (id: string) => facts.get(id);
+  const has = (id: string, kinds: string[]) =>
+    Boolean(fact(id)?.responses.some((r) => kinds.includes(r.kind)));
+  const statusCounts = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<Status, number>;
+  for (const i of items) statusCounts[i.status] += 1;
+
+  let humanEvents = 0;
+  let botOrSuspectEvents = 0;
+  for (const g of summaries) {
+    if (g.verdict === 'human') humanEvents += g.count;
+    else botOrSuspectEvents += g.count;
+  }
+  const responsesAll = [...facts.values()].flatMap((f) => f.responses);
+  const report: CampaignReport = {
+    campaign: campaign.id,
+    name: campaign.name,
+    partners: campaign.partners.length,
+    funnel: [
+      { stage: 'sent', partners: count((id) => (fact(id)?.sent.length ?? 0) > 0) },
+      { stage: 'delivered', partners: count((id) => Boolean(fact(id)?.deliveredAt)) },
+      { stage: 'human visit', partners: count((id) => (fact(id)?.human.lastAt ?? null) !== null) },
+      {
+        stage: 'read half the paper',
+        partners: count((id) => (fact(id)?.human.maxProgress ?? 0) >= engagement.thresholds.hotProgress),
+      },
+      { stage: 'feedback or registration', partners: count((id) => has(id, ['feedback', 'registration'])) },
+      { stage: 'attended', partners: count((id) => has(id, ['attendance'])) },
+    ],
+    statuses: statusCounts,
+    numbers: {
+      touchesSent: [...facts.values()].reduce((n, f) => n + f.sent.length, 0),
+      bounced: statusCounts.bounced,
+      unsubscribed: statusCounts.unsubscribed,
+      openedOnly: statusCounts['opened-only'],
+      hot: items.filter((i) => i.hot).length,
+      feedback: responsesAll.filter((r) => r.kind === 'feedback').length,
+      feedbackQuotable: responsesAll.filter((r) => r.kind === 'feedback' && r.consentToQuote).length,
+      registrations: count((id) => has(id, ['registration'])),
+      attended: count((id) => has(id, ['attendance'])),
+      callRequests: count((id) => has(id, ['call-request'])),
+      notNow: statusCounts['not-now'],
+      declined: statusCounts.declined,
+      dueToday: items.filter(
+        (i) => i.priority === 0 || (i.due !== null && i.action !== 'wait' && i.due <= now.toISOString()),
+      ).length,
+      humanEvents,
+      botOrSuspectEvents,
+    },
+  };
+
+  const days = new Map<string, { day: string; visits: number; readingMinutes: number; forms: number }>();
+  const dayRow = (d: string) => {
+    let row = days.get(d);
+    if (!row) {
+      row = { day: d, visits: 0, readingMinutes: 0, forms: 0 };
+      days.set(d, row);
+    }
+    return row;
+  };
+  for (const g of daily) {
+    if (!g.day) continue;
+    if ((eventTypes.visit as readonly string[]).includes(g.type)) dayRow(g.day).visits += g.count;
+    if ((eventTypes.visible as readonly string[]).includes(g.type))
+      dayRow(g.day).readingMinutes += Math.round((g.sum.ms ?? 0) / 6000) / 10;
+  }
+  for (const r of responsesAll) {
+    if (['feedback', 'registration', 'call-request'].includes(r.kind))
+      dayRow(dayIn(new Date(r.occurredAt), 'UTC')).forms += 1;
+  }
+  return {
+    report,
+    daily: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
+    partners: items,
+  };
+}
