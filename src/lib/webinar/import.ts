@@ -1,0 +1,69 @@
+/**
+ * Puts a parsed attendance export into the store: one `attendance` response per person and
+ * webinar (the store's key: importing the same file again changes nothing), linked to the partner
+ * whose address it is. People who are neither partners nor registrants are recorded too, as new
+ * people (no campaign), never dropped.
+ */
+import type { Store } from '../store/types.ts';
+import type { AttendanceReport } from './attendance.ts';
+import type { WebinarInfo } from './schedule.ts';
+
+export interface ImportSummary {
+  vendor: AttendanceReport['vendor'];
+  attendees: number;
+  /** Newly stored (the rest were already imported). */
+  created: number;
+  partners: number;
+  registrants: number;
+  /** Attended without being a partner or a registrant. */
+  newPeople: string[];
+  skipped: AttendanceReport['skipped'];
+}
+
+export async function importAttendance(
+  store: Store,
+  webinar: Pick<WebinarInfo, 'slug' | 'start' | 'campaign'>,
+  report: AttendanceReport,
+  file: string,
+): Promise<ImportSummary> {
+  const registered = new Set(
+    (await store.listResponses({ webinar: webinar.slug, kind: 'registration' })).map((r) => r.email),
+  );
+  const summary: ImportSummary = {
+    vendor: report.vendor,
+    attendees: report.attendees.length,
+    created: 0,
+    partners: 0,
+    registrants: 0,
+    newPeople: [],
+    skipped: report.skipped,
+  };
+  for (const a of report.attendees) {
+    const partners = await store.findPartnersByEmail(a.email);
+    const partner = partners.find((p) => p.campaign === webinar.campaign) ?? partners[0];
+    if (partner) summary.partners += 1;
+    if (registered.has(a.email)) summary.registrants += 1;
+    if (!partner && !registered.has(a.email)) summary.newPeople.push(a.email);
+    const result = await store.addResponse({
+      kind: 'attendance',
+      webinar: webinar.slug,
+      email: a.email,
+      name: a.name,
+      campaign: partner?.campaign ?? null,
+      partnerId: partner?.partnerId ?? null,
+      source: 'import',
+      occurredAt: webinar.start,
+      data: {
+        vendor: report.vendor,
+        file,
+        line: a.line,
+        minutes: a.minutes,
+        joined: a.joined,
+        left: a.left,
+        registered: registered.has(a.email),
+      },
+    });
+    if (result.created) summary.created += 1;
+  }
+  return summary;
+}

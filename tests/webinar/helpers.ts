@@ -1,0 +1,39 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/lib/store/index.ts';
+import type { Store } from '../../src/lib/store/types.ts';
+import type { WebinarInfo } from '../../src/lib/webinar/index.ts';
+
+export const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
+
+export async function tempStore(): Promise<{ store: Store; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aircover-webinar-'));
+  return { store: await openStore({ dataDir }), dataDir };
+}
+
+export function sampleWebinar(overrides: Partial<WebinarInfo> = {}): WebinarInfo {
+  return {
+    slug: 'integrators-share-live',
+    title: "The integrator's share, live",
+    abstract: 'Maren Holt and Tomas Okafor walk through the case study of Baltic Systems Integration.',
+    start: new Date('2027-01-21T15:00:00Z'),
+    timeZone: 'Europe/Copenhagen',
+    durationMinutes: 45,
+    joinUrl: 'https://meet.example.com/kestrel/integrators-share-live',
+    recordingUrl: null,
+    pageUrl: 'http://localhost:4321/webinars/integrators-share-live/',
+    sequence: 0,
+    status: 'confirmed',
+    organizer: {
+      name: 'Maren Holt',
+      email: 'maren.holt@kestrel-sensing.example.com',
+      replyTo: 'maren.holt@kestrel-sensing.example.com',
+      company: 'Kestrel Sensing',
+      postalAddress: 'Skibbroen 14, 8000 Aarhus C, Denmark',
+    },
+    campaign: 'sample',
+    file: 'content/webinars/integrators-share-live.md',
+    ...overrides,
+  };
+}
