@@ -55,7 +55,7 @@ async function build(name: string, campaignsDir: string): Promise<Measured> {
 }
 
 mkdirSync(work, { recursive: true });
-const rows = [];
+const rows: Record<string, unknown>[] = [];
 for (const n of sizes) {
   const campaigns = syntheticCampaign(n);
   const preflight = await timeNode([aircoverCli, 'check', 'bench', '--campaignsDir', campaigns], {

@@ -67,7 +67,7 @@ async function buildAircover(name: string, env: Record<string, string>): Promise
 
 mkdirSync(work, { recursive: true });
 const sample = await buildAircover('sample', {});
-const rows = [];
+const rows: { posts: number; aircoverCold: Measured; aircoverWarm: Measured; plainAstro: Measured }[] = [];
 for (const n of sizes) {
   const { content, campaigns } = syntheticContent(n);
   const env = { AIRCOVER_CONTENT_DIR: content, AIRCOVER_CAMPAIGNS_DIR: campaigns };

@@ -30,7 +30,11 @@ export interface SiteBuild {
 }
 
 export const SAMPLE: BuildOptions = {};
-export const FIXTURE: BuildOptions = { contentDir: 'tests/fixtures/site-content' };
+export const NO_CAMPAIGNS = 'tests/fixtures/no-campaigns';
+export const FIXTURE: BuildOptions = {
+  contentDir: 'tests/fixtures/site-content',
+  campaignsDir: NO_CAMPAIGNS,
+};
 
 export function buildEnv(name: string, options: BuildOptions): Record<string, string> {
   return {

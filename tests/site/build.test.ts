@@ -6,7 +6,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildEnv, ensureBuild, FIXTURE, runCli, SAMPLE, type SiteBuild } from '../helpers/site-build.ts';
+import {
+  buildEnv,
+  ensureBuild,
+  FIXTURE,
+  NO_CAMPAIGNS,
+  runCli,
+  SAMPLE,
+  type SiteBuild,
+} from '../helpers/site-build.ts';
 import { pngSize } from './png.ts';
 
 const SITE = 'http://localhost:4321';
@@ -154,7 +162,7 @@ describe('invalid content', () => {
   it('fails the build naming the file and the field', async () => {
     const { code, stdout, stderr } = await runCli(
       ['build'],
-      buildEnv('broken', { contentDir: 'tests/fixtures/broken-content' }),
+      buildEnv('broken', { contentDir: 'tests/fixtures/broken-content', campaignsDir: NO_CAMPAIGNS }),
     );
     expect(code).toBe(1);
     const output = stdout + stderr;
