@@ -14,7 +14,11 @@ export default defineCommand({
     campaign: { type: 'positional', required: false, description: 'Campaign folder name (default: all)' },
     strict: { type: 'boolean', default: false, description: 'Treat lint warnings as errors' },
     json: { type: 'boolean', default: false, description: 'Print the report as JSON' },
-    campaignsDir: { type: 'string', default: 'campaigns', description: 'Folder of campaigns' },
+    campaignsDir: {
+      type: 'string',
+      default: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns',
+      description: 'Folder of campaigns',
+    },
     contentDir: {
       type: 'string',
       default: process.env.AIRCOVER_CONTENT_DIR ?? 'content',
