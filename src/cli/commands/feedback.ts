@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineCommand } from 'citty';
+import { stringify } from 'csv-stringify/sync';
+import { campaignsDir } from '../../lib/campaign/site.ts';
+import { openStore } from '../../lib/store/index.ts';
+import { CliError, ExitCode, out } from '../output.ts';
+
+export default defineCommand({
+  meta: {
+    name: 'feedback',
+    description:
+      "Partners' feedback on the advance copy, with consent to quote, to put quotes into the published paper.",
+  },
+  args: {
+    campaign: { type: 'positional', required: true, description: 'Campaign folder name' },
+    consented: { type: 'boolean', description: 'Only feedback the partner agreed to have quoted' },
+    csv: { type: 'boolean', description: 'CSV on stdout' },
+    json: { type: 'boolean', description: 'JSON on stdout' },
+  },
+  async run({ args }) {
+    if (!existsSync(join(campaignsDir(), args.campaign, 'campaign.yaml'))) {
+      throw new CliError(`No campaign "${args.campaign}" in ${campaignsDir()}.`, ExitCode.usage);
+    }
+    const store = await openStore();
+    try {
+      const [responses, partners] = await Promise.all([
+        store.listResponses({ campaign: args.campaign, kind: 'feedback' }),
+        store.listPartners(args.campaign),
+      ]);
+      const byId = new Map(partners.map((p) => [p.partnerId, p]));
+      const rows = responses
+        .filter((r) => !args.consented || r.consentToQuote === true)
+        .map((r) => {
+          const p = r.partnerId ? byId.get(r.partnerId) : undefined;
+          const d = r.data as { resonates?: string | null; missing?: string | null };
+          return {
+            at: r.occurredAt,
+            partner: r.partnerId ?? '',
+            name: [p?.firstName, p?.lastName].filter(Boolean).join(' ') || (r.name ?? ''),
+            role: typeof p?.data.role === 'string' ? p.data.role : '',
+            company: p?.company ?? '',
+            email: p?.email ?? r.email ?? '',
+            rating: r.rating ?? '',
+            consentToQuote: r.consentToQuote === true,
+            resonates: d.resonates ?? '',
+            missing: d.missing ?? '',
+            text: r.text ?? '',
+          };
+        });
+      if (args.json) out.json(rows);
+      else if (args.csv)
+        out.print(
+          stringify(rows, {
+            header: true,
+            columns: [
+              'at',
+              'partner',
+              'name',
+              'role',
+              'company',
+              'email',
+              'rating',
+              'consentToQuote',
+              'resonates',
+              'missing',
+              'text',
+            ],
+            cast: { boolean: (v) => (v ? 'yes' : 'no') },
+          }).trimEnd(),
+        );
+      else if (rows.length === 0)
+        out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${args.campaign} yet.`);
+      else
+        out.table(
+          ['date', 'partner', 'company', 'rating', 'quote ok', 'feedback'],
+          rows.map((r) => [
+            r.at.slice(0, 10),
+            r.name || r.partner,
+            r.company,
+            String(r.rating),
+            r.consentToQuote ? 'yes' : 'no',
+            r.text.replace(/\s+/g, ' ').slice(0, 70) + (r.text.length > 70 ? '…' : ''),
+          ]),
+        );
+    } finally {
+      await store.close();
+    }
+  },
+});

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { defineCommand } from 'citty';
+import { openStore } from '../../lib/store/index.ts';
+import {
+  AttendanceFormatError,
+  importAttendance,
+  loadWebinar,
+  parseAttendance,
+  WebinarError,
+} from '../../lib/webinar/index.ts';
+import { CliError, ExitCode, out } from '../output.ts';
+
+const attendance = defineCommand({
+  meta: {
+    name: 'attendance',
+    description:
+      'Import a Zoom, Microsoft Teams or Google Meet attendance export: attendees matched to partners by email, the others recorded as new people.',
+  },
+  args: {
+    webinar: {
+      type: 'positional',
+      required: true,
+      description: 'Webinar id (file name in content/webinars)',
+    },
+    file: { type: 'positional', required: true, description: 'The exported CSV' },
+    json: { type: 'boolean', description: 'JSON summary on stdout' },
+  },
+  async run({ args }) {
+    let webinar: ReturnType<typeof loadWebinar>;
+    try {
+      webinar = loadWebinar(args.webinar);
+    } catch (error) {
+      if (error instanceof WebinarError) throw new CliError(error.message, ExitCode.usage);
+      throw error;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(args.file);
+    } catch (error) {
+      throw new CliError(`cannot read ${args.file}: ${(error as Error).message}`, ExitCode.usage);
+    }
+    let report: ReturnType<typeof parseAttendance>;
+    try {
+      report = parseAttendance(bytes, args.file);
+    } catch (error) {
+      if (error instanceof AttendanceFormatError) throw new CliError(error.message);
+      throw error;
+    }
+    const store = await openStore();
+    try {
+      const summary = await importAttendance(store, webinar, report, args.file);
+      if (args.json) {
+        out.json(summary);
+        return;
+      }
+      out.success(
+        `${summary.attendees} attendee(s) from a ${summary.vendor} export: ${summary.created} new, ${summary.partners} partner(s), ${summary.registrants} registrant(s), ${summary.newPeople.length} new people`,
+      );
+      for (const email of summary.newPeople) out.info(`  new person: ${email}`);
+      for (const s of summary.skipped) out.warn(`${args.file}:${s.line}: skipped, ${s.reason}`);
+    } finally {
+      await store.close();
+    }
+  },
+});
+
+export default defineCommand({
+  meta: { name: 'import', description: 'Import data from other tools into the store.' },
+  subCommands: { attendance },
+});

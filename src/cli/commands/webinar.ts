@@ -1,0 +1,182 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { defineCommand } from 'citty';
+import { openStore, type Store } from '../../lib/store/index.ts';
+import { formatInZone } from '../../lib/time.ts';
+import {
+  currentWebinar,
+  loadWebinar,
+  notifyRegistrants,
+  recordScheduleChange,
+  type UpdateReport,
+  WebinarError,
+  type WebinarInfo,
+} from '../../lib/webinar/index.ts';
+import { isValidTimeZone } from '../../schemas/helpers.ts';
+import { CliError, ExitCode, out } from '../output.ts';
+
+async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore();
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function load(slug: string): WebinarInfo {
+  try {
+    return loadWebinar(slug);
+  } catch (error) {
+    if (error instanceof WebinarError) throw new CliError(error.message, ExitCode.usage);
+    throw error;
+  }
+}
+
+/**
+ * Rewrites `start:`, `timeZone:` or `registration:` in the webinar's frontmatter, so the next
+ * build shows what the registrants were told. Only those lines change; the rest stays as written.
+ */
+export function updateFrontmatter(file: string, fields: Record<string, string>): void {
+  const text = readFileSync(file, 'utf8');
+  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text);
+  if (!match) throw new CliError(`${file}: no frontmatter to update`);
+  let head = match[1] ?? '';
+  for (const [key, value] of Object.entries(fields)) {
+    const line = new RegExp(`^${key}:.*$`, 'm');
+    head = line.test(head) ? head.replace(line, `${key}: ${value}`) : `${head}\n${key}: ${value}`;
+  }
+  writeFileSync(file, text.replace(match[1] ?? '', head));
+}
+
+function printReport(report: UpdateReport, what: string): void {
+  out.success(
+    `${what}: ${report.sent} of ${report.registrants} registrant(s) sent SEQUENCE ${report.webinar.sequence}` +
+      (report.suppressed.length ? `, ${report.suppressed.length} suppressed address(es) skipped` : ''),
+  );
+  for (const f of report.failed) out.error(`${f.email}: ${f.error}`);
+  if (report.failed.length) {
+    throw new CliError(
+      `${report.failed.length} update(s) failed; run the command again to retry them.`,
+      ExitCode.stopped,
+    );
+  }
+}
+
+const reschedule = defineCommand({
+  meta: {
+    name: 'reschedule',
+    description:
+      'Move a webinar: records the new time (SEQUENCE + 1), sends every registrant an updated invitation (same UID) and updates the frontmatter.',
+  },
+  args: {
+    webinar: {
+      type: 'positional',
+      required: true,
+      description: 'Webinar id (file name in content/webinars)',
+    },
+    start: {
+      type: 'string',
+      required: true,
+      description: 'New start, ISO 8601 with offset, e.g. 2027-01-28T15:00:00+01:00',
+    },
+    zone: { type: 'string', description: 'New IANA zone (default: unchanged)' },
+    'dry-run': { type: 'boolean', description: 'Show what would change; send and write nothing' },
+  },
+  async run({ args }) {
+    if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(args.start) || Number.isNaN(Date.parse(args.start))) {
+      throw new CliError(
+        `--start must be an ISO 8601 instant with offset, e.g. 2027-01-28T15:00:00+01:00 (got "${args.start}")`,
+        ExitCode.usage,
+      );
+    }
+    if (args.zone && !isValidTimeZone(args.zone)) {
+      throw new CliError(
+        `--zone must be an IANA time zone such as Europe/Berlin (got "${args.zone}")`,
+        ExitCode.usage,
+      );
+    }
+    const base = load(args.webinar);
+    const start = new Date(args.start);
+    await withStore(async (store) => {
+      const current = await currentWebinar(store, base);
+      if (current.status === 'cancelled') throw new CliError(`"${args.webinar}" is cancelled.`);
+      const zone = args.zone ?? current.timeZone;
+      out.info(
+        `${current.title}: ${formatInZone(current.start, current.timeZone)} → ${formatInZone(start, zone)} (${zone})`,
+      );
+      if (args['dry-run']) {
+        const n = (await store.listResponses({ webinar: args.webinar, kind: 'registration' })).length;
+        out.info(`dry run: ${n} registrant(s) would get SEQUENCE ${current.sequence + 1}; nothing sent.`);
+        return;
+      }
+      const moved = await recordScheduleChange(store, base, { start, timeZone: zone });
+      printReport(await notifyRegistrants(store, moved, 'update'), 'Rescheduled');
+      updateFrontmatter(base.file, {
+        start: `'${start.toISOString().replace('.000Z', 'Z')}'`,
+        timeZone: zone,
+      });
+      out.info(`Updated ${base.file}; rebuild the site (aircover build) so the page shows the new time.`);
+    });
+  },
+});
+
+const cancel = defineCommand({
+  meta: {
+    name: 'cancel',
+    description:
+      'Cancel a webinar: sends every registrant METHOD:CANCEL (same UID, SEQUENCE + 1) and closes registration.',
+  },
+  args: {
+    webinar: {
+      type: 'positional',
+      required: true,
+      description: 'Webinar id (file name in content/webinars)',
+    },
+  },
+  async run({ args }) {
+    const base = load(args.webinar);
+    await withStore(async (store) => {
+      const current = await currentWebinar(store, base);
+      // A cancelled webinar can be cancelled again: that resends the cancellation to anyone missed.
+      const cancelled =
+        current.status === 'cancelled'
+          ? current
+          : await recordScheduleChange(store, base, { status: 'cancelled' });
+      printReport(await notifyRegistrants(store, cancelled, 'cancellation'), 'Cancelled');
+      updateFrontmatter(base.file, { registration: 'closed' });
+      out.info(`Set registration: closed in ${base.file}; rebuild the site (aircover build).`);
+    });
+  },
+});
+
+const status = defineCommand({
+  meta: { name: 'status', description: 'The current schedule, sequence and registrations of a webinar.' },
+  args: {
+    webinar: { type: 'positional', required: true, description: 'Webinar id' },
+    json: { type: 'boolean', description: 'JSON output' },
+  },
+  async run({ args }) {
+    const base = load(args.webinar);
+    await withStore(async (store) => {
+      const w = await currentWebinar(store, base);
+      const registrations = await store.listResponses({ webinar: w.slug, kind: 'registration' });
+      const attended = await store.listResponses({ webinar: w.slug, kind: 'attendance' });
+      const value = {
+        webinar: w.slug,
+        status: w.status,
+        sequence: w.sequence,
+        start: w.start.toISOString(),
+        timeZone: w.timeZone,
+        registrations: registrations.length,
+        attended: attended.length,
+      };
+      if (args.json) out.json(value);
+      else out.table(Object.keys(value), [Object.values(value).map(String)]);
+    });
+  },
+});
+
+export default defineCommand({
+  meta: { name: 'webinar', description: 'Reschedule or cancel a webinar and update everyone registered.' },
+  subCommands: { reschedule, cancel, status },
+});
