@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/lib/store/types.ts';
 import {
   AttendanceFormatError,
   importAttendance,
   parseAttendance,
   parseMinutes,
 } from '../../src/lib/webinar/index.ts';
-import type { Store } from '../../src/lib/store/types.ts';
 import { fixture, sampleWebinar, tempStore } from './helpers.ts';
 
 const read = (name: string) => parseAttendance(readFileSync(fixture(name)), name);
-const emails = (name: string) => read(name).attendees.map((a) => a.email).sort();
+const emails = (name: string) =>
+  read(name)
+    .attendees.map((a) => a.email)
+    .sort();
 
 describe('attendance exports', () => {
   it('Zoom meeting participants: header block skipped, rejoins merged, host included only as a row', () => {
@@ -68,7 +71,9 @@ describe('attendance exports', () => {
   it('malformed files fail with the file and line', () => {
     expect(() => read('malformed.csv')).toThrow(AttendanceFormatError);
     expect(() => read('malformed.csv')).toThrow(/^malformed\.csv:3: not a readable CSV/);
-    expect(() => read('bad-email.csv')).toThrow(/^bad-email\.csv:3: "not-an-address" in the email column is not an email address/);
+    expect(() => read('bad-email.csv')).toThrow(
+      /^bad-email\.csv:3: "not-an-address" in the email column is not an email address/,
+    );
     expect(() => read('not-attendance.csv')).toThrow(/^not-attendance\.csv:1: no attendance table found/);
     expect(() => parseAttendance(new Uint8Array(), 'empty.csv')).toThrow(/^empty\.csv:1: the file is empty/);
   });
@@ -92,8 +97,16 @@ describe('attendance import into the store', () => {
   it('matches partners by email, records new people, and is idempotent', async () => {
     ({ store } = await tempStore());
     await store.upsertPartners('sample', [
-      { partnerId: 'nordlys-integrasjon', token: 't'.repeat(32), email: 'ingrid.bakke@nordlys-integrasjon.example.com' },
-      { partnerId: 'kuehlhaus-technik', token: 'u'.repeat(32), email: 'j.weiss@kuehlhaus-technik.example.com' },
+      {
+        partnerId: 'nordlys-integrasjon',
+        token: 't'.repeat(32),
+        email: 'ingrid.bakke@nordlys-integrasjon.example.com',
+      },
+      {
+        partnerId: 'kuehlhaus-technik',
+        token: 'u'.repeat(32),
+        email: 'j.weiss@kuehlhaus-technik.example.com',
+      },
     ]);
     await store.addResponse({
       kind: 'registration',

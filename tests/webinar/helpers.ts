@@ -25,6 +25,7 @@ export function sampleWebinar(overrides: Partial<WebinarInfo> = {}): WebinarInfo
     pageUrl: 'http://localhost:4321/webinars/integrators-share-live/',
     sequence: 0,
     status: 'confirmed',
+    registration: 'open',
     organizer: {
       name: 'Maren Holt',
       email: 'maren.holt@kestrel-sensing.example.com',

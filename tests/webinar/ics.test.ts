@@ -15,7 +15,9 @@ function onlyEvent(text: string): { event: VEvent; method: string | undefined } 
   const parsed = ical.sync.parseICS(text);
   const events = Object.values(parsed).filter((c): c is VEvent => c?.type === 'VEVENT');
   expect(events).toHaveLength(1);
-  const calendar = Object.values(parsed).find((c) => c?.type === 'VCALENDAR') as { method?: string } | undefined;
+  const calendar = Object.values(parsed).find((c) => c?.type === 'VCALENDAR') as
+    | { method?: string }
+    | undefined;
   return { event: events[0] as VEvent, method: calendar?.method ?? /^METHOD:(.*)$/m.exec(text)?.[1]?.trim() };
 }
 
@@ -32,7 +34,9 @@ describe('.ics invitations', () => {
     expect(text).toMatch(/^METHOD:REQUEST\r?$/m);
     const { event, method } = onlyEvent(text);
     expect(method).toBe('REQUEST');
-    expect(event.uid).toBe(invitationUid('integrators-share-live', 'ingrid.bakke@nordlys-integrasjon.example.com'));
+    expect(event.uid).toBe(
+      invitationUid('integrators-share-live', 'ingrid.bakke@nordlys-integrasjon.example.com'),
+    );
     expect(Number(event.sequence)).toBe(0);
     expect(new Date(event.start).toISOString()).toBe('2027-01-21T15:00:00.000Z');
     expect(new Date(event.end).toISOString()).toBe('2027-01-21T15:45:00.000Z');
@@ -55,7 +59,10 @@ describe('.ics invitations', () => {
     const base = sampleWebinar();
     const first = onlyEvent(invitationIcs(await currentWebinar(store, base), registrant)).event;
 
-    const moved = await recordScheduleChange(store, base, { start: new Date('2027-01-28T14:00:00Z'), timeZone: 'Europe/Berlin' });
+    const moved = await recordScheduleChange(store, base, {
+      start: new Date('2027-01-28T14:00:00Z'),
+      timeZone: 'Europe/Berlin',
+    });
     expect(moved.sequence).toBe(1);
     const update = onlyEvent(invitationIcs(moved, registrant));
     expect(update.method).toBe('REQUEST');

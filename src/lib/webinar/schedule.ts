@@ -38,6 +38,8 @@ export interface WebinarInfo {
   pageUrl: string;
   sequence: number;
   status: WebinarStatus;
+  /** `registration` in the frontmatter (`webinar cancel` closes it). */
+  registration: 'open' | 'closed';
   /** Who sends the invitations and appears as ORGANIZER. */
   organizer: Organizer;
   /** The campaign that runs this webinar, when one does (its sender is the organizer). */
@@ -147,6 +149,7 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
     pageUrl: new URL(`/webinars/${slug}/`, siteUrl).href,
     sequence: 0,
     status: 'confirmed',
+    registration: d.registration,
     organizer,
     campaign: found?.campaign ?? null,
     file: entry.file,

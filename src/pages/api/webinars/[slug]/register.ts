@@ -1,0 +1,24 @@
+/** `POST /api/webinars/<slug>/register`: the public webinar page's form (src/lib/webinar/public-form.ts). */
+import type { APIRoute } from 'astro';
+import { toResponse } from '../../../../lib/engagement/beacon.ts';
+import { readRegistrationFields, registerFromPublicPage } from '../../../../lib/webinar/public-form.ts';
+
+export const prerender = false;
+
+export const POST: APIRoute = async ({ request, params, clientAddress }) => {
+  const fields = await readRegistrationFields(request);
+  if (!fields)
+    return new Response('{"error":"send a form of at most 8 KB"}', {
+      status: 413,
+      headers: { 'content-type': 'application/json' },
+    });
+  return toResponse(
+    await registerFromPublicPage({
+      slug: params.slug ?? '',
+      fields,
+      wantsJson: (request.headers.get('accept') ?? '').includes('application/json'),
+      userAgent: request.headers.get('user-agent'),
+      ip: clientAddress ?? null,
+    }),
+  );
+};
