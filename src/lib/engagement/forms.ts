@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
 import type { ResponseInput } from '../store/types.ts';
+import { confirmRegistration } from '../webinar/confirm.ts';
 import type { Answer } from './beacon.ts';
 import { isUnavailable, runtime } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
@@ -228,6 +229,22 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
     }
     const store = await rt.store();
     const result = await store.addResponse(response);
+    // A new registration gets its confirmation with the calendar invitation (src/lib/webinar).
+    if (kind === 'register' && result.created && response.webinar) {
+      const zone = partner.data.time_zone;
+      const sent = await confirmRegistration(
+        {
+          webinar: response.webinar,
+          email: partner.email,
+          name,
+          campaign: partner.campaign,
+          partnerId: partner.partnerId,
+          timeZone: typeof zone === 'string' ? zone : null,
+        },
+        { store, now },
+      ).catch((error: unknown) => ({ status: 'failed' as const, error }));
+      if (sent.status !== 'sent') console.error(`webinar ${response.webinar}: confirmation not sent`, sent);
+    }
     const agent = botAgentReason(req.userAgent);
     await rt.batcher.add([
       {
