@@ -1,0 +1,31 @@
+import { defineCommand } from 'citty';
+import { sendDigest } from '../../lib/followup/index.ts';
+import { storeArgs, withFollowup } from '../followup.ts';
+import { CliError, ExitCode, out } from '../output.ts';
+
+export default defineCommand({
+  meta: {
+    name: 'digest',
+    description:
+      'Email the team: hot partners since yesterday, follow-ups due today, registrations, feedback.',
+  },
+  args: {
+    to: { type: 'string', description: 'Recipient (default AIRCOVER_TEAM_EMAIL)' },
+    json: { type: 'boolean', description: 'Print what was sent as JSON', default: false },
+    ...storeArgs,
+  },
+  async run({ args }) {
+    const to = args.to ?? process.env.AIRCOVER_TEAM_EMAIL;
+    if (!to) throw new CliError('no recipient: pass --to or set AIRCOVER_TEAM_EMAIL', ExitCode.usage);
+    await withFollowup({ url: args.url }, async (store, campaigns) => {
+      const { data, message, result } = await sendDigest(store, campaigns, { to });
+      if (result?.status !== 'sent')
+        throw new CliError(
+          `the digest was not sent: ${result && 'error' in result ? result.error.message : 'no result'}`,
+        );
+      if (args.json)
+        return out.json({ to, subject: message.subject, providerId: result.providerId, digest: data });
+      out.success(`digest sent to ${to} (${result.providerId}): ${message.subject}`);
+    });
+  },
+});

@@ -1,0 +1,63 @@
+import { defineCommand } from 'citty';
+import { buildQueue, isDueToday, queueCsv, type Status, statuses } from '../../lib/followup/index.ts';
+import { shortTime, storeArgs, withFollowup } from '../followup.ts';
+import { CliError, color, ExitCode, out } from '../output.ts';
+
+/** A table cell: control characters and line breaks flattened, long text cut. */
+function oneLine(text: string, max: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: flattening control characters is the point
+  const flat = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export default defineCommand({
+  meta: {
+    name: 'followups',
+    description: 'Who to follow up, when and how: one row per partner, due today first.',
+  },
+  args: {
+    campaign: { type: 'positional', required: false, description: 'Only this campaign (folder name)' },
+    status: {
+      type: 'string',
+      description: `Only these statuses, comma-separated: ${statuses.join(', ')}`,
+    },
+    owner: { type: 'string', description: 'Only partners of this owner' },
+    csv: { type: 'boolean', description: 'Print CSV', default: false },
+    json: { type: 'boolean', description: 'Print JSON', default: false },
+    ...storeArgs,
+  },
+  async run({ args }) {
+    const wanted = args.status ? args.status.split(',').map((s) => s.trim()) : [];
+    const unknown = wanted.filter((s) => !(statuses as readonly string[]).includes(s));
+    if (unknown.length)
+      throw new CliError(`unknown status ${unknown.join(', ')} (use ${statuses.join(', ')})`, ExitCode.usage);
+    await withFollowup(args, async (store, campaigns) => {
+      const now = new Date();
+      const queue = await buildQueue(store, campaigns, {
+        now,
+        ...(wanted.length ? { status: wanted as Status[] } : {}),
+        ...(args.owner ? { owner: args.owner } : {}),
+      });
+      if (args.json) return out.json({ generatedAt: now.toISOString(), followups: queue });
+      if (args.csv) return void process.stdout.write(queueCsv(queue));
+      if (queue.length === 0) return out.info('No partners match.');
+      const tz = campaigns[0]?.timeZone ?? 'UTC';
+      out.table(
+        ['', 'due', 'partner', 'campaign', 'owner', 'status', 'score', 'next action', 'reason'],
+        queue.map((i) => [
+          i.hot ? color.red('HOT') : isDueToday(i, now, tz) ? color.yellow('today') : '',
+          shortTime(i.due),
+          oneLine(`${i.company} (${i.name})`, 48),
+          i.campaign,
+          i.owner ?? '—',
+          i.statusLabel,
+          i.score,
+          i.actionLabel,
+          oneLine(i.reason, 70),
+        ]),
+      );
+      const due = queue.filter((i) => isDueToday(i, now, tz)).length;
+      out.info(`${queue.length} partners, ${due} due today. --json or --csv for the suggested messages.`);
+    });
+  },
+});

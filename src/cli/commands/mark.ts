@@ -1,0 +1,47 @@
+import { defineCommand } from 'citty';
+import { MarkError, markOutcome, markOutcomes } from '../../lib/followup/index.ts';
+import { storeArgs, withFollowup } from '../followup.ts';
+import { CliError, ExitCode, out } from '../output.ts';
+
+export default defineCommand({
+  meta: {
+    name: 'mark',
+    description: `Record an off-line outcome (${markOutcomes.join(', ')}); it goes on the timeline and stops sequences.`,
+  },
+  args: {
+    partner: { type: 'positional', required: true, description: 'Partner id or email address' },
+    outcome: { type: 'positional', required: true, description: markOutcomes.join(' | ') },
+    note: { type: 'string', description: 'What happened, in a line' },
+    campaign: { type: 'string', description: 'The campaign (needed when the id is in several)' },
+    json: { type: 'boolean', description: 'Print JSON', default: false },
+    ...storeArgs,
+  },
+  async run({ args }) {
+    const outcome = args.outcome as (typeof markOutcomes)[number];
+    if (!markOutcomes.includes(outcome))
+      throw new CliError(
+        `unknown outcome "${args.outcome}" (use ${markOutcomes.join(', ')})`,
+        ExitCode.usage,
+      );
+    await withFollowup({ url: args.url }, async (store, campaigns) => {
+      try {
+        const result = await markOutcome(store, campaigns, {
+          partner: args.partner,
+          outcome,
+          note: args.note,
+          campaign: args.campaign,
+        });
+        if (args.json) return out.json(result);
+        for (const m of result.marked) out.success(`${m.campaign}/${m.partnerId}: ${outcome}`);
+        out.info(
+          outcome === 'not-interested'
+            ? 'Every touch of the campaign now skips them.'
+            : 'Follow-ups and referrer nudges now skip them; the owner carries on personally.',
+        );
+      } catch (error) {
+        if (error instanceof MarkError) throw new CliError(error.message);
+        throw error;
+      }
+    });
+  },
+});

@@ -1,0 +1,41 @@
+import { defineCommand } from 'citty';
+import { campaignPage, statuses, statusLabels } from '../../lib/followup/index.ts';
+import { storeArgs, withFollowup } from '../followup.ts';
+import { out } from '../output.ts';
+
+export default defineCommand({
+  meta: { name: 'report', description: 'The funnel and the numbers of each campaign.' },
+  args: {
+    campaign: { type: 'positional', required: false, description: 'Only this campaign (folder name)' },
+    json: { type: 'boolean', description: 'Print JSON', default: false },
+    ...storeArgs,
+  },
+  async run({ args }) {
+    await withFollowup(args, async (store, campaigns) => {
+      const now = new Date();
+      const reports = [];
+      for (const c of campaigns) reports.push((await campaignPage(store, c, now)).report);
+      if (args.json) return out.json({ generatedAt: now.toISOString(), campaigns: reports });
+      for (const r of reports) {
+        out.print(`${r.name} (${r.campaign}), ${r.partners} partners`);
+        out.print();
+        const top = r.funnel[0]?.partners || r.partners || 1;
+        out.table(
+          ['funnel', 'partners', '%'],
+          r.funnel.map((f) => [f.stage, f.partners, `${Math.round((f.partners / top) * 100)}%`]),
+        );
+        out.print();
+        out.table(
+          ['status', 'partners'],
+          statuses.filter((s) => r.statuses[s] > 0).map((s) => [statusLabels[s], r.statuses[s]]),
+        );
+        out.print();
+        out.table(
+          ['number', 'value'],
+          Object.entries(r.numbers).map(([k, v]) => [k.replace(/[A-Z]/g, (m) => ` ${m.toLowerCase()}`), v]),
+        );
+        out.print();
+      }
+    });
+  },
+});

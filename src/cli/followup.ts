@@ -1,0 +1,40 @@
+/** What the follow-up commands (followups, report, mark, digest) share: the store and the campaigns. */
+import { type FollowupCampaign, loadFollowupCampaigns } from '../lib/followup/index.ts';
+import { isStoreUnavailable, openStore, type Store } from '../lib/store/index.ts';
+import { CliError } from './output.ts';
+
+export const storeArgs = {
+  url: {
+    type: 'string',
+    description: 'Database URL (postgres://… or sqlite:/path); default DATABASE_URL, else the SQLite file',
+  },
+} as const;
+
+export async function withFollowup<T>(
+  args: { url?: string | undefined; campaign?: string | undefined },
+  fn: (store: Store, campaigns: FollowupCampaign[]) => Promise<T>,
+): Promise<T> {
+  let campaigns: FollowupCampaign[];
+  try {
+    campaigns = loadFollowupCampaigns(args.campaign ? { only: args.campaign } : {});
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+  let store: Store;
+  try {
+    store = await openStore(args.url ? { url: args.url } : {});
+  } catch (error) {
+    if (isStoreUnavailable(error)) throw new CliError(error.message);
+    throw error;
+  }
+  try {
+    return await fn(store, campaigns);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `2027-01-14 09:30` in UTC, or `—`. */
+export function shortTime(iso: string | null): string {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '—';
+}

@@ -1,0 +1,19 @@
+import type { APIRoute } from 'astro';
+import { adminSession, dashboardData } from '../../lib/followup/admin.ts';
+import { buildQueue, queueCsv } from '../../lib/followup/index.ts';
+
+export const prerender = false;
+
+export const GET: APIRoute = async ({ cookies, url, redirect }) => {
+  if (!adminSession(cookies)) return redirect('/admin/login?next=/admin/export.csv');
+  const { store, campaigns } = await dashboardData();
+  const only = url.searchParams.get('campaign');
+  const queue = await buildQueue(store, only ? campaigns.filter((c) => c.id === only) : campaigns);
+  return new Response(queueCsv(queue), {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="followups-${new Date().toISOString().slice(0, 10)}.csv"`,
+      'cache-control': 'no-store',
+    },
+  });
+};
