@@ -32,11 +32,19 @@ export const dateField = () => z.coerce.date();
 export const timeZone = () =>
   z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' });
 
+const knownZones = new Map<string, boolean>();
+
+/** Cached per zone: building a DateTimeFormat is slow and a partner list repeats a few zones. */
 export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let valid = knownZones.get(zone);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (knownZones.size < 10_000) knownZones.set(zone, valid);
   }
+  return valid;
 }

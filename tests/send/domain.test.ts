@@ -10,11 +10,10 @@ import { planTouch, sendTouch } from '../../src/lib/email/send/index.ts';
 import { createResendTransport } from '../../src/lib/email/transport/index.ts';
 import type { Store } from '../../src/lib/store/index.ts';
 import { type FakeResend, startFakeResend } from '../fake-resend/server.ts';
-import { TEST_SECRET } from '../helpers/site-build.ts';
 import { engines } from '../store/engines.ts';
-import { contentDir, type Fixture, makeFixture } from './fixture.ts';
+import { contentDir, FIXTURE_SECRET, type Fixture, makeFixture } from './fixture.ts';
 
-const render = { secret: TEST_SECRET };
+const render = { secret: FIXTURE_SECRET };
 
 function load(f: Fixture): Campaign {
   const loaded = loadCampaign(f.dir, { contentDir });

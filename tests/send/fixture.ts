@@ -5,10 +5,13 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { parse as parseYaml, stringify } from 'yaml';
-import { projectRoot, TEST_SECRET } from '../helpers/site-build.ts';
+
+/** No vitest imports here: bench/send.ts uses this fixture too. */
+export const projectRoot = resolve(import.meta.dirname, '../..');
+export const FIXTURE_SECRET = 'send-fixture-secret-0123456789-abcdefghijklmnop';
 
 export const sampleDir = join(projectRoot, 'campaigns', 'sample');
 export const contentDir = join(projectRoot, 'content');
@@ -91,7 +94,7 @@ export function makeFixture(options: FixtureOptions): Fixture {
     campaign: name,
     dir,
     env: {
-      AIRCOVER_SECRET: TEST_SECRET,
+      AIRCOVER_SECRET: FIXTURE_SECRET,
       AIRCOVER_STATE_DIR: join(root, 'state'),
       AIRCOVER_DATA_DIR: join(root, 'data'),
       AIRCOVER_OUTBOX_DIR: join(root, 'outbox'),
