@@ -38,7 +38,7 @@ const offset = z
   .regex(offsetPattern, 'must be an offset such as 3d, -1h, 2d4h, 1w or -30m')
   .refine((value) => /\d/.test(value), 'must be an offset such as 3d, -1h, 2d4h, 1w or -30m');
 
-const isoInstant = z.string().datetime({
+const isoInstant = z.iso.datetime({
   offset: true,
   message: 'must be an ISO 8601 time with offset, e.g. 2027-01-05T09:00:00+01:00',
 });
@@ -153,9 +153,8 @@ export const campaignSchema = z.strictObject({
   sender: z
     .strictObject({
       name: z.string().min(1).describe('From name, a person: "Maren Holt".'),
-      email: z.string().email('must be an email address').describe('From address.'),
+      email: z.email('must be an email address').describe('From address.'),
       replyTo: z
-        .string()
         .email('must be an email address')
         .optional()
         .describe('Reply-To address; defaults to email.'),

@@ -11,11 +11,12 @@ import { loadAllCampaigns } from './load.ts';
 import type { Partner } from './partners.ts';
 import { formatProblem, hasErrors } from './problems.ts';
 
-export interface PartnerPage {
+// A type alias rather than an interface: Astro's page props need an implicit index signature.
+export type PartnerPage = {
   token: string;
   campaign: Campaign;
   partner: Partner;
-}
+};
 
 let cached: Campaign[] | undefined;
 
