@@ -5,6 +5,7 @@
  */
 import { normalizeEmail } from '../store/sql-store.ts';
 import type { EventSummary, Store, StoredResponse, Suppression } from '../store/types.ts';
+import { summarizeIncremental } from './aggregate.ts';
 import type { FollowupCampaign, PartnerFacts } from './model.ts';
 import { emptySignals, engagement, eventTypes, type HumanEngagementModel } from './signals.ts';
 
@@ -40,7 +41,7 @@ export async function loadCampaignFacts(
 ): Promise<CampaignFacts> {
   const model = options.model ?? engagement;
   const [summaries, sent, responses, webinarResponses, suppressions] = await Promise.all([
-    store.summarizeEvents({ campaign: campaign.id, includeNonHuman: true, metrics: model.metrics }),
+    summarizeIncremental(store, { campaign: campaign.id, includeNonHuman: true, metrics: model.metrics }),
     store.listLedger({ campaign: campaign.id, state: 'sent' }),
     store.listResponses({ campaign: campaign.id }),
     campaign.webinar

@@ -4,6 +4,7 @@
  */
 import type { PartnerState } from '../campaign/audience.ts';
 import type { Store, Suppression } from '../store/types.ts';
+import { summarizeIncremental } from './aggregate.ts';
 import { dayIn } from './dates.ts';
 import { loadCampaignFacts } from './facts.ts';
 import { type FollowUp, type FollowupCampaign, type Status, statuses } from './model.ts';
@@ -122,7 +123,7 @@ export async function campaignPage(
 ): Promise<CampaignPage> {
   const [{ facts, attendanceImported, summaries }, daily] = await Promise.all([
     loadCampaignFacts(store, campaign),
-    store.summarizeEvents({ campaign: campaign.id, by: 'day', metrics: ['ms'] }),
+    summarizeIncremental(store, { campaign: campaign.id, by: 'day', metrics: ['ms'] }),
   ]);
   const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
   const items = campaign.partners.flatMap((p) => {

@@ -909,7 +909,17 @@ export class SqlStore implements Store {
       selectParams.push(...args, ...args);
       return `sum(${value}) AS s${i}, max(${value}) AS m${i}`;
     });
-    const { sql, params } = this.#eventWhere(options);
+    const { sql: filterSql, params } = this.#eventWhere(options);
+    const ids: string[] = [];
+    if (options.afterId !== undefined) {
+      ids.push('id > ?');
+      params.push(options.afterId);
+    }
+    if (options.throughId !== undefined) {
+      ids.push('id <= ?');
+      params.push(options.throughId);
+    }
+    const sql = ids.length ? `${filterSql ? `${filterSql} AND` : 'WHERE'} ${ids.join(' AND ')}` : filterSql;
     const rows = await this.#db.query(
       `SELECT campaign, ${group} AS g, type, verdict, count(*) AS n, min(occurred_at) AS f, max(occurred_at) AS l${
         columns.length ? `, ${columns.join(', ')}` : ''
@@ -937,6 +947,12 @@ export class SqlStore implements Store {
         max,
       };
     });
+  }
+
+  /** The largest event id stored (0 when none): the high-water mark for incremental summaries. */
+  async lastEventId(): Promise<number> {
+    const rows = await this.#db.query('SELECT max(id) AS n FROM events');
+    return Number(rows[0]?.n ?? 0);
   }
 
   // -------------------------------------------------------------------------------------------

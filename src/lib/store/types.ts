@@ -209,6 +209,10 @@ export interface EventSummaryOptions extends EventFilter {
    * `['seconds', 'progress']`. Names: letters, digits and `_`. Non-numeric values count as 0.
    */
   metrics?: string[];
+  /** Only events with a larger id (incremental summaries: add what arrived since). */
+  afterId?: number;
+  /** Only events with this id or smaller. */
+  throughId?: number;
 }
 
 /** One group of events: what the follow-up queue and the dashboard read instead of every event. */
@@ -404,6 +408,8 @@ export interface Store {
   countEventsBy(key: EventCountKey, filter?: EventFilter): Promise<Record<string, number>>;
   /** Aggregates per partner or per day in one query (follow-up queue, dashboard, digest). */
   summarizeEvents(options?: EventSummaryOptions): Promise<EventSummary[]>;
+  /** The largest event id stored, 0 when none. */
+  lastEventId(): Promise<number>;
 
   // webhooks
   recordWebhookOnce(svixId: string, effects?: WebhookEffects): Promise<boolean>;
