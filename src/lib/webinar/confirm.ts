@@ -77,8 +77,7 @@ export async function registerForWebinar(
   if (partner) {
     campaign ??= partner.campaign;
     partnerId ??= partner.partnerId;
-    const zone = partner.data.time_zone ?? partner.data.timeZone;
-    if (typeof zone === 'string') timeZone = zone;
+    timeZone = partnerTimeZone(partner.data);
   }
   const result = await store.addResponse({
     kind: 'registration',
@@ -93,6 +92,12 @@ export async function registerForWebinar(
     data: { ...(input.company ? { company: input.company.trim() } : {}), ...input.data },
   });
   return { ...result, campaign, partnerId, timeZone };
+}
+
+/** A partner's IANA zone from their stored data (`timeZone`, as partners-sync writes it). */
+export function partnerTimeZone(data: Record<string, unknown> | undefined): string | null {
+  const zone = data?.timeZone ?? data?.time_zone;
+  return typeof zone === 'string' && zone ? zone : null;
 }
 
 export interface InvitationTarget {
@@ -247,10 +252,14 @@ export async function confirmRegistration(
     const partner = (await deps.store.findPartnersByEmail(target.email)).find(
       (p) => !target.campaign || p.campaign === target.campaign,
     );
-    const value = partner?.data.time_zone;
-    if (typeof value === 'string') zone = value;
+    zone = partnerTimeZone(partner?.data);
   }
-  const message = await invitationMessage(webinar, { ...target, timeZone: zone }, 'confirmation', deps.now);
+  const message = await invitationMessage(
+    webinar,
+    { ...target, email: normalizeEmail(target.email), timeZone: zone },
+    'confirmation',
+    deps.now,
+  );
   return sendOne(deps.transport ?? createTransport(process.env), message);
 }
 
@@ -281,8 +290,8 @@ export async function notifyRegistrants(
     const partner = (await store.findPartnersByEmail(r.email)).find(
       (p) => !r.campaign || p.campaign === r.campaign,
     );
-    const z = partner?.data.time_zone;
-    if (typeof z === 'string') zones.set(r.email, z);
+    const z = partnerTimeZone(partner?.data);
+    if (z) zones.set(r.email, z);
   }
   const transport = options.transport ?? createTransport(process.env);
   const report: UpdateReport = {

@@ -17,6 +17,7 @@ export {
   invitationMessage,
   isEmailAddress,
   notifyRegistrants,
+  partnerTimeZone,
   type RegistrationInput,
   registerForWebinar,
   type UpdateReport,
