@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
 import type { ResponseInput } from '../store/types.ts';
-import { confirmRegistration } from '../webinar/confirm.ts';
+import { confirmRegistration, partnerTimeZone } from '../webinar/confirm.ts';
 import type { Answer } from './beacon.ts';
 import { isUnavailable, runtime } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
@@ -231,7 +231,6 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
     const result = await store.addResponse(response);
     // A new registration gets its confirmation with the calendar invitation (src/lib/webinar).
     if (kind === 'register' && result.created && response.webinar) {
-      const zone = partner.data.time_zone;
       const sent = await confirmRegistration(
         {
           webinar: response.webinar,
@@ -239,7 +238,7 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
           name,
           campaign: partner.campaign,
           partnerId: partner.partnerId,
-          timeZone: typeof zone === 'string' ? zone : null,
+          timeZone: partnerTimeZone(partner.data),
         },
         { store, now },
       ).catch((error: unknown) => ({ status: 'failed' as const, error }));
