@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import ical from 'node-ical';
+import ical, { type VEvent } from 'node-ical';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inAudience, touchDecision } from '../../src/lib/campaign/audience.ts';
@@ -146,7 +146,7 @@ describe.skipIf(!hasChromium())('webinar end to end', () => {
       expect(got.mail.text).toContain(JOIN_URL);
       expect(got.ics?.contentType).toBe('text/calendar');
       const parsed = ical.sync.parseICS(got.icsText);
-      const event = Object.values(parsed).find((c) => c?.type === 'VEVENT') as ical.VEvent;
+      const event = Object.values(parsed).find((c) => c?.type === 'VEVENT') as VEvent;
       expect(got.icsText).toMatch(/^METHOD:REQUEST\r?$/m);
       expect(event.uid).toBe(invitationUid(WEBINAR, email));
       expect(new Date(event.start).toISOString()).toBe('2027-01-21T15:00:00.000Z');

@@ -1,4 +1,4 @@
-import ical from 'node-ical';
+import ical, { type VEvent } from 'node-ical';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   calendarLinks,
@@ -8,8 +8,6 @@ import {
   recordScheduleChange,
 } from '../../src/lib/webinar/index.ts';
 import { sampleWebinar, tempStore } from './helpers.ts';
-
-type VEvent = ical.VEvent;
 
 function onlyEvent(text: string): { event: VEvent; method: string | undefined } {
   const parsed = ical.sync.parseICS(text);
@@ -39,7 +37,7 @@ describe('.ics invitations', () => {
     );
     expect(Number(event.sequence)).toBe(0);
     expect(new Date(event.start).toISOString()).toBe('2027-01-21T15:00:00.000Z');
-    expect(new Date(event.end).toISOString()).toBe('2027-01-21T15:45:00.000Z');
+    expect(new Date(event.end ?? 0).toISOString()).toBe('2027-01-21T15:45:00.000Z');
     expect(String(event.summary)).toBe("The integrator's share, live");
     expect(String(event.location)).toBe('https://meet.example.com/kestrel/integrators-share-live');
     expect(JSON.stringify(event.organizer)).toContain('maren.holt@kestrel-sensing.example.com');

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import ical from 'node-ical';
+import ical, { type VEvent } from 'node-ical';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/lib/store/index.ts';
 import { invitationUid, registerForWebinar } from '../../src/lib/webinar/index.ts';
@@ -24,7 +24,7 @@ async function invitations(dir: string, touchPart: string) {
     files.map(async (f) => {
       const mail = await simpleParser(readFileSync(f));
       const text = mail.attachments.find((a) => a.filename === 'invite.ics')?.content.toString('utf8') ?? '';
-      const event = Object.values(ical.sync.parseICS(text)).find((c) => c?.type === 'VEVENT') as ical.VEvent;
+      const event = Object.values(ical.sync.parseICS(text)).find((c) => c?.type === 'VEVENT') as VEvent;
       const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined;
       return { to, subject: mail.subject, text, event, method: /^METHOD:(\w+)/m.exec(text)?.[1] };
     }),

@@ -183,7 +183,7 @@ export function parseAttendance(bytes: Uint8Array, file: string): AttendanceRepo
       skip_empty_lines: false,
       info: true,
       bom: true,
-    }) as { record: string[]; info: { lines: number } }[];
+    }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (cause) {
     const e = cause as { lines?: number; message: string };
     throw new AttendanceFormatError(
