@@ -1,32 +1,14 @@
 /**
- * Debian's Chromium driven by playwright-core (no browser download: it uses the system
- * binary). CHROMIUM_PATH overrides the location.
+ * Chromium for the browser tests: the same binary and flags as `aircover pdf`
+ * (src/lib/browser.ts; CHROMIUM_PATH overrides the location).
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../src/lib/browser.ts';
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export function hasChromium(): boolean {
-  return existsSync(chromiumPath);
-}
+export { hasChromium } from '../../src/lib/browser.ts';
 
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    // The machines' network is closed: without these flags Chromium keeps dialling out.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...extraArgs,
-    ],
-  });
+  return launchChromium({ extraArgs });
 }
 
 /** Collects console errors and page errors, so a test can assert there were none. */

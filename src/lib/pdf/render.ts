@@ -9,22 +9,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromiumPath, hasChromium, launchChromium } from '../browser.ts';
 import { PDF_MARKER, pdfFile, pdfHref } from './paths.ts';
-
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CHROMIUM_PATH || '/usr/bin/chromium';
-}
 
 export class PdfError extends Error {
   override name = 'PdfError';
@@ -96,7 +82,7 @@ export async function renderPdfs(
   options: { clientDir: string; siteUrl: string; chromium?: string },
 ): Promise<PdfResult[]> {
   const executablePath = options.chromium ?? chromiumPath();
-  if (!existsSync(executablePath)) {
+  if (!hasChromium(executablePath)) {
     throw new PdfError(
       `No Chromium at ${executablePath}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH. The site itself is unaffected; its pages offer no PDF until one is made.`,
     );
@@ -108,9 +94,8 @@ export async function renderPdfs(
       );
     }
   }
-  const { chromium } = await import('playwright-core');
   const { url, server } = await serveStatic(options.clientDir);
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  const browser = await launchChromium({ executablePath });
   const results: PdfResult[] = [];
   try {
     for (const paper of papers) {
