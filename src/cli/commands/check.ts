@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { defineCommand } from 'citty';
 import { checkAllCampaigns, checkCampaign, type PreflightReport } from '../../lib/campaign/preflight.ts';
 import { formatProblem, type Problem } from '../../lib/campaign/problems.ts';
+import { campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -14,32 +13,15 @@ export default defineCommand({
     campaign: { type: 'positional', required: false, description: 'Campaign folder name (default: all)' },
     strict: { type: 'boolean', default: false, description: 'Treat lint warnings as errors' },
     json: { type: 'boolean', default: false, description: 'Print the report as JSON' },
-    campaignsDir: {
-      type: 'string',
-      default: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns',
-      description: 'Folder of campaigns',
-    },
-    contentDir: {
-      type: 'string',
-      default: process.env.AIRCOVER_CONTENT_DIR ?? 'content',
-      description: 'Folder of papers, posts and webinars',
-    },
+    campaignsDir: campaignsDirArg,
+    contentDir: contentDirArg,
   },
   async run({ args }) {
     const options = { strict: args.strict, contentDir: args.contentDir };
     let reports: PreflightReport[];
     let general: Problem[] = [];
     if (args.campaign) {
-      const dir = existsSync(join(args.campaignsDir, args.campaign))
-        ? join(args.campaignsDir, args.campaign)
-        : args.campaign;
-      if (!existsSync(join(dir, 'campaign.yaml'))) {
-        throw new CliError(
-          `No campaign "${args.campaign}": ${join(dir, 'campaign.yaml')} not found.`,
-          ExitCode.usage,
-        );
-      }
-      reports = [await checkCampaign(dir, options)];
+      reports = [await checkCampaign(campaignFolder(args.campaign, args.campaignsDir), options)];
     } else {
       const all = await checkAllCampaigns(args.campaignsDir, options);
       reports = all.reports;

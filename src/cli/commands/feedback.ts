@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { defineCommand } from 'citty';
 import { stringify } from 'csv-stringify/sync';
 import { campaignsDir } from '../../lib/campaign/site.ts';
 import { openStore } from '../../lib/store/index.ts';
-import { CliError, ExitCode, out } from '../output.ts';
+import { campaignArg, campaignFolder } from '../args.ts';
+import { out } from '../output.ts';
 
 export default defineCommand({
   meta: {
@@ -13,20 +13,19 @@ export default defineCommand({
       "Partners' feedback on the advance copy, with consent to quote, to put quotes into the published paper.",
   },
   args: {
-    campaign: { type: 'positional', required: true, description: 'Campaign folder name' },
+    campaign: campaignArg,
     consented: { type: 'boolean', description: 'Only feedback the partner agreed to have quoted' },
     csv: { type: 'boolean', description: 'CSV on stdout' },
     json: { type: 'boolean', description: 'JSON on stdout' },
   },
   async run({ args }) {
-    if (!existsSync(join(campaignsDir(), args.campaign, 'campaign.yaml'))) {
-      throw new CliError(`No campaign "${args.campaign}" in ${campaignsDir()}.`, ExitCode.usage);
-    }
+    // A campaign's id is its folder's name.
+    const campaign = basename(campaignFolder(args.campaign, campaignsDir()));
     const store = await openStore();
     try {
       const [responses, partners] = await Promise.all([
-        store.listResponses({ campaign: args.campaign, kind: 'feedback' }),
-        store.listPartners(args.campaign),
+        store.listResponses({ campaign, kind: 'feedback' }),
+        store.listPartners(campaign),
       ]);
       const byId = new Map(partners.map((p) => [p.partnerId, p]));
       const rows = responses
@@ -70,7 +69,7 @@ export default defineCommand({
           }).trimEnd(),
         );
       else if (rows.length === 0)
-        out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${args.campaign} yet.`);
+        out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${campaign} yet.`);
       else
         out.table(
           ['date', 'partner', 'company', 'rating', 'quote ok', 'feedback'],

@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty';
 import { buildQueue, isDueToday, queueCsv, type Status, statuses } from '../../lib/followup/index.ts';
+import { csvArg, jsonArg, onlyCampaignArg } from '../args.ts';
 import { shortTime, storeArgs, withFollowup } from '../followup.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
@@ -16,14 +17,14 @@ export default defineCommand({
     description: 'Who to follow up, when and how: one row per partner, due today first.',
   },
   args: {
-    campaign: { type: 'positional', required: false, description: 'Only this campaign (folder name)' },
+    campaign: onlyCampaignArg,
     status: {
       type: 'string',
       description: `Only these statuses, comma-separated: ${statuses.join(', ')}`,
     },
     owner: { type: 'string', description: 'Only partners of this owner' },
-    csv: { type: 'boolean', description: 'Print CSV', default: false },
-    json: { type: 'boolean', description: 'Print JSON', default: false },
+    csv: csvArg,
+    json: jsonArg,
     ...storeArgs,
   },
   async run({ args }) {

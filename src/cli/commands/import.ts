@@ -8,6 +8,7 @@ import {
   parseAttendance,
   WebinarError,
 } from '../../lib/webinar/index.ts';
+import { webinarArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 const attendance = defineCommand({
@@ -17,11 +18,7 @@ const attendance = defineCommand({
       'Import a Zoom, Microsoft Teams or Google Meet attendance export: attendees matched to partners by email, the others recorded as new people.',
   },
   args: {
-    webinar: {
-      type: 'positional',
-      required: true,
-      description: 'Webinar id (file name in content/webinars)',
-    },
+    webinar: webinarArg,
     file: { type: 'positional', required: true, description: 'The exported CSV' },
     json: { type: 'boolean', description: 'JSON summary on stdout' },
   },

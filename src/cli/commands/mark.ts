@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty';
 import { MarkError, markOutcome, markOutcomes } from '../../lib/followup/index.ts';
+import { jsonArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
@@ -13,7 +14,7 @@ export default defineCommand({
     outcome: { type: 'positional', required: true, description: markOutcomes.join(' | ') },
     note: { type: 'string', description: 'What happened, in a line' },
     campaign: { type: 'string', description: 'The campaign (needed when the id is in several)' },
-    json: { type: 'boolean', description: 'Print JSON', default: false },
+    json: jsonArg,
     ...storeArgs,
   },
   async run({ args }) {

@@ -6,7 +6,8 @@ import { loadCampaign } from '../../lib/campaign/load.ts';
 import { formatProblem, hasErrors } from '../../lib/campaign/problems.ts';
 import { campaignsDir } from '../../lib/campaign/site.ts';
 import { startGallery } from '../../lib/preview/gallery.ts';
-import { CliError, ExitCode, out } from '../output.ts';
+import { campaignArg, campaignFolder } from '../args.ts';
+import { CliError, out } from '../output.ts';
 
 export default defineCommand({
   meta: {
@@ -14,7 +15,7 @@ export default defineCommand({
     description: "A local gallery of every partner's page and every email, to review before sending.",
   },
   args: {
-    campaign: { type: 'positional', required: true, description: 'Campaign folder name' },
+    campaign: campaignArg,
     port: { type: 'string', default: '4322', description: 'Port on 127.0.0.1 (0 for any free port)' },
     outDir: {
       type: 'string',
@@ -23,14 +24,7 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const dir = join(campaignsDir(), args.campaign);
-    if (!existsSync(join(dir, 'campaign.yaml'))) {
-      throw new CliError(
-        `No campaign "${args.campaign}": ${join(dir, 'campaign.yaml')} not found.`,
-        ExitCode.usage,
-      );
-    }
-    const result = loadCampaign(dir);
+    const result = loadCampaign(campaignFolder(args.campaign, campaignsDir()));
     if (!result.ok || hasErrors(result.problems)) {
       for (const problem of result.problems) out.error(formatProblem(problem));
       throw new CliError(

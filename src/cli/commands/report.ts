@@ -1,13 +1,14 @@
 import { defineCommand } from 'citty';
 import { campaignPage, statuses, statusLabels } from '../../lib/followup/index.ts';
+import { jsonArg, onlyCampaignArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
 import { out } from '../output.ts';
 
 export default defineCommand({
   meta: { name: 'report', description: 'The funnel and the numbers of each campaign.' },
   args: {
-    campaign: { type: 'positional', required: false, description: 'Only this campaign (folder name)' },
-    json: { type: 'boolean', description: 'Print JSON', default: false },
+    campaign: onlyCampaignArg,
+    json: jsonArg,
     ...storeArgs,
   },
   async run({ args }) {

@@ -12,6 +12,7 @@ import {
   type WebinarInfo,
 } from '../../lib/webinar/index.ts';
 import { isValidTimeZone } from '../../schemas/helpers.ts';
+import { webinarArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
@@ -69,11 +70,7 @@ const reschedule = defineCommand({
       'Move a webinar: records the new time (SEQUENCE + 1), sends every registrant an updated invitation (same UID) and updates the frontmatter.',
   },
   args: {
-    webinar: {
-      type: 'positional',
-      required: true,
-      description: 'Webinar id (file name in content/webinars)',
-    },
+    webinar: webinarArg,
     start: {
       type: 'string',
       required: true,
@@ -127,11 +124,7 @@ const cancel = defineCommand({
       'Cancel a webinar: sends every registrant METHOD:CANCEL (same UID, SEQUENCE + 1) and closes registration.',
   },
   args: {
-    webinar: {
-      type: 'positional',
-      required: true,
-      description: 'Webinar id (file name in content/webinars)',
-    },
+    webinar: webinarArg,
   },
   async run({ args }) {
     const base = load(args.webinar);
