@@ -95,8 +95,24 @@ export function renderMarkdown(template: CompiledTemplate, scope: object, { inli
   } finally {
     collector = undefined;
   }
-  const html = (inline ? markdown.parseInline(source) : markdown.parse(source)) as string;
-  return fillPlaceholders(html, values);
+  return fillPlaceholders(markdownToHtml(source, inline), values);
+}
+
+/**
+ * Markdown is parsed after Liquid wrote every value as a numbered placeholder, so partners whose
+ * templates take the same branches produce the same Markdown source: it is parsed once. (Marked
+ * is a pure function of the source here; the cache is bounded, and a miss parses as before.)
+ */
+const parsed = new Map<string, string>();
+function markdownToHtml(source: string, inline: boolean): string {
+  const key = `${inline ? 'i' : 'b'}${source}`;
+  let html = parsed.get(key);
+  if (html === undefined) {
+    html = (inline ? markdown.parseInline(source) : markdown.parse(source)) as string;
+    if (parsed.size >= 256) parsed.clear();
+    parsed.set(key, html);
+  }
+  return html;
 }
 
 function fillPlaceholders(html: string, values: readonly string[]): string {

@@ -4,11 +4,13 @@
  * touch × partner with the same function, so what was checked is what is sent.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { findPackageJSON } from 'node:module';
 import { compile } from 'html-to-text';
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { error, type Problem } from '../../campaign/problems.ts';
-import { compileCampaign, liquidProblem } from '../../personalize/compile.ts';
+import { type CompiledTouch, compileCampaign, liquidProblem } from '../../personalize/compile.ts';
 import { templateScope } from '../../personalize/context.ts';
 import { renderLine, renderMarkdown } from '../../personalize/engine.ts';
 import { escapeHtml, oneLine } from '../../personalize/escape.ts';
@@ -63,13 +65,31 @@ const htmlToText = compile({
 
 export type RenderResult = { ok: true; message: RenderedMessage } | { ok: false; problems: Problem[] };
 
-/** Renders or reports every problem (missing variables with partner, row, template and line). */
-export async function tryRenderMessage(
-  campaign: Campaign,
-  touch: Touch,
-  partner: Partner,
-  options: RenderOptions = {},
-): Promise<RenderResult> {
+/**
+ * Everything a rendering reads, gathered before any template runs: the compiled templates, the
+ * template scope (partner row, sender, paper, webinar, posts, links, dates in the partner's zone,
+ * whether the paper is still an advance copy), and the pieces of the message around the body.
+ * The rendering itself (`renderPrepared`) is a pure function of this plus the renderer (code,
+ * libraries, layout): that is what lets the sender version a message's content from its inputs
+ * (`contentVersionOf`) without rendering it.
+ */
+interface Prepared {
+  templates: CompiledTouch;
+  scope: Record<string, unknown>;
+  toReferrer: boolean;
+  lang: string;
+  recipientEmail: string;
+  toName: string;
+  from: { name: string; email: string };
+  replyTo: string;
+  optOut: string;
+  footer: string;
+  unsubscribe: { unsubscribe: string; unsubscribeOneClick: string };
+}
+
+type PrepareResult = { ok: true; prepared: Prepared } | { ok: false; problems: Problem[] };
+
+function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: RenderOptions): PrepareResult {
   const compiled = compileCampaign(campaign);
   const templates = compiled.touches.get(touch.id);
   if (!templates) {
@@ -84,14 +104,14 @@ export async function tryRenderMessage(
   }
   const toReferrer = touch.kind === 'referrer-nudge';
   const referrer = partner.referrer;
-  const who = { partner: partner.id, row: partner.row };
   if (toReferrer && !referrer) {
     return {
       ok: false,
       problems: [
         error('render.no-referrer', 'a referrer nudge needs a referrer; this partner has none', {
           touch: touch.id,
-          ...who,
+          partner: partner.id,
+          row: partner.row,
         }),
       ],
     };
@@ -103,6 +123,54 @@ export async function tryRenderMessage(
     touchAt: touch.at,
     toReferrer,
   });
+  const { def } = campaign;
+  const links = partnerLinks(campaign, partner.id, { ...options, touch: touch.id });
+  const unsubscribe = toReferrer ? referrerUnsubscribeLinks(campaign.id, partner.id, options) : links;
+  const company = escapeHtml(partner.company);
+  const optOut = !touch.optOutLinks
+    ? ''
+    : toReferrer
+      ? `<p>Rather not be asked about ${company}? <a href="${escapeHtml(unsubscribe.unsubscribe)}">Don't email me about this again</a>, and we won't.</p>`
+      : `<p>Not the right moment? <a href="${escapeHtml(links.notNow)}">Not now, remind me later</a>. Not for ${company}? <a href="${escapeHtml(links.noThanks)}">No thanks</a>. Either answer is fine, and we act on it at once.</p>`;
+  const recipientEmail = toReferrer && referrer ? referrer.email : partner.email;
+  const footer = [
+    `<p>${escapeHtml(def.sender.company)} · ${escapeHtml(oneLine(def.sender.postalAddress))}</p>`,
+    `<p>Sent by ${escapeHtml(def.sender.name)} to ${escapeHtml(recipientEmail)}. <a href="${escapeHtml(unsubscribe.unsubscribe)}">Unsubscribe</a></p>`,
+  ].join('');
+  const toName =
+    toReferrer && referrer ? referrer.name : [partner.firstName, partner.lastName].filter(Boolean).join(' ');
+  return {
+    ok: true,
+    prepared: {
+      templates,
+      scope,
+      toReferrer,
+      lang: def.locale.split('-')[0] ?? 'en',
+      recipientEmail,
+      toName: oneLine(toName),
+      from: { name: oneLine(def.sender.name), email: def.sender.email },
+      replyTo: def.sender.replyTo ?? def.sender.email,
+      optOut,
+      footer,
+      unsubscribe: {
+        unsubscribe: unsubscribe.unsubscribe,
+        unsubscribeOneClick: unsubscribe.unsubscribeOneClick,
+      },
+    },
+  };
+}
+
+/** Renders or reports every problem (missing variables with partner, row, template and line). */
+export async function tryRenderMessage(
+  campaign: Campaign,
+  touch: Touch,
+  partner: Partner,
+  options: RenderOptions = {},
+): Promise<RenderResult> {
+  const ready = prepare(campaign, touch, partner, options);
+  if (!ready.ok) return ready;
+  const { templates, scope, optOut, footer } = ready.prepared;
+  const who = { partner: partner.id, row: partner.row };
   const problems: Problem[] = [];
   const run = <T>(field: 'subject' | 'preheader' | 'body', line: number, render: () => T): T | undefined => {
     try {
@@ -134,21 +202,8 @@ export async function tryRenderMessage(
     return { ok: false, problems };
   }
 
-  const { def } = campaign;
-  const links = partnerLinks(campaign, partner.id, { ...options, touch: touch.id });
-  const unsubscribe = toReferrer ? referrerUnsubscribeLinks(campaign.id, partner.id, options) : links;
-  const company = escapeHtml(partner.company);
-  const optOut = !touch.optOutLinks
-    ? ''
-    : toReferrer
-      ? `<p>Rather not be asked about ${company}? <a href="${escapeHtml(unsubscribe.unsubscribe)}">Don't email me about this again</a>, and we won't.</p>`
-      : `<p>Not the right moment? <a href="${escapeHtml(links.notNow)}">Not now, remind me later</a>. Not for ${company}? <a href="${escapeHtml(links.noThanks)}">No thanks</a>. Either answer is fine, and we act on it at once.</p>`;
-  const recipientEmail = toReferrer && referrer ? referrer.email : partner.email;
-  const footer = [
-    `<p>${escapeHtml(def.sender.company)} · ${escapeHtml(oneLine(def.sender.postalAddress))}</p>`,
-    `<p>Sent by ${escapeHtml(def.sender.name)} to ${escapeHtml(recipientEmail)}. <a href="${escapeHtml(unsubscribe.unsubscribe)}">Unsubscribe</a></p>`,
-  ].join('');
-  const layout = await layoutHtml(def.locale.split('-')[0] ?? 'en');
+  const { prepared } = ready;
+  const layout = await layoutHtml(prepared.lang);
   const html = fillLayout(layout, {
     subject: escapeHtml(subject),
     preheader: escapeHtml(preheader),
@@ -161,25 +216,23 @@ export async function tryRenderMessage(
     .filter(Boolean)
     .join('\n\n');
   const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
-  const toName =
-    toReferrer && referrer ? referrer.name : [partner.firstName, partner.lastName].filter(Boolean).join(' ');
   return {
     ok: true,
     message: {
       campaign: campaign.id,
       touch: touch.id,
       partner: partner.id,
-      recipient: toReferrer ? 'referrer' : 'partner',
-      to: recipientEmail,
-      toName: oneLine(toName),
-      from: { name: oneLine(def.sender.name), email: def.sender.email },
-      replyTo: def.sender.replyTo ?? def.sender.email,
+      recipient: prepared.toReferrer ? 'referrer' : 'partner',
+      to: prepared.recipientEmail,
+      toName: prepared.toName,
+      from: prepared.from,
+      replyTo: prepared.replyTo,
       subject,
       preheader,
       html,
       text,
-      unsubscribeUrl: unsubscribe.unsubscribe,
-      unsubscribeOneClickUrl: unsubscribe.unsubscribeOneClick,
+      unsubscribeUrl: prepared.unsubscribe.unsubscribe,
+      unsubscribeOneClickUrl: prepared.unsubscribe.unsubscribeOneClick,
       links: hrefs,
       contentHash: createHash('sha256')
         .update(subject)
@@ -191,6 +244,73 @@ export async function tryRenderMessage(
         .slice(0, 16),
     },
   };
+}
+
+/**
+ * Bump when this file, layout.ts or src/lib/personalize/engine.ts change what a rendering
+ * produces from the same inputs. (The libraries that render are versioned below; the layout's
+ * compiled HTML is hashed in, so an MJML change is seen too.)
+ */
+export const RENDERER_VERSION = 1;
+
+/** The installed versions of the libraries a rendering runs through. */
+const libraries = ['liquidjs', 'marked', 'html-to-text', 'mjml'].map((name) => {
+  try {
+    const file = findPackageJSON(name, import.meta.url);
+    return `${name}@${file ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version : '?'}`;
+  } catch {
+    return `${name}@?`;
+  }
+});
+
+const layoutDigests = new Map<string, Promise<string>>();
+function layoutDigest(lang: string): Promise<string> {
+  let digest = layoutDigests.get(lang);
+  if (!digest) {
+    digest = layoutHtml(lang).then((html) => createHash('sha256').update(html).digest('hex'));
+    layoutDigests.set(lang, digest);
+  }
+  return digest;
+}
+
+export type VersionResult = { ok: true; version: string } | { ok: false; problems: Problem[] };
+
+/**
+ * The content version of a message, from what its rendering reads rather than from rendering it:
+ * a digest of the renderer (RENDERER_VERSION, library versions, the compiled layout), the touch's
+ * template sources, and everything `prepare` gathers (the whole template scope: partner row,
+ * campaign copy, paper, webinar and posts as the templates see them, links under the secret and
+ * site URL, dates in the partner's zone, advance copy or not at `options.now`; the opt-out and
+ * footer HTML; addresses). Same inputs, same renderer: the same bytes, so a message keeps its
+ * idempotency key exactly as long as its rendering stays the same. About a quarter of the cost of
+ * rendering (the scope is most of it); template errors (strict variables) surface when the
+ * message is rendered, and the preflight renders everything before a send.
+ */
+export async function contentVersionOf(
+  campaign: Campaign,
+  touch: Touch,
+  partner: Partner,
+  options: RenderOptions = {},
+): Promise<VersionResult> {
+  const ready = prepare(campaign, touch, partner, options);
+  if (!ready.ok) return ready;
+  const { templates: _compiled, ...inputs } = ready.prepared;
+  const { email } = touch;
+  const digest = createHash('sha256')
+    .update(
+      JSON.stringify([
+        RENDERER_VERSION,
+        libraries,
+        await layoutDigest(inputs.lang),
+        campaign.id,
+        touch.id,
+        touch.kind,
+        [email.subject, email.preheader ?? null, email.body],
+        inputs,
+      ]),
+    )
+    .digest('hex');
+  return { ok: true, version: digest.slice(0, 16) };
 }
 
 export class RenderError extends Error {

@@ -3,7 +3,9 @@
  * not, and write that decision into the ledger (one row per campaign, touch and partner).
  *
  * Categories, in the order the plan reports them:
- * - `send`: renders and goes out now (new, or planned before and not attempted yet).
+ * - `send`: goes out now (new, or planned before and not attempted yet). Its idempotency key
+ *   carries a content version derived from what the rendering reads (`contentVersionOf`), so
+ *   planning renders nothing: each message is rendered once, by the sender.
  * - `retry`: an earlier attempt failed in a way that may succeed now (rate limit, quota).
  * - `in-flight`: a previous run died while the provider call carrying it was open; it is
  *   re-dispatched first, under the same key, so the provider replays instead of sending twice.
@@ -16,7 +18,7 @@ import { type PartnerState, type SkipReason, touchDecision } from '../../campaig
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { type LedgerEntry, normalizeEmail, type PlanEntry, type Store } from '../../store/index.ts';
-import { type RenderOptions, tryRenderMessage } from '../render/index.ts';
+import { contentVersionOf, type RenderOptions } from '../render/index.ts';
 import { idempotencyKeyFor } from './message.ts';
 import { loadPartnerStates, loadSuppressed, type PartnerStates, recipientOf } from './state.ts';
 
@@ -175,13 +177,15 @@ export async function planTouch(
       add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
       continue;
     }
-    const rendered = await tryRenderMessage(campaign, touch, partner, render);
-    if (!rendered.ok) {
+    // The content version comes from the rendering's inputs, not from rendering (see
+    // contentVersionOf): the message is rendered once, when it is sent.
+    const versioned = await contentVersionOf(campaign, touch, partner, render);
+    if (!versioned.ok) {
       throw new Error(
-        `${touch.id} for ${partner.id} does not render: ${rendered.problems.map((p) => p.message).join('; ')}`,
+        `${touch.id} for ${partner.id} does not render: ${versioned.problems.map((p) => p.message).join('; ')}`,
       );
     }
-    const contentVersion = rendered.message.contentHash;
+    const contentVersion = versioned.version;
     const idempotencyKey = idempotencyKeyFor(campaign.id, touch.id, partner.id, contentVersion);
     add({ ...base, category: 'send', idempotencyKey, contentVersion });
     entries.push({ ...ledgerBase, idempotencyKey, contentVersion, state: 'planned' });

@@ -8,8 +8,9 @@
  *    first answer instead of sending again. A row left `sending` WITHOUT a request key was claimed
  *    but never handed to the provider: it simply becomes claimable again.
  * 2. Chunks of up to 100 rows are claimed (atomically, `planned` and retryable `failed`), the
- *    suppression list and declines are checked again for exactly those rows, the rest are rendered
- *    and handed to the transport as one call. `onDispatch` writes the call's key onto the rows
+ *    suppression list and declines are checked again for exactly those rows, the rest are handed
+ *    to the transport as one call. Their rendering is done ahead, while the previous call is in
+ *    flight (pure work on the rows the claim is expected to take; nothing is written for it). `onDispatch` writes the call's key onto the rows
  *    before the request leaves; each result is written to the ledger as it arrives.
  * 3. Outcomes: accepted → `sent` with the provider id. Refused (4xx) → `failed`, for good.
  *    Rate limited past the transport's retries → `failed`, retryable. Unknown (network error,
@@ -20,7 +21,7 @@ import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { type LedgerEntry, normalizeEmail, type Store } from '../../store/index.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../message.ts';
-import { type RenderOptions, tryRenderMessage } from '../render/index.ts';
+import { contentVersionOf, type RenderOptions, tryRenderMessage } from '../render/index.ts';
 import { toOutgoing } from './message.ts';
 import { recipientOf } from './state.ts';
 
@@ -106,18 +107,23 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     });
 
   async function build(
-    row: LedgerEntry,
+    row: Pick<LedgerEntry, 'partnerId' | 'idempotencyKey'>,
     batchKey?: string,
-  ): Promise<{ message: OutgoingMessage; contentVersion: string } | { error: string }> {
+  ): Promise<{ message: OutgoingMessage; contentVersion: string; contentHash: string } | { error: string }> {
     const partner = partners.get(row.partnerId);
     if (!partner) return { error: `partner ${row.partnerId} is no longer in ${campaign.partnersFile}` };
-    const rendered = await tryRenderMessage(campaign, touch, partner, render);
+    const [rendered, versioned] = await Promise.all([
+      tryRenderMessage(campaign, touch, partner, render),
+      // Only a replay compares versions; a fresh claim needs the rendering alone.
+      batchKey === undefined ? undefined : contentVersionOf(campaign, touch, partner, render),
+    ]);
     if (!rendered.ok) return { error: rendered.problems.map((p) => p.message).join('; ') };
     const message = toOutgoing(rendered.message, {
       idempotencyKey: row.idempotencyKey,
       ...(batchKey === undefined ? {} : { batchKey }),
     });
-    return { message, contentVersion: rendered.message.contentHash };
+    const contentVersion = versioned?.ok ? versioned.version : '';
+    return { message, contentVersion, contentHash: rendered.message.contentHash };
   }
 
   /** Hands one group to the transport and records every result. Returns false to end the run. */
@@ -211,7 +217,12 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
       for (const member of members) {
         const built = await build(member, requestKey);
         if ('error' in built) broken = built.error;
-        else if (member.contentVersion !== null && built.contentVersion !== member.contentVersion) {
+        else if (
+          member.contentVersion !== null &&
+          built.contentVersion !== member.contentVersion &&
+          // Rows planned before versions came from the inputs carry the rendered content's hash.
+          built.contentHash !== member.contentVersion
+        ) {
           broken = 'the message content changed while it was in flight';
         } else messages.push(built.message);
       }
@@ -231,8 +242,31 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
   }
 
   // 2. Fresh claims. Rows that fail in this run are not claimed again by it (see maxAttempts).
+  //    Rendering runs ahead of the rate limit: while one call is in flight, the rows the next
+  //    claim will most likely take (the claim's order) are rendered, speculatively and without
+  //    touching the ledger. Claiming, the suppression re-check and the call stay together, right
+  //    before each call, exactly as without the look-ahead; a claimed row that was not rendered
+  //    ahead (another sender took the expected one, a key changed) is rendered then.
   const failedBefore = await store.listLedger({ campaign: campaign.id, touch: touch.id, state: 'failed' });
   const maxAttempts = Math.max(1, ...failedBefore.filter((r) => r.retryable).map((r) => r.attempts + 1));
+  type Built = Awaited<ReturnType<typeof build>>;
+  const expected = (await store.listLedger({ campaign: campaign.id, touch: touch.id }))
+    .filter((r) => r.state === 'planned' || (r.state === 'failed' && r.retryable && r.attempts < maxAttempts))
+    .map((r) => ({ partnerId: r.partnerId, idempotencyKey: r.idempotencyKey }));
+  let cursor = 0;
+  async function renderAhead(): Promise<Map<string, Built>> {
+    const rows = expected.slice(cursor, cursor + chunkSize);
+    cursor += rows.length;
+    const rendered = new Map<string, Built>();
+    for (const [i, row] of rows.entries()) {
+      // Let the call in flight go out and its answers be recorded between renderings.
+      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) break;
+      rendered.set(row.idempotencyKey, await build(row));
+    }
+    return rendered;
+  }
+  let ahead = renderAhead();
   for (;;) {
     if (signal?.aborted) {
       summary.aborted = true;
@@ -244,6 +278,10 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     const recipients = claimed.map((row) => normalizeEmail(row.recipient));
     const suppressed = await store.suppressedAmong(recipients);
     const declined = await declinedAmong(store, campaign.id, claimed);
+    const prerendered = await ahead;
+    ahead = renderAhead();
+    // Never an unhandled rejection while it waits; a failure surfaces when it is awaited.
+    ahead.catch(() => {});
     const messages: OutgoingMessage[] = [];
     for (const row of claimed) {
       const partner = partners.get(row.partnerId);
@@ -261,7 +299,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
         summary.skipped++;
         continue;
       }
-      const built = await build(row);
+      const built = prerendered.get(row.idempotencyKey) ?? (await build(row));
       if ('error' in built) {
         await store.markFailed(row.idempotencyKey, built.error, false);
         summary.failed++;
