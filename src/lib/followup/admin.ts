@@ -151,8 +151,13 @@ export function logout(cookies: CookieJar, url: URL): void {
 
 let cached: { campaigns: FollowupCampaign[]; at: number } | undefined;
 
+export interface DashboardData {
+  store: Store;
+  campaigns: FollowupCampaign[];
+}
+
 /** The shared store (the collector's runtime) and the campaigns (re-read at most every 30 s). */
-export async function dashboardData(): Promise<{ store: Store; campaigns: FollowupCampaign[] }> {
+export async function dashboardData(): Promise<DashboardData> {
   if (!cached || Date.now() - cached.at > 30_000)
     cached = { campaigns: loadFollowupCampaigns(), at: Date.now() };
   return { store: await runtime().store(), campaigns: cached.campaigns };
@@ -163,4 +168,27 @@ export function safeNext(next: string | null): string {
   return next && /^\/admin(\/[\w\-./%]*)?(\?[\w\-=&%.]*)?$/.test(next) && !next.includes('//')
     ? next
     : '/admin';
+}
+
+/** The login page, coming back to `url`'s page after signing in. */
+export function loginPath(url: URL): string {
+  return `/admin/login?next=${encodeURIComponent(url.pathname)}`;
+}
+
+/** What a dashboard page hands the gate: the part of Astro's page global it uses. */
+export interface AdminPageContext {
+  cookies: CookieJar;
+  url: URL;
+  redirect(path: string): Response;
+  response: { headers: Headers };
+}
+
+/**
+ * The gate of every dashboard page: a visitor without a session gets the redirect to the login
+ * page (to return); a signed-in one gets an uncached page and the store and the campaigns.
+ */
+export async function openAdminPage(page: AdminPageContext): Promise<Response | DashboardData> {
+  if (!adminSession(page.cookies)) return page.redirect(loginPath(page.url));
+  page.response.headers.set('cache-control', 'no-store');
+  return dashboardData();
 }

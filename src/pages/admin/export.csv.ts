@@ -1,11 +1,11 @@
 import type { APIRoute } from 'astro';
-import { adminSession, dashboardData } from '../../lib/followup/admin.ts';
+import { adminSession, dashboardData, loginPath } from '../../lib/followup/admin.ts';
 import { buildQueue, queueCsv } from '../../lib/followup/index.ts';
 
 export const prerender = false;
 
 export const GET: APIRoute = async ({ cookies, url, redirect }) => {
-  if (!adminSession(cookies)) return redirect('/admin/login?next=/admin/export.csv');
+  if (!adminSession(cookies)) return redirect(loginPath(url));
   const { store, campaigns } = await dashboardData();
   const only = url.searchParams.get('campaign');
   const queue = await buildQueue(store, only ? campaigns.filter((c) => c.id === only) : campaigns);
