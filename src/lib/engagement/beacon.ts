@@ -168,6 +168,8 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
       };
     });
     await rt.batcher.add(events);
+    // Reading that takes the partner across the hot threshold: a note to the owner, after the 204.
+    rt.hot.afterCommit({ campaign: partner.campaign, partnerId: partner.partnerId }, 'reading', events, now);
     return { status: 204 };
   } catch (error) {
     if (isUnavailable(error)) return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });

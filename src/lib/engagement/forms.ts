@@ -261,6 +261,11 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
         eventKey: `f:${response.idempotencyKey ?? `registration:${response.webinar}:${partner.email}`}`,
       },
     ]);
+    // A new call request or feedback makes a partner hot: their owner hears of it at once, after
+    // this answer (never slowing it; the response and the event are already stored).
+    if (result.created && !agent && (kind === 'call' || kind === 'feedback')) {
+      rt.hot.afterCommit({ campaign: partner.campaign, partnerId: partner.partnerId }, 'form', [], now);
+    }
     if (req.wantsJson)
       return json(200, {
         ok: true,

@@ -10,6 +10,7 @@ import { referrerToken, tokenPattern } from '../personalize/token.ts';
 import { getSecret } from '../secret.ts';
 import { openStore } from '../store/index.ts';
 import type { EventInput, Partner, Store } from '../store/types.ts';
+import { HotNotifier } from './hot.ts';
 import { BurstTracker } from './verdict.ts';
 
 /** True for the store's "cannot reach the database" error, from either copy of the module. */
@@ -277,6 +278,8 @@ export interface Runtime {
   delivery: DeliveryClock;
   bursts: BurstTracker;
   limits: { client: RateLimiter; token: RateLimiter };
+  /** Notes to owners when a partner turns hot, sent after the request (see hot.ts). */
+  hot: HotNotifier;
   /** Keyed hash of a client address (the raw address is never stored). */
   hashIp(ip: string | null | undefined): string | null;
   close(): Promise<void>;
@@ -328,6 +331,7 @@ export function runtime(): Runtime {
     tokens: new TokenResolver(store),
     delivery: new DeliveryClock(store),
     bursts: new BurstTracker(),
+    hot: new HotNotifier(store),
     limits: {
       client: new RateLimiter(off ? 0 : RATE_LIMITS.perClient.capacity, RATE_LIMITS.perClient.perSecond),
       token: new RateLimiter(off ? 0 : RATE_LIMITS.perToken.capacity, RATE_LIMITS.perToken.perSecond),
@@ -338,6 +342,7 @@ export function runtime(): Runtime {
       return createHmac('sha256', ipKey).update(ip).digest('base64url').slice(0, 16);
     },
     async close() {
+      await created.hot.idle();
       const s = opened;
       opened = null;
       delete g[KEY];
