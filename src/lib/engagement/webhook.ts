@@ -15,6 +15,7 @@
 import { z } from 'astro/zod';
 import { Resend } from 'resend';
 import type { EventInput, SuppressionInput, Verdict } from '../store/types.ts';
+import { jsonAnswer as json } from './answer.ts';
 import type { Answer } from './beacon.ts';
 import { isUnavailable, runtime } from './runtime.ts';
 import { judgeHit } from './verdict.ts';
@@ -73,12 +74,6 @@ const payloadSchema = z.object({
         .optional(),
     })
     .loose(),
-});
-
-const json = (status: number, value: unknown): Answer => ({
-  status,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify(value),
 });
 
 function tagsOf(tags: z.infer<typeof payloadSchema>['data']['tags']): Record<string, string> {

@@ -9,6 +9,7 @@
  * registration per person and webinar; only a new one sends the confirmation with the .ics.
  */
 import { z } from 'astro/zod';
+import { jsonAnswer as json, seeOther } from '../engagement/answer.ts';
 import type { Answer } from '../engagement/beacon.ts';
 import { isUnavailable, runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
@@ -38,16 +39,6 @@ export interface PublicRegistrationRequest {
   ip: string | null;
   now?: Date;
 }
-
-const json = (status: number, value: unknown): Answer => ({
-  status,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify(value),
-});
-const seeOther = (location: string): Answer => ({
-  status: 303,
-  headers: { location, 'cache-control': 'no-store' },
-});
 
 /** Form fields from an urlencoded, multipart or JSON body. */
 export async function readRegistrationFields(request: Request): Promise<Record<string, string> | null> {

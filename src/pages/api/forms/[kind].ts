@@ -1,12 +1,12 @@
 /** `POST /api/forms/<kind>`: the personal page's forms (contract in src/lib/engagement/forms.ts). */
 import type { APIRoute } from 'astro';
+import { wantsJson } from '../../../lib/engagement/answer.ts';
 import { toResponse } from '../../../lib/engagement/beacon.ts';
 import { readFormFields, submitForm } from '../../../lib/engagement/forms.ts';
 
 export const prerender = false;
 
 export const POST: APIRoute = async ({ request, params, clientAddress }) => {
-  const wantsJson = (request.headers.get('accept') ?? '').includes('application/json');
   const fields = await readFormFields(request);
   if (fields === 'too-large')
     return new Response('{"error":"too large"}', {
@@ -22,7 +22,7 @@ export const POST: APIRoute = async ({ request, params, clientAddress }) => {
     await submitForm({
       kind: params.kind ?? '',
       fields,
-      wantsJson,
+      wantsJson: wantsJson(request),
       userAgent: request.headers.get('user-agent'),
       ip: clientAddress ?? null,
     }),

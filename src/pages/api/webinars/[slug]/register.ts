@@ -1,5 +1,6 @@
 /** `POST /api/webinars/<slug>/register`: the public webinar page's form (src/lib/webinar/public-form.ts). */
 import type { APIRoute } from 'astro';
+import { wantsJson } from '../../../../lib/engagement/answer.ts';
 import { toResponse } from '../../../../lib/engagement/beacon.ts';
 import { readRegistrationFields, registerFromPublicPage } from '../../../../lib/webinar/public-form.ts';
 
@@ -16,7 +17,7 @@ export const POST: APIRoute = async ({ request, params, clientAddress }) => {
     await registerFromPublicPage({
       slug: params.slug ?? '',
       fields,
-      wantsJson: (request.headers.get('accept') ?? '').includes('application/json'),
+      wantsJson: wantsJson(request),
       userAgent: request.headers.get('user-agent'),
       ip: clientAddress ?? null,
     }),
