@@ -13,18 +13,19 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import {
   aircoverCli,
+  benchDir,
+  benchSecret,
   buildPlainPages,
   type Measured,
+  numberListArg,
   printJson,
   projectRoot,
   round,
   timeNode,
 } from './lib.ts';
 
-const sizesArg = process.argv.indexOf('--sizes');
-const sizes = (sizesArg > 0 ? (process.argv[sizesArg + 1] ?? '') : '1000,10000').split(',').map(Number);
-const work = join(projectRoot, '.aircover', 'bench', 'campaign-build');
-const secret = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const sizes = numberListArg('sizes', [1000, 10000]);
+const work = benchDir('campaign-build');
 
 /** The sample campaign with n partners, cycling through the sample rows with new ids. */
 function syntheticCampaign(n: number): string {
@@ -47,7 +48,7 @@ function syntheticCampaign(n: number): string {
 
 async function build(name: string, campaignsDir: string): Promise<Measured> {
   return timeNode([aircoverCli, 'build'], {
-    AIRCOVER_SECRET: secret,
+    AIRCOVER_SECRET: benchSecret,
     AIRCOVER_CAMPAIGNS_DIR: campaignsDir,
     AIRCOVER_OUT_DIR: join(work, `out-${name}`),
     AIRCOVER_STATE_DIR: join(work, `state-${name}`),
@@ -59,7 +60,7 @@ const rows: Record<string, unknown>[] = [];
 for (const n of sizes) {
   const campaigns = syntheticCampaign(n);
   const preflight = await timeNode([aircoverCli, 'check', 'bench', '--campaignsDir', campaigns], {
-    AIRCOVER_SECRET: secret,
+    AIRCOVER_SECRET: benchSecret,
   });
   const cold = await build(`partners-${n}`, campaigns);
   const warm = await build(`partners-${n}`, campaigns);

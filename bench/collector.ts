@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { partnerToken } from '../src/lib/personalize/token.ts';
 import { openStore } from '../src/lib/store/index.ts';
-import { aircoverCli, printJson, projectRoot, round, timeNode } from './lib.ts';
+import { aircoverCli, benchDir, benchSecret, printJson, projectRoot, round, timeNode } from './lib.ts';
 
 interface CannonResult {
   requests: { average: number };
@@ -60,8 +60,7 @@ const amount = Number(values.amount);
 const connections = Number(values.connections);
 const perBeacon = Math.max(1, Math.min(50, Number(values['events-per-beacon'])));
 
-const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-const outDir = join(projectRoot, '.aircover', 'bench', 'collector', 'dist');
+const outDir = join(benchDir('collector'), 'dist');
 const children: ChildProcess[] = [];
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
@@ -130,14 +129,14 @@ http.createServer((req, res) => {
 // The sample build, made once and reused (the bench measures serving, not building).
 if (!existsSync(join(outDir, 'server', 'entry.mjs'))) {
   await timeNode([aircoverCli, 'build', '--outDir', outDir], {
-    AIRCOVER_SECRET: SECRET,
+    AIRCOVER_SECRET: benchSecret,
     ASTRO_TELEMETRY_DISABLED: '1',
   });
 }
 
 const { loadAllCampaigns } = await import('../src/lib/campaign/load.ts');
 const tokens = loadAllCampaigns({ campaignsDir: join(projectRoot, 'campaigns') }).campaigns.flatMap((c) =>
-  c.partners.map((p) => partnerToken(c.id, p.id, SECRET)),
+  c.partners.map((p) => partnerToken(c.id, p.id, benchSecret)),
 );
 if (tokens.length === 0) throw new Error('the sample campaign has no partners');
 
@@ -194,7 +193,7 @@ const url = `http://127.0.0.1:${port}`;
 const server = start(
   [aircoverCli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--outDir', outDir],
   {
-    AIRCOVER_SECRET: SECRET,
+    AIRCOVER_SECRET: benchSecret,
     AIRCOVER_DATA_DIR: dataDir,
     AIRCOVER_RATE_LIMIT: 'off',
   },

@@ -17,14 +17,10 @@ import pg from 'pg';
 import type { FollowupCampaign, FollowupPartner } from '../src/lib/followup/index.ts';
 import { buildQueue, campaignPage } from '../src/lib/followup/index.ts';
 import { type EventInput, openStore, type ResponseInput, type Store } from '../src/lib/store/index.ts';
-import { printJson, round } from './lib.ts';
+import { numberArg, printJson, round } from './lib.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const PARTNERS = arg('partners', 10_000);
-const EVENTS = arg('events', 50);
+const PARTNERS = numberArg('partners', 10_000);
+const EVENTS = numberArg('events', 50);
 const DAY = 86_400_000;
 const now = new Date();
 

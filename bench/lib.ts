@@ -10,6 +10,26 @@ import { join, resolve } from 'node:path';
 
 export const projectRoot = resolve(import.meta.dirname, '..');
 
+/** The secret the benches sign partner tokens with (a fixed, public one: nothing real). */
+export const benchSecret = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** A bench's scratch folder, `.aircover/bench/<name>`. */
+export function benchDir(name: string): string {
+  return join(projectRoot, '.aircover', 'bench', name);
+}
+
+/** `--<name> <number>` from the command line, else `fallback`. */
+export function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** `--<name> 1,2,3` from the command line, else `fallback`. */
+export function numberListArg(name: string, fallback: number[]): number[] {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] ?? '').split(',').map(Number) : fallback;
+}
+
 export interface Measured {
   seconds: number;
   /** Peak resident memory of the command, in MB (from GNU time), when available. */

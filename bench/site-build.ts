@@ -10,18 +10,19 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   aircoverCli,
+  benchDir,
+  benchSecret,
   buildPlainPages,
   type Measured,
+  numberListArg,
   printJson,
   projectRoot,
   round,
   timeNode,
 } from './lib.ts';
 
-const sizesArg = process.argv.indexOf('--sizes');
-const sizes = (sizesArg > 0 ? (process.argv[sizesArg + 1] ?? '') : '100,1000').split(',').map(Number);
-const work = join(projectRoot, '.aircover', 'bench', 'site-build');
-const secret = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const sizes = numberListArg('sizes', [100, 1000]);
+const work = benchDir('site-build');
 
 /** The sample content plus n generated posts, with no campaigns. */
 function syntheticContent(n: number): { content: string; campaigns: string } {
@@ -58,7 +59,7 @@ Paragraph ${i} with **some emphasis** and a [link](/whitepapers/).
 /** Builds with a state folder of its own, so the card cache starts cold and the rebuild is warm. */
 async function buildAircover(name: string, env: Record<string, string>): Promise<Measured> {
   return timeNode([aircoverCli, 'build'], {
-    AIRCOVER_SECRET: secret,
+    AIRCOVER_SECRET: benchSecret,
     AIRCOVER_OUT_DIR: join(work, `out-${name}`),
     AIRCOVER_STATE_DIR: join(work, `state-${name}`),
     ...env,
