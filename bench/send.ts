@@ -3,8 +3,9 @@
  * Sending at scale: 10,000 messages of a synthetic campaign (the sample's templates, 10,000
  * partners) through the real Resend SDK to the fake Resend server limited to 10 requests per
  * second, with a real SQLite ledger. The floor the limit sets: 10,000 / 100 per batch / 10 per
- * second = 10 s. Reports the plan (render every message, write the ledger) and the send (claim,
- * re-check suppressions, render, call, record) separately, the send's ratio to the floor, and
+ * second = 10 s. Reports the plan (a content version per message from its inputs, no rendering;
+ * write the ledger) and the send (claim, re-check suppressions, call, record, each chunk rendered
+ * while the previous call is in flight) separately, the send's ratio to the floor, and
  * memory sampled as the send progresses (flat is the goal). JSON out.
  *
  *   npx node bench/send.ts [--partners 10000] [--rate 10]
