@@ -4,7 +4,7 @@
  * verdict), what they told us, and suppressions.
  */
 import { normalizeEmail } from '../store/sql-store.ts';
-import type { Store, Verdict } from '../store/types.ts';
+import type { Store, StoredResponse, Verdict } from '../store/types.ts';
 import type { FollowupCampaign, FollowupPartner } from './model.ts';
 
 export interface TimelineEntry {
@@ -26,6 +26,20 @@ export interface PartnerTimeline {
   /** Every (campaign, partner id) this person is in. */
   memberships: { campaign: string; partnerId: string }[];
   entries: TimelineEntry[];
+}
+
+/** A response (feedback, registration, not-now…) as a timeline entry. */
+function responseEntry(r: StoredResponse, detail: string): TimelineEntry {
+  return {
+    at: r.occurredAt,
+    campaign: r.campaign,
+    kind: 'response',
+    type: r.kind,
+    touch: r.touch,
+    verdict: null,
+    verdictReason: null,
+    detail,
+  };
 }
 
 function eventDetail(type: string, metadata: Record<string, unknown>): string {
@@ -87,16 +101,7 @@ export async function partnerTimeline(
       ]
         .filter(Boolean)
         .join(' · ');
-      entries.push({
-        at: r.occurredAt,
-        campaign: r.campaign,
-        kind: 'response',
-        type: r.kind,
-        touch: r.touch,
-        verdict: null,
-        verdictReason: null,
-        detail,
-      });
+      entries.push(responseEntry(r, detail));
     }
     for (const s of sent) {
       if (s.state !== 'sent' || !s.sentAt) continue;
@@ -115,16 +120,7 @@ export async function partnerTimeline(
   // Registrations and attendance arrive by address (public webinar forms): add those not yet here.
   for (const r of await store.listResponses({ email })) {
     if (entries.some((e) => e.kind === 'response' && e.type === r.kind && e.at === r.occurredAt)) continue;
-    entries.push({
-      at: r.occurredAt,
-      campaign: r.campaign,
-      kind: 'response',
-      type: r.kind,
-      touch: r.touch,
-      verdict: null,
-      verdictReason: null,
-      detail: r.webinar ? `webinar ${r.webinar}` : '',
-    });
+    entries.push(responseEntry(r, r.webinar ? `webinar ${r.webinar}` : ''));
   }
   const suppression = (await store.listSuppressions()).find((s) => s.email === email);
   if (suppression) {
