@@ -97,6 +97,36 @@ function oneOf<T extends string>(allowed: readonly T[], value: unknown, what: st
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
+/** A WHERE clause built from optional conditions, each added together with its parameters. */
+class Where {
+  readonly #conditions: string[] = [];
+  readonly params: unknown[] = [];
+
+  /** A condition with its parameters, in the order of its `?`s. */
+  add(condition: string, ...params: unknown[]): this {
+    this.#conditions.push(condition);
+    this.params.push(...params);
+    return this;
+  }
+
+  /** `column = ?`, when `value` is given (not undefined). */
+  eq(column: string, value: unknown): this {
+    return value === undefined ? this : this.add(`${column} = ?`, value);
+  }
+
+  /** `column IN (?, …)`; an empty list matches nothing. */
+  in(column: string, values: readonly unknown[]): this {
+    return values.length === 0
+      ? this.add('1 = 0')
+      : this.add(`${column} IN (${placeholders(values.length)})`, ...values);
+  }
+
+  /** `WHERE a AND b …`, or '' when there is no condition. */
+  get sql(): string {
+    return this.#conditions.length ? `WHERE ${this.#conditions.join(' AND ')}` : '';
+  }
+}
+
 /**
  * Rows per INSERT statement. Postgres: as many as fit well under its parameter limit, since every
  * statement is a round trip. SQLite: one prepared single-row statement run per row inside the
@@ -712,21 +742,16 @@ export class SqlStore implements Store {
     touch?: string;
     claimedBefore?: TimeInput;
   }): Promise<LedgerEntry[]> {
-    const where = ['campaign = ?', "state = 'sending'"];
-    const params: unknown[] = [new Date().toISOString(), options.campaign];
-    if (options.touch !== undefined) {
-      where.push('touch = ?');
-      params.push(options.touch);
-    }
-    if (options.claimedBefore !== undefined) {
-      where.push('claimed_at < ?');
-      params.push(time(options.claimedBefore));
-    }
+    const where = new Where()
+      .add('campaign = ?', options.campaign)
+      .add("state = 'sending'")
+      .eq('touch', options.touch);
+    if (options.claimedBefore !== undefined) where.add('claimed_at < ?', time(options.claimedBefore));
     const rows = await this.#db.transaction((tx) =>
-      tx.query(
-        `UPDATE send_ledger SET state = 'planned', updated_at = ? WHERE ${where.join(' AND ')} RETURNING *`,
-        params,
-      ),
+      tx.query(`UPDATE send_ledger SET state = 'planned', updated_at = ? ${where.sql} RETURNING *`, [
+        new Date().toISOString(),
+        ...where.params,
+      ]),
     );
     return rows.map(toLedger).sort(byPlan);
   }
@@ -740,26 +765,19 @@ export class SqlStore implements Store {
   }
 
   async listLedger(filter: LedgerFilter): Promise<LedgerEntry[]> {
-    const where = ['campaign = ?'];
-    const params: unknown[] = [filter.campaign];
-    if (filter.touch !== undefined) {
-      where.push('touch = ?');
-      params.push(filter.touch);
-    }
-    if (filter.partnerId !== undefined) {
-      where.push('partner_id = ?');
-      params.push(filter.partnerId);
-    }
+    const where = new Where()
+      .add('campaign = ?', filter.campaign)
+      .eq('touch', filter.touch)
+      .eq('partner_id', filter.partnerId);
     if (filter.state !== undefined) {
       const states = Array.isArray(filter.state) ? filter.state : [filter.state];
       if (states.length === 0) return [];
       for (const s of states) oneOf(sendStates, s, 'send state');
-      where.push(`state IN (${placeholders(states.length)})`);
-      params.push(...states);
+      where.in('state', states);
     }
     const rows = await this.#db.query(
-      `SELECT * FROM send_ledger WHERE ${where.join(' AND ')} ORDER BY touch, planned_at, partner_id`,
-      params,
+      `SELECT * FROM send_ledger ${where.sql} ORDER BY touch, planned_at, partner_id`,
+      where.params,
     );
     return rows.map(toLedger);
   }
@@ -807,38 +825,16 @@ export class SqlStore implements Store {
     );
   }
 
-  #eventWhere(filter: EventFilter): { sql: string; params: unknown[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.campaign !== undefined) {
-      where.push('campaign = ?');
-      params.push(filter.campaign);
-    }
-    if (filter.partnerId !== undefined) {
-      where.push('partner_id = ?');
-      params.push(filter.partnerId);
-    }
-    if (filter.touch !== undefined) {
-      where.push('touch = ?');
-      params.push(filter.touch);
-    }
-    if (filter.since !== undefined) {
-      where.push('occurred_at >= ?');
-      params.push(time(filter.since));
-    }
-    if (filter.until !== undefined) {
-      where.push('occurred_at < ?');
-      params.push(time(filter.until));
-    }
-    if (filter.types !== undefined) {
-      if (filter.types.length === 0) where.push('1 = 0');
-      else {
-        where.push(`type IN (${placeholders(filter.types.length)})`);
-        params.push(...filter.types);
-      }
-    }
-    if (!filter.includeNonHuman) where.push("verdict = 'human'");
-    return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  #eventWhere(filter: EventFilter): Where {
+    const where = new Where()
+      .eq('campaign', filter.campaign)
+      .eq('partner_id', filter.partnerId)
+      .eq('touch', filter.touch);
+    if (filter.since !== undefined) where.add('occurred_at >= ?', time(filter.since));
+    if (filter.until !== undefined) where.add('occurred_at < ?', time(filter.until));
+    if (filter.types !== undefined) where.in('type', filter.types);
+    if (!filter.includeNonHuman) where.add("verdict = 'human'");
+    return where;
   }
 
   /**
@@ -846,13 +842,10 @@ export class SqlStore implements Store {
    * or by id when paging with `afterId` (ids only grow, so `afterId` tails new events).
    */
   async listEvents(options: EventListOptions = {}): Promise<StoredEvent[]> {
-    const { sql, params } = this.#eventWhere(options);
-    let where = sql;
-    if (options.afterId !== undefined) {
-      where = `${where ? `${where} AND` : 'WHERE'} id > ?`;
-      params.push(options.afterId);
-    }
-    let query = `SELECT * FROM events ${where} ORDER BY ${options.afterId !== undefined ? 'id' : 'occurred_at, id'}`;
+    const where = this.#eventWhere(options);
+    if (options.afterId !== undefined) where.add('id > ?', options.afterId);
+    const params = [...where.params];
+    let query = `SELECT * FROM events ${where.sql} ORDER BY ${options.afterId !== undefined ? 'id' : 'occurred_at, id'}`;
     if (options.limit !== undefined) {
       query += ' LIMIT ?';
       params.push(options.limit);
@@ -861,8 +854,8 @@ export class SqlStore implements Store {
   }
 
   async countEvents(filter: EventFilter = {}): Promise<number> {
-    const { sql, params } = this.#eventWhere(filter);
-    const rows = await this.#db.query(`SELECT count(*) AS n FROM events ${sql}`, params);
+    const where = this.#eventWhere(filter);
+    const rows = await this.#db.query(`SELECT count(*) AS n FROM events ${where.sql}`, where.params);
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -873,11 +866,10 @@ export class SqlStore implements Store {
   async countEventsBy(key: EventCountKey, filter: EventFilter = {}): Promise<Record<string, number>> {
     const column = { type: 'type', partner: 'partner_id', verdict: 'verdict', touch: 'touch' }[key];
     if (!column) throw new TypeError(`invalid count key: ${key}`);
-    const { sql, params } = this.#eventWhere(filter);
-    const where = `${sql ? `${sql} AND` : 'WHERE'} ${column} IS NOT NULL`;
+    const where = this.#eventWhere(filter).add(`${column} IS NOT NULL`);
     const rows = await this.#db.query(
-      `SELECT ${column} AS k, count(*) AS n FROM events ${where} GROUP BY ${column} ORDER BY ${column}`,
-      params,
+      `SELECT ${column} AS k, count(*) AS n FROM events ${where.sql} GROUP BY ${column} ORDER BY ${column}`,
+      where.params,
     );
     return Object.fromEntries(rows.map((r) => [str(r.k), Number(r.n)]));
   }
@@ -909,22 +901,14 @@ export class SqlStore implements Store {
       selectParams.push(...args, ...args);
       return `sum(${value}) AS s${i}, max(${value}) AS m${i}`;
     });
-    const { sql: filterSql, params } = this.#eventWhere(options);
-    const ids: string[] = [];
-    if (options.afterId !== undefined) {
-      ids.push('id > ?');
-      params.push(options.afterId);
-    }
-    if (options.throughId !== undefined) {
-      ids.push('id <= ?');
-      params.push(options.throughId);
-    }
-    const sql = ids.length ? `${filterSql ? `${filterSql} AND` : 'WHERE'} ${ids.join(' AND ')}` : filterSql;
+    const where = this.#eventWhere(options);
+    if (options.afterId !== undefined) where.add('id > ?', options.afterId);
+    if (options.throughId !== undefined) where.add('id <= ?', options.throughId);
     const rows = await this.#db.query(
       `SELECT campaign, ${group} AS g, type, verdict, count(*) AS n, min(occurred_at) AS f, max(occurred_at) AS l${
         columns.length ? `, ${columns.join(', ')}` : ''
-      } FROM events ${sql} GROUP BY campaign, ${group}, type, verdict`,
-      [...selectParams, ...params],
+      } FROM events ${where.sql} GROUP BY campaign, ${group}, type, verdict`,
+      [...selectParams, ...where.params],
     );
     return rows.map((r) => {
       const sum: Record<string, number> = {};
@@ -1045,33 +1029,17 @@ export class SqlStore implements Store {
   }
 
   async listResponses(filter: ResponseFilter = {}): Promise<StoredResponse[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.campaign !== undefined) {
-      where.push('campaign = ?');
-      params.push(filter.campaign);
-    }
-    if (filter.partnerId !== undefined) {
-      where.push('partner_id = ?');
-      params.push(filter.partnerId);
-    }
+    const where = new Where().eq('campaign', filter.campaign).eq('partner_id', filter.partnerId);
     if (filter.kind !== undefined) {
       const kinds = Array.isArray(filter.kind) ? filter.kind : [filter.kind];
       if (kinds.length === 0) return [];
-      where.push(`kind IN (${placeholders(kinds.length)})`);
-      params.push(...kinds);
+      where.in('kind', kinds);
     }
-    if (filter.webinar !== undefined) {
-      where.push('webinar = ?');
-      params.push(filter.webinar);
-    }
-    if (filter.email !== undefined) {
-      where.push('email = ?');
-      params.push(normalizeEmail(filter.email));
-    }
+    where.eq('webinar', filter.webinar);
+    if (filter.email !== undefined) where.eq('email', normalizeEmail(filter.email));
     const rows = await this.#db.query(
-      `SELECT * FROM responses ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, id`,
-      params,
+      `SELECT * FROM responses ${where.sql} ORDER BY occurred_at, id`,
+      where.params,
     );
     return rows.map(toResponse);
   }
