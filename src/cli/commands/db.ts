@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty';
+import { syncPartners } from '../../lib/engagement/partners-sync.ts';
 import { isStoreUnavailable, type OpenStoreOptions, openStore, type Store } from '../../lib/store/index.ts';
 import { CliError, out } from '../output.ts';
 
@@ -72,7 +73,27 @@ const status = defineCommand({
   },
 });
 
+const sync = defineCommand({
+  meta: {
+    name: 'sync',
+    description:
+      "Write every campaign's partners and their link tokens into the store. `serve` does it at start; run it after a campaign change when the routes run elsewhere (serverless, a shared Postgres).",
+  },
+  args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
+  async run({ args }) {
+    await withStore(args, true, async (store) => {
+      const result = await syncPartners(store);
+      if (args.json) return out.json(result);
+      out.success(
+        `${store.engine} ${store.location}: ${result.partners} partners in ${result.campaigns} campaign(s) (${result.inserted} new, ${result.updated} updated)`,
+      );
+      for (const name of result.skipped)
+        out.warn(`campaign ${name} has errors and was left out: run \`aircover check ${name}\``);
+    });
+  },
+});
+
 export default defineCommand({
-  meta: { name: 'db', description: 'The store: apply migrations, show their status.' },
-  subCommands: { migrate, status },
+  meta: { name: 'db', description: 'The store: apply migrations, show their status, sync partners.' },
+  subCommands: { migrate, status, sync },
 });
