@@ -34,6 +34,21 @@ describe('preflight', () => {
     expect(report.ok).toBe(false);
   });
 
+  it('gives the join link only to touches for registrants', async () => {
+    // advance-notice goes to everyone: using the join link there is an error, not a leak.
+    const leaking = craft({ 'emails/advance-notice.md': (md) => `${md}\n[Join]({{ webinar.join_url }})\n` });
+    const missing = find((await check(leaking)).problems, 'template.missing-variable');
+    expect(missing.map((p) => p.variable)).toContain('webinar.join_url');
+    // The same line in a touch for registrants renders the link.
+    const registered = craft({
+      'campaign.yaml': (yaml) =>
+        yaml.replace(/(id: advance-notice\n(?:\s+\w+: .*\n)*?\s+when: .*\n)/, '$1    audience: registered\n'),
+      'emails/advance-notice.md': (md) => `${md}\n[Join]({{ webinar.join_url }})\n`,
+    });
+    const report = await check(registered);
+    expect(errors(report.problems)).toEqual([]);
+  });
+
   it('accepts a deliberate fallback with | default:', async () => {
     const dir = craft({
       'partners.csv': (csv) => csv.replace('warm trailers', ''),

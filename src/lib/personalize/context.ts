@@ -11,11 +11,12 @@
  * | `campaign.id`, `.name`; `touch.id`, `.kind`, `.date` | |
  * | `paper.title`, `.subtitle`, `.summary`, `.customer.name`, `.key_results`, `.publish_date`, `.is_advance_copy`, `.url` | the white paper |
  * | `webinar.title`, `.abstract`, `.start` (in the partner's zone), `.date`, `.time`, `.duration_minutes`, `.url` | if the campaign has one |
+ * | `webinar.join_url` | the join link, only in touches whose audience is `registered` |
  * | `posts` (list of `{ slug, title, description, url }`), `blog["<slug>"]` | supporting posts |
  * | `links.page`, `.not_now`, `.no_thanks`, `.call`, `.feedback`, `.register`, `.paper`, `.webinar`, `.recording`, `.unsubscribe` | |
  *
  * Missing cells are absent, so strict rendering fails on them unless the template says
- * `| default:`. The webinar's join link is never in scope.
+ * `| default:`. The webinar's join link is in scope only for touches to registrants.
  */
 import type { Campaign } from '../campaign/load.ts';
 import type { Partner } from '../campaign/partners.ts';
@@ -44,6 +45,8 @@ export interface ScopeOptions extends LinkOptions {
   toReferrer?: boolean;
   touchKind?: string;
   touchAt?: Date;
+  /** The touch's audience: only a touch for registrants may carry the join link. */
+  audience?: string;
 }
 
 export function partnerScope(partner: Partner): Record<string, unknown> {
@@ -141,6 +144,11 @@ export function templateScope(
             time_zone: zone,
             duration_minutes: webinar.data.durationMinutes,
             url: links.webinar,
+            // The join link goes to registrants only: it exists in the scope of a touch whose
+            // audience is `registered`, so any other template that uses it fails the preflight.
+            ...(options.audience === 'registered' && !options.toReferrer
+              ? { join_url: webinar.data.joinUrl }
+              : {}),
           },
         }
       : {}),

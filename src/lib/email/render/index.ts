@@ -121,6 +121,7 @@ function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: Re
     touch: touch.id,
     touchKind: touch.kind,
     touchAt: touch.at,
+    audience: touch.audience,
     toReferrer,
   });
   const { def } = campaign;
