@@ -1,8 +1,9 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { partnerCard, partnerPages } from '../../lib/campaign/site.ts';
 import { withLock } from '../../lib/lock.ts';
-import { warmCards } from '../../lib/og/pool.ts';
+import type { CardContent } from '../../lib/og/card.ts';
+import { placeCards, warmCards } from '../../lib/og/pool.ts';
 import { siteSettings } from '../../lib/site.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
@@ -28,7 +29,7 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
   process.env.AIRCOVER_OUT_DIR = outDir;
   const started = performance.now();
   out.info('Building the site…');
-  await warmPartnerCards();
+  const partnerCards = await warmPartnerCards();
   const { build } = await import('astro');
   try {
     // Builds of one project share Astro's caches: one at a time.
@@ -44,6 +45,12 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     // Astro's errors already name the file and the field; keep them, drop our stack.
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  placeCards(
+    partnerCards.map(({ token, content }) => ({
+      content,
+      to: join(outDir, 'client', 'og', 'p', `${token}.png`),
+    })),
+  );
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -51,19 +58,20 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
  * Draws every partner's card on all cores before Astro runs (Astro draws them one at a
  * time). Campaign errors surface here, before the build starts, with the full list.
  */
-async function warmPartnerCards(): Promise<void> {
+async function warmPartnerCards(): Promise<{ token: string; content: CardContent }[]> {
   let pages: ReturnType<typeof partnerPages>;
   try {
     pages = partnerPages();
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
-  if (pages.length === 0) return;
+  if (pages.length === 0) return [];
   const siteName = siteSettings().name;
+  const cards = pages.map((page) => ({ token: page.token, content: partnerCard(page, siteName) }));
   const started = performance.now();
   let lastReport = 0;
   const drawn = await warmCards(
-    pages.map((page) => partnerCard(page, siteName)),
+    cards.map((card) => card.content),
     {
       onProgress: (done, total) => {
         const now = performance.now();
@@ -76,4 +84,5 @@ async function warmPartnerCards(): Promise<void> {
   );
   if (drawn > 0)
     out.info(`Drew ${drawn} partner cards in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return cards;
 }

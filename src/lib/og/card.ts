@@ -153,9 +153,14 @@ export function cacheDir(): string {
   return resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'cache', 'og');
 }
 
+/** Where the cache keeps a card of this content. */
+export function cachedCardFile(content: CardContent, dir = cacheDir()): string {
+  return join(dir, `${cardHash(content)}.png`);
+}
+
 /** Returns the card's PNG, from the on-disk cache when its content is unchanged. */
 export async function cachedCard(content: CardContent, dir = cacheDir()): Promise<Buffer> {
-  const file = join(dir, `${cardHash(content)}.png`);
+  const file = cachedCardFile(content, dir);
   try {
     return readFileSync(file);
   } catch {

@@ -1,12 +1,11 @@
 /**
  * One Open Graph card per public page, drawn at build time and cached by content hash.
- * Advance copies have none (their card would leak a title). Each partner page gets its own
- * card, "Prepared for <company>", so a link shared inside their company looks made for them.
+ * Advance copies have none (their card would leak a title). Partner cards ("Prepared for
+ * <company>") are drawn on all cores and placed by `aircover build` (src/lib/og/pool.ts).
  */
 
 import { getCollection } from 'astro:content';
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { partnerCard, partnerPages } from '../../lib/campaign/site.ts';
 import { allWebinars, publicPapers, publicPosts } from '../../lib/collections.ts';
 import { type CardContent, cachedCard } from '../../lib/og/card.ts';
 import { siteSettings } from '../../lib/site.ts';
@@ -40,10 +39,6 @@ export const getStaticPaths = (async () => {
       }),
     ),
     ...authors.map((a) => card(`authors/${a.id}`, { eyebrow: a.data.role, title: a.data.name })),
-    ...partnerPages().map((page) => ({
-      params: { path: `p/${page.token}` },
-      props: partnerCard(page, site.name),
-    })),
   ];
 }) satisfies GetStaticPaths;
 
