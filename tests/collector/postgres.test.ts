@@ -43,7 +43,9 @@ describe.skipIf(!url)('the collector on Postgres', () => {
         fetch(`${server.url}/api/events`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'text/plain;charset=UTF-8' },
-          body: beacon(first.token, [{ seq: 0, type: 'visible_time', ms: 1000 }], { sid: `postgres-sid-${i}` }),
+          body: beacon(first.token, [{ seq: 0, type: 'visible_time', ms: 1000 }], {
+            sid: `postgres-sid-${i}`,
+          }),
         }),
       ),
     );
