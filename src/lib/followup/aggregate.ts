@@ -1,8 +1,11 @@
 /**
- * Incremental event summaries. Aggregating half a million events takes seconds on two cores, so a
- * process that asks again (the dashboard server, the bench, a long-lived worker) keeps each
- * campaign's groups and adds only the events stored since: counts and totals add, first/last and
- * maxima combine. Events are append-only and ids only grow.
+ * Incremental event summaries, for `summarizeEvents` questions the store's engagement summary does
+ * not answer (other metrics, other groupings). The queue and the dashboard no longer come here: they
+ * read `store.engagementSummary()`, kept as events are written, which is fast from the first call.
+ *
+ * Aggregating half a million events takes seconds on two cores, so a process that asks again keeps
+ * each campaign's groups and adds only the events stored since: counts and totals add, first/last
+ * and maxima combine. Events are append-only and ids only grow.
  *
  * - SQLite has one writer at a time, so ids become visible in order: everything up to the highest
  *   id seen is final.

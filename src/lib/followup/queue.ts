@@ -4,12 +4,11 @@
  */
 import type { PartnerState } from '../campaign/audience.ts';
 import type { Store, Suppression } from '../store/types.ts';
-import { summarizeIncremental } from './aggregate.ts';
 import { loadCampaignFacts } from './facts.ts';
 import { type FollowUp, type FollowupCampaign, type Status, statuses } from './model.ts';
 import { derive, evaluate, linkCampaigns, sortQueue } from './rules.ts';
 import { scoringConfig } from './scoring.ts';
-import { engagement, eventTypes } from './signals.ts';
+import { engagement } from './signals.ts';
 
 export interface QueueOptions {
   now?: Date;
@@ -120,9 +119,9 @@ export async function campaignPage(
   campaign: FollowupCampaign,
   now: Date = new Date(),
 ): Promise<CampaignPage> {
-  const [{ facts, attendanceImported, summaries }, daily] = await Promise.all([
+  const [{ facts, attendanceImported, eventCounts }, daily] = await Promise.all([
     loadCampaignFacts(store, campaign),
-    summarizeIncremental(store, { campaign: campaign.id, by: 'day', metrics: ['ms'] }),
+    store.engagementByDay(campaign.id),
   ]);
   const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
   const items = campaign.partners.flatMap((p) => {
@@ -138,12 +137,6 @@ export async function campaignPage(
   const statusCounts = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<Status, number>;
   for (const i of items) statusCounts[i.status] += 1;
 
-  let humanEvents = 0;
-  let botOrSuspectEvents = 0;
-  for (const g of summaries) {
-    if (g.verdict === 'human') humanEvents += g.count;
-    else botOrSuspectEvents += g.count;
-  }
   const responsesAll = [...facts.values()].flatMap((f) => f.responses);
   const report: CampaignReport = {
     campaign: campaign.id,
@@ -177,8 +170,8 @@ export async function campaignPage(
       dueToday: items.filter(
         (i) => i.priority === 0 || (i.due !== null && i.action !== 'wait' && i.due <= now.toISOString()),
       ).length,
-      humanEvents,
-      botOrSuspectEvents,
+      humanEvents: eventCounts.human,
+      botOrSuspectEvents: eventCounts.nonHuman,
     },
   };
 
@@ -191,11 +184,10 @@ export async function campaignPage(
     }
     return row;
   };
-  for (const g of daily) {
-    if (!g.day) continue;
-    if ((eventTypes.visit as readonly string[]).includes(g.type)) dayRow(g.day).visits += g.count;
-    if ((eventTypes.visible as readonly string[]).includes(g.type))
-      dayRow(g.day).readingMinutes += Math.round((g.sum.ms ?? 0) / 6000) / 10;
+  for (const d of daily) {
+    const row = dayRow(d.day);
+    row.visits += d.visits;
+    row.readingMinutes += Math.round(d.visibleMs / 6000) / 10;
   }
   for (const r of responsesAll) {
     if (['feedback', 'registration', 'call-request'].includes(r.kind))

@@ -7,11 +7,15 @@
  * engaged on visible time of at least ENGAGED_VISIBLE_MS, ENGAGED_SECTIONS sections read, a form
  * or a reply (`email.received`).
  *
+ * The queue reads the store's engagement summary (one row per partner, kept as events are written:
+ * `addSummary`); the collector's hot check reads one partner's `summarizeEvents` groups (`add`).
+ * Both add up to the same signals; tests/store checks the summary against a full recount.
+ *
  * Metadata read (as the collector writes it): `visible_time` {ms}, `read_progress` {index, of}.
  * Reading progress is (highest section index + 1) / section count.
  */
 import { eventTypes as collectorTypes, ENGAGED_SECTIONS, ENGAGED_VISIBLE_MS } from '../engagement/engaged.ts';
-import type { EventSummary } from '../store/types.ts';
+import type { EngagementSummary, EventSummary } from '../store/types.ts';
 import type { HumanSignals } from './model.ts';
 
 export interface EngagementThresholds {
@@ -31,6 +35,8 @@ export interface HumanEngagementModel {
   metrics: string[];
   /** Adds one summary group (human verdict only) to a partner's signals. */
   add(signals: HumanSignals, group: EventSummary): void;
+  /** Adds a partner's row of the store's engagement summary (human columns only). */
+  addSummary(signals: HumanSignals, row: EngagementSummary): void;
   isWarm(signals: HumanSignals): boolean;
   isHot(signals: HumanSignals): boolean;
   /** When the partner turned hot, as far as the groups tell (the latest qualifying signal). */
@@ -111,6 +117,26 @@ export function createEngagementModel(
       s.lastBy[kind] = later(s.lastBy[kind], g.last);
       s.firstAt = s.firstAt && s.firstAt < g.first ? s.firstAt : g.first;
       s.lastAt = later(s.lastAt, g.last);
+    },
+    addSummary(s, r) {
+      s.visits += r.visits;
+      s.visibleSeconds += r.visibleMs / 1000;
+      const of = r.maxOf ?? 0;
+      if (r.sections > 0 && of > 0)
+        s.maxProgress = Math.max(s.maxProgress, Math.min(1, ((r.maxIndex ?? 0) + 1) / of));
+      s.sections += r.sections;
+      s.clicks += r.clicks;
+      s.downloads += r.downloads;
+      const lastBy: [keyof HumanSignals['lastBy'], string | null][] = [
+        ['visit', r.lastVisitAt],
+        ['reading', r.lastReadingAt],
+        ['progress', r.lastProgressAt],
+        ['click', r.lastClickAt],
+        ['download', r.lastDownloadAt],
+      ];
+      for (const [kind, at] of lastBy) if (at) s.lastBy[kind] = later(s.lastBy[kind], at);
+      if (r.firstAt) s.firstAt = s.firstAt && s.firstAt < r.firstAt ? s.firstAt : r.firstAt;
+      if (r.lastAt) s.lastAt = later(s.lastAt, r.lastAt);
     },
     isWarm(s) {
       return (

@@ -168,4 +168,113 @@ ALTER TABLE send_ledger ADD COLUMN request_key TEXT;
 CREATE INDEX send_ledger_request ON send_ledger (request_key);
 `,
   },
+  {
+    version: 3,
+    name: 'engagement summary maintained with the events',
+    sql: { sqlite: engagementSummary('sqlite'), postgres: engagementSummary('postgres') },
+  },
 ];
+
+/**
+ * Migration 3: what the follow-up queue and the dashboard read instead of every event, kept by
+ * `appendEvents` in the events' own transaction (see summary.ts for the maintenance and the event
+ * vocabulary) and backfilled here from the events already stored.
+ *
+ * Like every migration this text is frozen once applied (it is built by a function only to write
+ * the JSON number test once per dialect): a later change to the summary is a new migration with its
+ * own backfill, never an edit here.
+ */
+function engagementSummary(engine: Engine): string {
+  const num = (name: string) =>
+    engine === 'postgres'
+      ? `(CASE WHEN jsonb_typeof(metadata -> '${name}') = 'number' THEN (metadata ->> '${name}')::float8 END)`
+      : `(CASE WHEN json_type(metadata, '$.${name}') IN ('integer', 'real') THEN json_extract(metadata, '$.${name}') END)`;
+  const day =
+    engine === 'postgres'
+      ? "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+      : 'substr(occurred_at, 1, 10)';
+  return `
+-- One row per (campaign, partner): counts, times and totals of that partner's events, so the queue
+-- reads 10,000 rows instead of aggregating half a million events. partner_id '' holds the events
+-- that name no partner. Only human events feed the engagement columns; bots and suspects are
+-- counted (and stay in events, labelled), and delivery/open/bounce times take any verdict, as
+-- mail events are the provider's word, not a person's.
+CREATE TABLE engagement_summary (
+  campaign TEXT NOT NULL,
+  partner_id TEXT NOT NULL,
+  human_events BIGINT NOT NULL DEFAULT 0,
+  nonhuman_events BIGINT NOT NULL DEFAULT 0,
+  nonhuman_mail_events BIGINT NOT NULL DEFAULT 0,
+  delivered_at {{ts}},
+  opened_at {{ts}},
+  bounced_at {{ts}},
+  replied_at {{ts}},
+  visits BIGINT NOT NULL DEFAULT 0,
+  visible_ms DOUBLE PRECISION NOT NULL DEFAULT 0,
+  sections BIGINT NOT NULL DEFAULT 0,
+  max_index DOUBLE PRECISION,
+  max_of DOUBLE PRECISION,
+  clicks BIGINT NOT NULL DEFAULT 0,
+  downloads BIGINT NOT NULL DEFAULT 0,
+  first_at {{ts}},
+  last_at {{ts}},
+  last_visit_at {{ts}},
+  last_reading_at {{ts}},
+  last_progress_at {{ts}},
+  last_click_at {{ts}},
+  last_download_at {{ts}},
+  PRIMARY KEY (campaign, partner_id)
+);
+
+-- Human visits and visible time per campaign and UTC day (the dashboard's engagement chart).
+CREATE TABLE engagement_daily (
+  campaign TEXT NOT NULL,
+  day TEXT NOT NULL,
+  visits BIGINT NOT NULL DEFAULT 0,
+  visible_ms DOUBLE PRECISION NOT NULL DEFAULT 0,
+  PRIMARY KEY (campaign, day)
+);
+
+INSERT INTO engagement_summary (campaign, partner_id, human_events, nonhuman_events,
+  nonhuman_mail_events, delivered_at, opened_at, bounced_at, replied_at, visits, visible_ms, sections,
+  max_index, max_of, clicks, downloads, first_at, last_at, last_visit_at, last_reading_at,
+  last_progress_at, last_click_at, last_download_at)
+SELECT campaign, coalesce(partner_id, ''),
+  sum(CASE WHEN verdict = 'human' THEN 1 ELSE 0 END),
+  sum(CASE WHEN verdict <> 'human' THEN 1 ELSE 0 END),
+  sum(CASE WHEN verdict <> 'human' AND type IN ('email.delivered', 'email.opened', 'email.bounced',
+    'email.received') THEN 1 ELSE 0 END),
+  min(CASE WHEN type = 'email.delivered' THEN occurred_at END),
+  min(CASE WHEN type = 'email.opened' THEN occurred_at END),
+  min(CASE WHEN type = 'email.bounced' THEN occurred_at END),
+  min(CASE WHEN type = 'email.received' AND verdict = 'human' THEN occurred_at END),
+  sum(CASE WHEN h AND type = 'page_view' THEN 1 ELSE 0 END),
+  coalesce(sum(CASE WHEN h AND type = 'visible_time' THEN ms END), 0),
+  sum(CASE WHEN h AND type = 'read_progress' THEN 1 ELSE 0 END),
+  max(CASE WHEN h AND type = 'read_progress' THEN idx END),
+  max(CASE WHEN h AND type = 'read_progress' THEN total END),
+  sum(CASE WHEN h AND type = 'cta_click' THEN 1 ELSE 0 END),
+  sum(CASE WHEN h AND type = 'download' THEN 1 ELSE 0 END),
+  min(CASE WHEN h AND type IN ('page_view', 'visible_time', 'read_progress', 'cta_click', 'download')
+    THEN occurred_at END),
+  max(CASE WHEN h AND type IN ('page_view', 'visible_time', 'read_progress', 'cta_click', 'download')
+    THEN occurred_at END),
+  max(CASE WHEN h AND type = 'page_view' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'visible_time' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'read_progress' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'cta_click' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'download' THEN occurred_at END)
+FROM (SELECT campaign, partner_id, type, verdict, occurred_at, verdict = 'human' AS h,
+        ${num('ms')} AS ms, ${num('index')} AS idx, ${num('of')} AS total
+      FROM events) AS e
+GROUP BY campaign, coalesce(partner_id, '');
+
+INSERT INTO engagement_daily (campaign, day, visits, visible_ms)
+SELECT campaign, ${day},
+  sum(CASE WHEN type = 'page_view' THEN 1 ELSE 0 END),
+  coalesce(sum(CASE WHEN type = 'visible_time' THEN ${num('ms')} END), 0)
+FROM events
+WHERE verdict = 'human' AND type IN ('page_view', 'visible_time')
+GROUP BY campaign, ${day};
+`;
+}

@@ -101,6 +101,14 @@ export async function openPostgres(options: PostgresOptions): Promise<Driver> {
         throw translate(error, location);
       }
     },
+    async values(sql, params = []) {
+      try {
+        const result = await target.query({ text: numbered(sql), values: bind(params), rowMode: 'array' });
+        return result.rows as unknown[][];
+      } catch (error) {
+        throw translate(error, location);
+      }
+    },
     async run(sql, params = []) {
       try {
         const result: QueryResult = await target.query(numbered(sql), bind(params));

@@ -12,8 +12,19 @@ import { createHash } from 'node:crypto';
 import type { Driver, Queryable, Row } from './driver.ts';
 import { migrations, renderMigration } from './migrations.ts';
 import {
+  dailyColumns,
+  dailyUpsert,
+  SummaryBatch,
+  summaryColumns,
+  summaryUpsert,
+  toDay,
+  toSummary,
+} from './summary.ts';
+import {
   type AppendResult,
   type ClaimOptions,
+  type EngagementDay,
+  type EngagementSummary,
   type Engine,
   type EventCountKey,
   type EventFilter,
@@ -782,6 +793,15 @@ export class SqlStore implements Store {
     return rows.map(toLedger);
   }
 
+  async listSentTouches(campaign: string): Promise<{ partnerId: string; touch: string; sentAt: string }[]> {
+    const rows = await this.#db.values(
+      // By touch, as listLedger: a partner's touches sent at the same instant keep one order.
+      "SELECT partner_id, touch, sent_at FROM send_ledger WHERE campaign = ? AND state = 'sent' AND sent_at IS NOT NULL ORDER BY touch",
+      [campaign],
+    );
+    return rows.map((r) => ({ partnerId: str(r[0]), touch: str(r[1]), sentAt: iso(r[2]) }));
+  }
+
   /** Rows per state, every state present (zero when none): the plan summary and progress. */
   async countLedger(campaign: string, touch?: string): Promise<Record<SendState, number>> {
     const rows =
@@ -810,19 +830,80 @@ export class SqlStore implements Store {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
     const now = new Date().toISOString();
     const values = events.map((e) => eventValues(e, now));
-    const inserted = await this.#db.transaction((tx) => this.#insertEvents(tx, values));
+    const inserted = await this.#db.transaction((tx) => this.#insertEvents(tx, events, values));
     return { inserted, duplicates: events.length - inserted };
   }
 
-  #insertEvents(tx: Queryable, values: unknown[][]): Promise<number> {
-    return insertMany(
+  /**
+   * The events, then the engagement summary of those actually inserted (a duplicate event key adds
+   * nothing): one upsert per (campaign, partner) and per (campaign, day) in the batch, in the
+   * caller's transaction, so the summary commits or rolls back with its events.
+   */
+  async #insertEvents(tx: Queryable, events: EventInput[], values: unknown[][]): Promise<number> {
+    const inserted = await this.#insertNewEvents(tx, values);
+    const summary = new SummaryBatch();
+    let count = 0;
+    values.forEach((v, i) => {
+      if (!inserted[i]) return;
+      count++;
+      summary.add({
+        campaign: v[0] as string,
+        partnerId: v[1] as string | null,
+        type: v[3] as string,
+        occurredAt: v[5] as string,
+        verdict: v[7] as string,
+        metadata: events[i]?.metadata,
+      });
+    });
+    if (count === 0) return 0;
+    const partners = summary.partnerRows();
+    await insertMany(
       tx,
       this.engine,
-      'events',
-      eventColumns,
-      values,
-      'ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING',
+      'engagement_summary',
+      [...summaryColumns],
+      partners,
+      summaryUpsert(this.engine),
     );
+    const days = summary.dayRows();
+    if (days.length) {
+      await insertMany(
+        tx,
+        this.engine,
+        'engagement_daily',
+        [...dailyColumns],
+        days,
+        dailyUpsert(this.engine),
+      );
+    }
+    return count;
+  }
+
+  /** Inserts the rows; which of them were new (false: their event key was already stored). */
+  async #insertNewEvents(tx: Queryable, values: unknown[][]): Promise<boolean[]> {
+    const conflict = 'ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING';
+    const tuple = `(${placeholders(eventColumns.length)})`;
+    const keyAt = eventColumns.indexOf('event_key');
+    const inserted: boolean[] = [];
+    for (const chunk of chunks(values, eventColumns.length, this.engine)) {
+      const sql = `INSERT INTO events (${eventColumns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${conflict}`;
+      if (chunk.length === 1 || !chunk.some((row) => row[keyAt] !== null)) {
+        // One row (SQLite always), or no row that could conflict: the count tells.
+        const changed = await tx.run(sql, chunk.flat());
+        for (let i = 0; i < chunk.length; i++) inserted.push(changed > 0);
+        continue;
+      }
+      // Postgres, several rows with keys: the keys it returns are the rows it inserted (of two rows
+      // with one key in a statement, the first).
+      const returned = new Set(
+        (await tx.query(`${sql} RETURNING event_key`, chunk.flat())).map((r) => r.event_key),
+      );
+      for (const row of chunk) {
+        const key = row[keyAt];
+        inserted.push(key === null || returned.delete(key));
+      }
+    }
+    return inserted;
   }
 
   #eventWhere(filter: EventFilter): Where {
@@ -933,6 +1014,24 @@ export class SqlStore implements Store {
     });
   }
 
+  async engagementSummary(campaign?: string): Promise<EngagementSummary[]> {
+    const where = new Where().eq('campaign', campaign);
+    const rows = await this.#db.values(
+      `SELECT ${summaryColumns.join(', ')} FROM engagement_summary ${where.sql} ORDER BY campaign, partner_id`,
+      where.params,
+    );
+    return rows.map(toSummary);
+  }
+
+  async engagementByDay(campaign?: string): Promise<EngagementDay[]> {
+    const where = new Where().eq('campaign', campaign);
+    const rows = await this.#db.values(
+      `SELECT ${dailyColumns.join(', ')} FROM engagement_daily ${where.sql} ORDER BY campaign, day`,
+      where.params,
+    );
+    return rows.map(toDay);
+  }
+
   /** The largest event id stored (0 when none): the high-water mark for incremental summaries. */
   async lastEventId(): Promise<number> {
     const rows = await this.#db.query('SELECT max(id) AS n FROM events');
@@ -958,7 +1057,7 @@ export class SqlStore implements Store {
         [svixId, now],
       );
       if (first === 0) return false;
-      if (events.length) await this.#insertEvents(tx, events);
+      if (events.length) await this.#insertEvents(tx, effects.events ?? [], events);
       if (suppressions.length) {
         await insertMany(
           tx,

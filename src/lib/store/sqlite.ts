@@ -118,11 +118,31 @@ export function openSqlite(options: SqliteOptions): Driver {
     return statement;
   };
 
+  // The same statements returning arrays (a statement's row mode is its own, so a second cache).
+  const arrayStatements = new Map<string, StatementSync>();
+  const prepareArrays = (sql: string): StatementSync => {
+    let statement = arrayStatements.get(sql);
+    if (!statement) {
+      if (arrayStatements.size >= 100) arrayStatements.clear();
+      statement = db.prepare(sql);
+      statement.setReturnArrays(true);
+      arrayStatements.set(sql, statement);
+    }
+    return statement;
+  };
+
   // Unlocked operations: used inside a transaction (the lock is already held) and by the locked ones.
   const direct: Queryable = {
     async query(sql, params = []) {
       try {
         return prepare(sql).all(...bind(params)) as Row[];
+      } catch (error) {
+        throw translate(error, path);
+      }
+    },
+    async values(sql, params = []) {
+      try {
+        return prepareArrays(sql).all(...bind(params)) as unknown as unknown[][];
       } catch (error) {
         throw translate(error, path);
       }
@@ -155,6 +175,11 @@ export function openSqlite(options: SqliteOptions): Driver {
       lock.run(async () => {
         ensureOpen();
         return direct.query(sql, params);
+      }),
+    values: (sql, params) =>
+      lock.run(async () => {
+        ensureOpen();
+        return direct.values(sql, params);
       }),
     run: (sql, params) =>
       lock.run(async () => {
@@ -190,6 +215,7 @@ export function openSqlite(options: SqliteOptions): Driver {
         if (closed) return;
         closed = true;
         statements.clear();
+        arrayStatements.clear();
         lock.release();
         db.close();
       }),

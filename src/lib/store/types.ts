@@ -233,6 +233,55 @@ export interface EventSummary {
   max: Record<string, number>;
 }
 
+/**
+ * One partner's events in one campaign, summed as they are stored (the `engagement_summary` table,
+ * kept by `appendEvents` in the same transaction). Engagement columns count human events only;
+ * `partnerId` is null for the events that name no partner.
+ */
+export interface EngagementSummary {
+  campaign: string;
+  partnerId: string | null;
+  /** Events by verdict, any type. */
+  humanEvents: number;
+  nonHumanEvents: number;
+  /** Bot or suspect events of the mail types (delivered, opened, bounced, received). */
+  nonHumanMailEvents: number;
+  /** Earliest `email.delivered` / `email.opened` / `email.bounced`, any verdict. */
+  deliveredAt: string | null;
+  openedAt: string | null;
+  bouncedAt: string | null;
+  /** Earliest human `email.received` (a reply). */
+  repliedAt: string | null;
+  /** Human `page_view`s. */
+  visits: number;
+  /** Total of numeric `ms` over human `visible_time` events. */
+  visibleMs: number;
+  /** Human `read_progress` events, and the largest numeric `index` and `of` among them. */
+  sections: number;
+  maxIndex: number | null;
+  maxOf: number | null;
+  /** Human `cta_click`s and `download`s. */
+  clicks: number;
+  downloads: number;
+  /** Earliest and latest human page_view, visible_time, read_progress, cta_click or download. */
+  firstAt: string | null;
+  lastAt: string | null;
+  /** Latest human event of each of those types. */
+  lastVisitAt: string | null;
+  lastReadingAt: string | null;
+  lastProgressAt: string | null;
+  lastClickAt: string | null;
+  lastDownloadAt: string | null;
+}
+
+/** Human visits and visible time of one campaign on one UTC day (`YYYY-MM-DD`). */
+export interface EngagementDay {
+  campaign: string;
+  day: string;
+  visits: number;
+  visibleMs: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
@@ -399,6 +448,8 @@ export interface Store {
   }): Promise<LedgerEntry[]>;
   getSend(campaign: string, touch: string, partnerId: string): Promise<LedgerEntry | null>;
   listLedger(filter: LedgerFilter): Promise<LedgerEntry[]>;
+  /** What was sent in a campaign (rows in state `sent`): partner, touch and time only, for the queue. */
+  listSentTouches(campaign: string): Promise<{ partnerId: string; touch: string; sentAt: string }[]>;
   countLedger(campaign: string, touch?: string): Promise<Record<SendState, number>>;
 
   // events
@@ -410,6 +461,10 @@ export interface Store {
   summarizeEvents(options?: EventSummaryOptions): Promise<EventSummary[]>;
   /** The largest event id stored, 0 when none. */
   lastEventId(): Promise<number>;
+  /** Per-partner totals kept as events are written: the follow-up queue's one read. */
+  engagementSummary(campaign?: string): Promise<EngagementSummary[]>;
+  /** Human visits and visible time per UTC day, kept as events are written. */
+  engagementByDay(campaign?: string): Promise<EngagementDay[]>;
 
   // webhooks
   recordWebhookOnce(svixId: string, effects?: WebhookEffects): Promise<boolean>;
