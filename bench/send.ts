@@ -4,16 +4,19 @@
  * partners) through the real Resend SDK to the fake Resend server limited to 10 requests per
  * second, with a real SQLite ledger. The floor the limit sets: 10,000 / 100 per batch / 10 per
  * second = 10 s. Reports the plan (a content version per message from its inputs, no rendering;
- * write the ledger) and the send (claim, re-check suppressions, call, record, each chunk rendered
- * while the previous call is in flight) separately, the send's ratio to the floor, and
- * memory sampled as the send progresses (flat is the goal). JSON out.
+ * write the ledger) and the send (claim, re-check suppressions, call, record; the rows of the next
+ * calls rendered ahead on render threads, or in the sending thread on one core) separately, the
+ * send's ratio to the floor, its CPU (all threads), and memory sampled as the send progresses
+ * (flat is the goal; RSS includes the render threads). JSON out.
  *
  *   npx node bench/send.ts [--partners 10000] [--rate 10]
+ *   AIRCOVER_RENDER_THREADS=0 npx node bench/send.ts     # render in the sending thread
  */
 import { rmSync } from 'node:fs';
 import { loadCampaign } from '../src/lib/campaign/load.ts';
 import { tryRenderMessage } from '../src/lib/email/render/index.ts';
 import { planTouch, sendTouch } from '../src/lib/email/send/index.ts';
+import { renderThreadsFor } from '../src/lib/email/send/render-pool.ts';
 import { createResendTransport } from '../src/lib/email/transport/index.ts';
 import { openStore } from '../src/lib/store/index.ts';
 import { startFakeResend } from '../tests/fake-resend/server.ts';
@@ -49,6 +52,7 @@ try {
   const planSeconds = (performance.now() - started) / 1000;
 
   const transport = createResendTransport({ apiKey: fake.apiKey, baseUrl: fake.url });
+  const threads = renderThreadsFor();
   const samples: { done: number; rssMB: number; heapMB: number }[] = [];
   let done = 0;
   let peakRss = 0;
@@ -58,6 +62,7 @@ try {
     samples.push({ done, rssMB: Math.round(m.rss / MB), heapMB: Math.round(m.heapUsed / MB) });
   }, 250);
   started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const summary = await sendTouch(
     {
       store,
@@ -72,6 +77,7 @@ try {
     touch,
   );
   const sendSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(timer);
 
   const floor = PARTNERS / 100 / RATE;
@@ -90,6 +96,9 @@ try {
       seconds: round(sendSeconds, 2),
       floorSeconds: floor,
       ratioToFloor: round(sendSeconds / floor, 2),
+      renderThreads: threads,
+      // CPU of every thread of the process (sender, render threads, the fake server) during the send.
+      cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
       sent: summary.sent,
       failed: summary.failed + summary.retryable + summary.unresolved,
       requests: fake.requests.length,

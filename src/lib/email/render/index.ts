@@ -89,6 +89,11 @@ interface Prepared {
 
 type PrepareResult = { ok: true; prepared: Prepared } | { ok: false; problems: Problem[] };
 
+/** The language of a campaign's messages (its layout's `lang`). */
+export function messageLang(campaign: Campaign): string {
+  return campaign.def.locale.split('-')[0] ?? 'en';
+}
+
 function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: RenderOptions): PrepareResult {
   const compiled = compileCampaign(campaign);
   const templates = compiled.touches.get(touch.id);
@@ -146,7 +151,7 @@ function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: Re
       templates,
       scope,
       toReferrer,
-      lang: def.locale.split('-')[0] ?? 'en',
+      lang: messageLang(campaign),
       recipientEmail,
       toName: oneLine(toName),
       from: { name: oneLine(def.sender.name), email: def.sender.email },

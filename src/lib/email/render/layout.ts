@@ -2,8 +2,9 @@
  * The responsive email layout, made with MJML once per language and filled per message.
  * MJML is slow (tens of milliseconds) and the layout never depends on the partner, so a
  * campaign of 10,000 partners compiles it once; what is filled in is HTML we escaped.
+ * MJML itself takes about a second to load, so it is loaded only when a layout is compiled: a
+ * render thread of the send is handed the compiled layout (`useLayouts`) and never loads it.
  */
-import mjml2html from 'mjml';
 
 export const slots = {
   subject: 'AIRCOVERSLOTSUBJECT',
@@ -55,7 +56,8 @@ const layouts = new Map<string, Promise<string>>();
 export function layoutHtml(lang: string): Promise<string> {
   let layout = layouts.get(lang);
   if (!layout) {
-    layout = mjml2html(source(lang), { validationLevel: 'strict', keepComments: false }).then((result) => {
+    layout = import('mjml').then(async ({ default: mjml2html }) => {
+      const result = await mjml2html(source(lang), { validationLevel: 'strict', keepComments: false });
       if (result.errors.length > 0)
         throw new Error(`email layout: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
       for (const slot of Object.values(slots)) {
@@ -66,6 +68,11 @@ export function layoutHtml(lang: string): Promise<string> {
     layouts.set(lang, layout);
   }
   return layout;
+}
+
+/** Takes layouts compiled elsewhere (language → `layoutHtml`'s result), e.g. by another thread. */
+export function useLayouts(compiled: Record<string, string>): void {
+  for (const [lang, html] of Object.entries(compiled)) layouts.set(lang, Promise.resolve(html));
 }
 
 /** Puts HTML (already escaped by the caller) into the slots. */

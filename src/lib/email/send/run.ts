@@ -21,8 +21,10 @@ import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { type LedgerEntry, normalizeEmail, type Store } from '../../store/index.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../message.ts';
-import { contentVersionOf, type RenderOptions, tryRenderMessage } from '../render/index.ts';
+import { type RenderOptions, tryRenderMessage } from '../render/index.ts';
+import { type BuildRow, type Built, buildMessage } from './build.ts';
 import { toOutgoing } from './message.ts';
+import { type RenderPool, renderThreadsFor, startRenderPool } from './render-pool.ts';
 import { recipientOf } from './state.ts';
 
 /** Resend keeps idempotency keys 24 h; past this a replay could deliver twice, so it is not done. */
@@ -70,6 +72,11 @@ export interface SendContext {
   onProgress?: (progress: SendProgress) => void;
   /** Expected rows, for progress (the plan's `toSend`). */
   total?: number;
+  /**
+   * Threads that render ahead of the calls; 0 renders in the sending thread. Default: see
+   * `renderThreadsFor` (AIRCOVER_RENDER_THREADS, else one per core up to 4, none on one core).
+   */
+  renderThreads?: number;
 }
 
 function errorText(result: Extract<SendResult, { status: 'failed' | 'stopped' }>): string {
@@ -106,25 +113,8 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
       total: context.total ?? 0,
     });
 
-  async function build(
-    row: Pick<LedgerEntry, 'partnerId' | 'idempotencyKey'>,
-    batchKey?: string,
-  ): Promise<{ message: OutgoingMessage; contentVersion: string; contentHash: string } | { error: string }> {
-    const partner = partners.get(row.partnerId);
-    if (!partner) return { error: `partner ${row.partnerId} is no longer in ${campaign.partnersFile}` };
-    const [rendered, versioned] = await Promise.all([
-      tryRenderMessage(campaign, touch, partner, render),
-      // Only a replay compares versions; a fresh claim needs the rendering alone.
-      batchKey === undefined ? undefined : contentVersionOf(campaign, touch, partner, render),
-    ]);
-    if (!rendered.ok) return { error: rendered.problems.map((p) => p.message).join('; ') };
-    const message = toOutgoing(rendered.message, {
-      idempotencyKey: row.idempotencyKey,
-      ...(batchKey === undefined ? {} : { batchKey }),
-    });
-    const contentVersion = versioned?.ok ? versioned.version : '';
-    return { message, contentVersion, contentHash: rendered.message.contentHash };
-  }
+  const build = (row: BuildRow, batchKey?: string): Promise<Built> =>
+    buildMessage(campaign, touch, partners.get(row.partnerId), row, render, batchKey);
 
   /** Hands one group to the transport and records every result. Returns false to end the run. */
   async function dispatch(messages: OutgoingMessage[]): Promise<boolean> {
@@ -243,72 +233,121 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
 
   // 2. Fresh claims. Rows that fail in this run are not claimed again by it (see maxAttempts).
   //    Rendering runs ahead of the rate limit: while one call is in flight, the rows the next
-  //    claim will most likely take (the claim's order) are rendered, speculatively and without
-  //    touching the ledger. Claiming, the suppression re-check and the call stay together, right
-  //    before each call, exactly as without the look-ahead; a claimed row that was not rendered
-  //    ahead (another sender took the expected one, a key changed) is rendered then.
+  //    claims will most likely take (the claim's order) are rendered, speculatively and without
+  //    touching the ledger: on render threads (render-pool.ts) when the machine has cores to
+  //    spare and the touch more than one call, else in this thread between the call's answers.
+  //    Claiming, the suppression re-check and the call stay together, right before each call,
+  //    exactly as without the look-ahead; a claimed row that was not rendered ahead (another
+  //    sender took the expected one, a key changed, the pool failed) is rendered then, here.
   const failedBefore = await store.listLedger({ campaign: campaign.id, touch: touch.id, state: 'failed' });
   const maxAttempts = Math.max(1, ...failedBefore.filter((r) => r.retryable).map((r) => r.attempts + 1));
-  type Built = Awaited<ReturnType<typeof build>>;
-  const expected = (await store.listLedger({ campaign: campaign.id, touch: touch.id }))
+  const expected: BuildRow[] = (await store.listLedger({ campaign: campaign.id, touch: touch.id }))
     .filter((r) => r.state === 'planned' || (r.state === 'failed' && r.retryable && r.attempts < maxAttempts))
     .map((r) => ({ partnerId: r.partnerId, idempotencyKey: r.idempotencyKey }));
-  let cursor = 0;
-  async function renderAhead(): Promise<Map<string, Built>> {
-    const rows = expected.slice(cursor, cursor + chunkSize);
-    cursor += rows.length;
-    const rendered = new Map<string, Built>();
-    for (const [i, row] of rows.entries()) {
-      // Let the call in flight go out and its answers be recorded between renderings.
-      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-      if (signal?.aborted) break;
-      rendered.set(row.idempotencyKey, await build(row));
+  const threads = expected.length > chunkSize ? (context.renderThreads ?? renderThreadsFor()) : 0;
+  let pool: RenderPool | undefined;
+  if (threads > 0 && !signal?.aborted) {
+    try {
+      pool = await startRenderPool(campaign, touch, render, threads);
+    } catch {
+      pool = undefined; // No threads to be had: render here, as on one core.
     }
-    return rendered;
   }
-  let ahead = renderAhead();
-  for (;;) {
-    if (signal?.aborted) {
-      summary.aborted = true;
-      break;
+  let ended = false;
+  try {
+    let cursor = 0;
+    const inThread = async (rows: BuildRow[]): Promise<Map<string, Built>> => {
+      const rendered = new Map<string, Built>();
+      for (const [i, row] of rows.entries()) {
+        // Let the call in flight go out and its answers be recorded between renderings.
+        if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted || ended) break;
+        rendered.set(row.idempotencyKey, await build(row));
+      }
+      return rendered;
+    };
+    // Rendered ahead, in claim order. While the threads start (they load the renderer, about
+    // half a second) and if they fail, this thread renders one call's worth ahead itself; once
+    // they are up they keep two calls' worth ahead (one for jitter), and this thread lends a
+    // hand whenever it would otherwise wait for them.
+    const queue: Promise<Map<string, Built>>[] = [];
+    let inThreadAhead = false;
+    const fill = () => {
+      while (cursor < expected.length) {
+        const threaded = pool?.ready === true;
+        if (threaded ? queue.length >= 2 : queue.length >= 1 || inThreadAhead) return;
+        const rows = expected.slice(cursor, cursor + chunkSize);
+        cursor += rows.length;
+        let ahead: Promise<Map<string, Built>>;
+        if (threaded && pool) {
+          // A failed pool only costs speed: the claimed rows are then rendered here.
+          ahead = pool.render(rows).catch(() => new Map<string, Built>());
+        } else {
+          inThreadAhead = true;
+          ahead = inThread(rows).finally(() => {
+            inThreadAhead = false;
+          });
+        }
+        // Never an unhandled rejection while it waits; a failure surfaces when it is awaited.
+        ahead.catch(() => {});
+        queue.push(ahead);
+      }
+    };
+    for (;;) {
+      fill();
+      const next = queue.shift();
+      fill();
+      if (next && pool?.ready) {
+        // Rather than idle until the threads have this call's rows, render some of them here.
+        let settled = false;
+        void next.finally(() => {
+          settled = true;
+        });
+        await pool.renderHere(() => settled || signal?.aborted === true);
+      }
+      const prerendered = next ? await next : new Map<string, Built>();
+      fill(); // this thread renders the next call's rows while this one is in flight
+      if (signal?.aborted) {
+        summary.aborted = true;
+        break;
+      }
+      const claimed = await store.claimSends(campaign.id, touch.id, chunkSize, { maxAttempts });
+      if (claimed.length === 0) break;
+      // The last word before the call: unsubscribes, bounces, complaints and "no thanks" since the plan.
+      const recipients = claimed.map((row) => normalizeEmail(row.recipient));
+      const suppressed = await store.suppressedAmong(recipients);
+      const declined = await declinedAmong(store, campaign.id, claimed);
+      const messages: OutgoingMessage[] = [];
+      for (const row of claimed) {
+        const partner = partners.get(row.partnerId);
+        const stillTo = partner ? recipientOf(touch, partner) : undefined;
+        if (
+          suppressed.has(normalizeEmail(row.recipient)) ||
+          (stillTo && suppressed.has(normalizeEmail(stillTo)))
+        ) {
+          await store.markSkipped(row.idempotencyKey, 'suppressed');
+          summary.skipped++;
+          continue;
+        }
+        if (declined.has(row.partnerId)) {
+          await store.markSkipped(row.idempotencyKey, 'declined');
+          summary.skipped++;
+          continue;
+        }
+        const built = prerendered.get(row.idempotencyKey) ?? (await build(row));
+        if ('error' in built) {
+          await store.markFailed(row.idempotencyKey, built.error, false);
+          summary.failed++;
+          continue;
+        }
+        messages.push(built.message);
+      }
+      progress();
+      if (messages.length > 0 && !(await dispatch(messages))) break;
     }
-    const claimed = await store.claimSends(campaign.id, touch.id, chunkSize, { maxAttempts });
-    if (claimed.length === 0) break;
-    // The last word before the call: unsubscribes, bounces, complaints and "no thanks" since the plan.
-    const recipients = claimed.map((row) => normalizeEmail(row.recipient));
-    const suppressed = await store.suppressedAmong(recipients);
-    const declined = await declinedAmong(store, campaign.id, claimed);
-    const prerendered = await ahead;
-    ahead = renderAhead();
-    // Never an unhandled rejection while it waits; a failure surfaces when it is awaited.
-    ahead.catch(() => {});
-    const messages: OutgoingMessage[] = [];
-    for (const row of claimed) {
-      const partner = partners.get(row.partnerId);
-      const stillTo = partner ? recipientOf(touch, partner) : undefined;
-      if (
-        suppressed.has(normalizeEmail(row.recipient)) ||
-        (stillTo && suppressed.has(normalizeEmail(stillTo)))
-      ) {
-        await store.markSkipped(row.idempotencyKey, 'suppressed');
-        summary.skipped++;
-        continue;
-      }
-      if (declined.has(row.partnerId)) {
-        await store.markSkipped(row.idempotencyKey, 'declined');
-        summary.skipped++;
-        continue;
-      }
-      const built = prerendered.get(row.idempotencyKey) ?? (await build(row));
-      if ('error' in built) {
-        await store.markFailed(row.idempotencyKey, built.error, false);
-        summary.failed++;
-        continue;
-      }
-      messages.push(built.message);
-    }
-    progress();
-    if (messages.length > 0 && !(await dispatch(messages))) break;
+  } finally {
+    ended = true;
+    await pool?.close();
   }
   return summary;
 }
