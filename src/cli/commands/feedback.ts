@@ -37,7 +37,7 @@ export default defineCommand({
             at: r.occurredAt,
             partner: r.partnerId ?? '',
             name: [p?.firstName, p?.lastName].filter(Boolean).join(' ') || (r.name ?? ''),
-            role: typeof p?.data.role === 'string' ? p.data.role : '',
+            role: roleOf(p?.data),
             company: p?.company ?? '',
             email: p?.email ?? r.email ?? '',
             rating: r.rating ?? '',
@@ -87,3 +87,11 @@ export default defineCommand({
     }
   },
 });
+
+/** The partner's `role` column, from the store's partner data (partners-sync.ts: `data.fields`). */
+function roleOf(data: Record<string, unknown> | undefined): string {
+  const fields = data?.fields;
+  if (typeof fields !== 'object' || fields === null) return '';
+  const role = (fields as Record<string, unknown>).role;
+  return typeof role === 'string' ? role : '';
+}

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { type Campaign, loadCampaign, type Touch } from '../../lib/campaign/load.ts';
@@ -18,9 +17,10 @@ import {
   type TouchPlan,
 } from '../../lib/email/send/index.ts';
 import { createTransport } from '../../lib/email/transport/index.ts';
+import { syncCampaignPartners } from '../../lib/engagement/partners-sync.ts';
 import { withLock } from '../../lib/lock.ts';
-import { partnerToken } from '../../lib/personalize/token.ts';
 import { isStoreUnavailable, openStore, type Store } from '../../lib/store/index.ts';
+import { campaignArg, campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 const categoryLabels: Record<PlanCategory, string> = {
@@ -119,7 +119,7 @@ export default defineCommand({
       'Send a touch of a campaign (or every touch that is due): plan, confirm, send, resumable after any stop.',
   },
   args: {
-    campaign: { type: 'positional', required: true, description: 'Campaign folder name' },
+    campaign: campaignArg,
     touch: { type: 'string', description: 'The touch to send (its id in campaign.yaml)' },
     due: { type: 'boolean', default: false, description: 'Send every touch whose time has come' },
     yes: { type: 'boolean', default: false, description: 'Do not ask for confirmation' },
@@ -129,16 +129,8 @@ export default defineCommand({
       description: 'Send every message to this test inbox (partner named in the subject); ledger untouched',
     },
     json: { type: 'boolean', default: false, description: 'Print the plan and the result as JSON' },
-    campaignsDir: {
-      type: 'string',
-      default: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns',
-      description: 'Folder of campaigns',
-    },
-    contentDir: {
-      type: 'string',
-      default: process.env.AIRCOVER_CONTENT_DIR ?? 'content',
-      description: 'Folder of papers, posts and webinars',
-    },
+    campaignsDir: campaignsDirArg,
+    contentDir: contentDirArg,
   },
   async run({ args }) {
     if (Boolean(args.touch) === args.due) {
@@ -150,15 +142,7 @@ export default defineCommand({
     if (args.to !== undefined && !emailPattern.test(args.to)) {
       throw new CliError(`--to needs an email address, not "${args.to}".`, ExitCode.usage);
     }
-    const dir = existsSync(join(args.campaignsDir, args.campaign))
-      ? join(args.campaignsDir, args.campaign)
-      : args.campaign;
-    if (!existsSync(join(dir, 'campaign.yaml'))) {
-      throw new CliError(
-        `No campaign "${args.campaign}": ${join(dir, 'campaign.yaml')} not found.`,
-        ExitCode.usage,
-      );
-    }
+    const dir = campaignFolder(args.campaign, args.campaignsDir);
 
     // The preflight first: nothing goes out from a campaign with errors.
     const report = await checkCampaign(dir, { contentDir: args.contentDir });
@@ -273,7 +257,8 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   const summaries: SendSummary[] = [];
   const tests: { touch: string; sent: number; failed: number; errors: string[] }[] = [];
   try {
-    if (!args.to) await upsertPartners(store, campaign);
+    // The store's partner table follows partners.csv (the collector finds partners by token).
+    if (!args.to) await syncCampaignPartners(store, campaign);
     for (const plan of plans) {
       if (plan.toSend === 0) continue;
       const progress = progressReporter(plan.toSend, args.json);
@@ -347,21 +332,4 @@ function printSummary(s: SendSummary) {
   const line = `${s.touch}: ${parts.join(', ')}`;
   if (s.failed || s.stopped || s.unavailable) out.warn(line);
   else out.success(line);
-}
-
-/** The store's partner table follows partners.csv (the collector finds partners by token). */
-async function upsertPartners(store: Store, campaign: Campaign): Promise<void> {
-  const rows = campaign.partners.map((p) => ({
-    partnerId: p.id,
-    token: partnerToken(campaign.id, p.id),
-    email: p.email,
-    company: p.company,
-    firstName: p.firstName,
-    lastName: p.lastName ?? null,
-    owner: p.owner ?? null,
-    referrerEmail: p.referrer?.email ?? null,
-    data: p.fields,
-  }));
-  for (let i = 0; i < rows.length; i += 1000)
-    await store.upsertPartners(campaign.id, rows.slice(i, i + 1000));
 }

@@ -4,7 +4,7 @@
  * resolve a token with `findPartnerByToken`, which works the same on a serverless host sharing a
  * Postgres database as on one machine.
  */
-import { loadAllCampaigns } from '../campaign/load.ts';
+import { type Campaign, loadAllCampaigns } from '../campaign/load.ts';
 import { campaignsDir } from '../campaign/site.ts';
 import { partnerToken } from '../personalize/token.ts';
 import type { PartnerInput, Store } from '../store/types.ts';
@@ -29,28 +29,41 @@ export async function syncPartners(
   );
   const result: SyncResult = { campaigns: 0, partners: 0, inserted: 0, updated: 0, skipped };
   for (const campaign of campaigns) {
-    const rows: PartnerInput[] = campaign.partners.map((p) => ({
-      partnerId: p.id,
-      token: partnerToken(campaign.id, p.id, options.secret),
-      email: p.email,
-      company: p.company,
-      firstName: p.firstName,
-      lastName: p.lastName ?? null,
-      owner: p.owner ?? null,
-      referrerEmail: p.referrer?.email ?? null,
-      data: {
-        fields: p.fields,
-        timeZone: p.timeZone,
-        tags: p.tags,
-        webinar: campaign.webinar?.id ?? null,
-        paper: campaign.paper.id,
-      },
-    }));
-    const counts = await store.upsertPartners(campaign.id, rows);
+    const counts = await syncCampaignPartners(store, campaign, options);
     result.campaigns += 1;
-    result.partners += rows.length;
+    result.partners += campaign.partners.length;
     result.inserted += counts.inserted;
     result.updated += counts.updated;
   }
   return result;
+}
+
+/** One campaign's partners into the store (`aircover send` does this before it sends). */
+export function syncCampaignPartners(
+  store: Store,
+  campaign: Campaign,
+  options: { secret?: string } = {},
+): Promise<{ inserted: number; updated: number }> {
+  return store.upsertPartners(campaign.id, partnerRows(campaign, options.secret));
+}
+
+/** A campaign's partners as the store keeps them: token, contact, and the rest under `data`. */
+export function partnerRows(campaign: Campaign, secret?: string): PartnerInput[] {
+  return campaign.partners.map((p) => ({
+    partnerId: p.id,
+    token: partnerToken(campaign.id, p.id, secret),
+    email: p.email,
+    company: p.company,
+    firstName: p.firstName,
+    lastName: p.lastName ?? null,
+    owner: p.owner ?? null,
+    referrerEmail: p.referrer?.email ?? null,
+    data: {
+      fields: p.fields,
+      timeZone: p.timeZone,
+      tags: p.tags,
+      webinar: campaign.webinar?.id ?? null,
+      paper: campaign.paper.id,
+    },
+  }));
 }
