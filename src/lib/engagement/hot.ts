@@ -135,19 +135,25 @@ export class HotNotifier {
   async #crossed(store: Store, partner: { campaign: string; partnerId: string }, at: Date) {
     const { emptySignals, engagement } = await import('../followup/signals.ts');
     const model = engagement;
-    const hot = async (until?: Date) => {
+    const hotBefore = async (until: Date) => {
       const groups = await store.summarizeEvents({
         campaign: partner.campaign,
         partnerId: partner.partnerId,
         types: [...READING],
         metrics: model.metrics,
-        ...(until ? { until } : {}),
+        until,
       });
       const signals = emptySignals();
       for (const group of groups) model.add(signals, group);
       return model.isHot(signals);
     };
-    return (await hot()) && !(await hot(at));
+    // Hot now, from the store's engagement summary (one row, the same human reading totals as the
+    // aggregate): most beacons come from partners who are not, and end here without aggregating.
+    const [row] = await store.engagementSummary(partner.campaign, partner.partnerId);
+    if (!row) return false;
+    const now = emptySignals();
+    model.addSummary(now, row);
+    return model.isHot(now) && !(await hotBefore(at));
   }
 
   async #loadCampaigns(): Promise<FollowupCampaign[]> {

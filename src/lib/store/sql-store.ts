@@ -1014,8 +1014,8 @@ export class SqlStore implements Store {
     });
   }
 
-  async engagementSummary(campaign?: string): Promise<EngagementSummary[]> {
-    const where = new Where().eq('campaign', campaign);
+  async engagementSummary(campaign?: string, partnerId?: string): Promise<EngagementSummary[]> {
+    const where = new Where().eq('campaign', campaign).eq('partner_id', partnerId);
     const rows = await this.#db.values(
       `SELECT ${summaryColumns.join(', ')} FROM engagement_summary ${where.sql} ORDER BY campaign, partner_id`,
       where.params,

@@ -462,7 +462,7 @@ export interface Store {
   /** The largest event id stored, 0 when none. */
   lastEventId(): Promise<number>;
   /** Per-partner totals kept as events are written: the follow-up queue's one read. */
-  engagementSummary(campaign?: string): Promise<EngagementSummary[]>;
+  engagementSummary(campaign?: string, partnerId?: string): Promise<EngagementSummary[]>;
   /** Human visits and visible time per UTC day, kept as events are written. */
   engagementByDay(campaign?: string): Promise<EngagementDay[]>;
 
