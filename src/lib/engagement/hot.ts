@@ -46,6 +46,14 @@ export class HotNotifier {
   readonly #pending = new Set<Promise<void>>();
   /** `campaign/partner/day` already noted by this process. */
   readonly #noted = new Set<string>();
+  /**
+   * `campaign/partner` found hot by a reading check on `#hotSeenDay`. Reading only adds up, so a
+   * partner once hot stays hot that day: later beacons need no second look (without this, every
+   * beacon of an already-hot partner aggregated their events again: the collector bench's
+   * bottleneck).
+   */
+  #hotSeen = new Set<string>();
+  #hotSeenDay = '';
   /** Per partner: one check at a time; a trigger meanwhile runs it once more after. */
   readonly #running = new Map<string, { again: HotTrigger | null }>();
   #campaigns: { at: number; list: Promise<FollowupCampaign[]> } | null = null;
@@ -149,11 +157,20 @@ export class HotNotifier {
     };
     // Hot now, from the store's engagement summary (one row, the same human reading totals as the
     // aggregate): most beacons come from partners who are not, and end here without aggregating.
+    const day = at.toISOString().slice(0, 10);
+    if (day !== this.#hotSeenDay) {
+      this.#hotSeen = new Set();
+      this.#hotSeenDay = day;
+    }
+    const key = `${partner.campaign}/${partner.partnerId}`;
+    if (this.#hotSeen.has(key)) return false;
     const [row] = await store.engagementSummary(partner.campaign, partner.partnerId);
     if (!row) return false;
     const now = emptySignals();
     model.addSummary(now, row);
-    return model.isHot(now) && !(await hotBefore(at));
+    if (!model.isHot(now)) return false;
+    this.#hotSeen.add(key);
+    return !(await hotBefore(at));
   }
 
   async #loadCampaigns(): Promise<FollowupCampaign[]> {
