@@ -93,7 +93,7 @@ export async function startRenderPool(
 ): Promise<RenderPool> {
   const lang = messageLang(campaign);
   const data: RenderWorkerData = {
-    campaign,
+    campaign: { ...campaign, partners: [] },
     touch: touch.id,
     render,
     layouts: { [lang]: await layoutHtml(lang) },
@@ -148,7 +148,12 @@ export async function startRenderPool(
         const piece = backlog.shift() as Piece;
         const id = nextId++;
         slot.held.set(id, piece);
-        slot.worker.postMessage({ id, rows: piece.rows } satisfies RenderRequest);
+        const request: RenderRequest = {
+          id,
+          rows: piece.rows,
+          partners: piece.rows.map((row) => partners.get(row.partnerId) ?? null),
+        };
+        slot.worker.postMessage(request);
       }
       if (slot.held.size > 0) slot.worker.ref();
       else slot.worker.unref();

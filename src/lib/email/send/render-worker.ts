@@ -1,14 +1,16 @@
 /**
- * A render thread of the send (render-pool.ts): receives the campaign, the touch and the render
- * options once (workerData: a structured clone of the sender's own, so both render from the
- * same inputs), then pieces of ledger rows, and answers each piece with the messages built for
- * it. Pure work: it never touches the ledger, the store or the network.
+ * A render thread of the send (render-pool.ts): receives the campaign (without its partner
+ * list, so a thread's memory does not grow with the list), the touch and the render options once
+ * (workerData: a structured clone of the sender's own, so both render from the same inputs),
+ * then pieces of ledger rows with their partners, and answers each piece with the messages
+ * built for it. Pure work: it never touches the ledger, the store or the network.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Campaign } from '../../campaign/load.ts';
+import type { Partner } from '../../campaign/partners.ts';
 import type { RenderOptions } from '../render/index.ts';
 import { useLayouts } from '../render/layout.ts';
 import { type BuildRow, type Built, buildMessage } from './build.ts';
@@ -24,6 +26,8 @@ export interface RenderWorkerData {
 export interface RenderRequest {
   id: number;
   rows: BuildRow[];
+  /** Each row's partner (null: no longer in partners.csv). The campaign comes without its list. */
+  partners: (Partner | null)[];
 }
 
 export type RenderAnswer =
@@ -45,18 +49,14 @@ try {
 const { campaign, touch: touchId, render, layouts } = workerData as RenderWorkerData;
 useLayouts(layouts);
 const touch = campaign.touches.find((t) => t.id === touchId);
-const partners = new Map(campaign.partners.map((p) => [p.id, p]));
-
-parentPort?.on('message', async ({ id, rows }: RenderRequest) => {
+parentPort?.on('message', async ({ id, rows, partners }: RenderRequest) => {
   let answer: RenderAnswer;
   try {
     if (!touch) throw new Error(`no touch "${touchId}" in ${campaign.id}`);
     const built: [string, Built][] = [];
-    for (const row of rows) {
-      built.push([
-        row.idempotencyKey,
-        await buildMessage(campaign, touch, partners.get(row.partnerId), row, render),
-      ]);
+    for (const [i, row] of rows.entries()) {
+      const partner = partners[i] ?? undefined;
+      built.push([row.idempotencyKey, await buildMessage(campaign, touch, partner, row, render)]);
     }
     answer = { id, built };
   } catch (cause) {
