@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
 import type { ResponseInput } from '../store/types.ts';
 import { confirmRegistration, partnerTimeZone } from '../webinar/confirm.ts';
+import { formEvent, jsonAnswer as json, seeOther } from './answer.ts';
 import type { Answer } from './beacon.ts';
 import { isUnavailable, runtime } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
@@ -89,16 +90,6 @@ export interface FormRequest {
   ip: string | null;
   now?: Date;
 }
-
-const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
-  status,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
-  body: JSON.stringify(value),
-});
-const seeOther = (location: string): Answer => ({
-  status: 303,
-  headers: { location, 'cache-control': 'no-store' },
-});
 
 /** Form fields from a body of any accepted type; repeated fields keep the last value. */
 export async function readFormFields(
@@ -246,20 +237,18 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
     }
     const agent = botAgentReason(req.userAgent);
     await rt.batcher.add([
-      {
+      formEvent({
         campaign: partner.campaign,
         partnerId: partner.partnerId,
         touch: touchId,
-        type: `form.${kind}`,
-        source: 'form',
-        occurredAt: now,
-        verdict: agent ? 'bot' : 'human',
-        verdictReason: agent ?? 'form submitted',
-        userAgent: req.userAgent?.slice(0, 400) ?? null,
+        kind,
+        at: now,
+        agent,
+        userAgent: req.userAgent,
         ipHash,
         metadata: { responseId: result.id, ...(until ? { until: until.toISOString() } : {}) },
         eventKey: `f:${response.idempotencyKey ?? `registration:${response.webinar}:${partner.email}`}`,
-      },
+      }),
     ]);
     // A new call request or feedback makes a partner hot: their owner hears of it at once, after
     // this answer (never slowing it; the response and the event are already stored).

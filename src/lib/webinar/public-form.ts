@@ -9,7 +9,7 @@
  * registration per person and webinar; only a new one sends the confirmation with the .ics.
  */
 import { z } from 'astro/zod';
-import { jsonAnswer as json, seeOther } from '../engagement/answer.ts';
+import { formEvent, jsonAnswer as json, seeOther } from '../engagement/answer.ts';
 import type { Answer } from '../engagement/beacon.ts';
 import { isUnavailable, runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
@@ -119,19 +119,17 @@ export async function registerFromPublicPage(req: PublicRegistrationRequest): Pr
     );
     if (result.campaign && result.partnerId) {
       await rt.batcher.add([
-        {
+        formEvent({
           campaign: result.campaign,
           partnerId: result.partnerId,
-          type: 'form.register',
-          source: 'form',
-          occurredAt: now,
-          verdict: agent ? 'bot' : 'human',
-          verdictReason: agent ?? 'form submitted',
-          userAgent: req.userAgent?.slice(0, 400) ?? null,
+          kind: 'register',
+          at: now,
+          agent,
+          userAgent: req.userAgent,
           ipHash,
           metadata: { responseId: result.id, via: 'public-page' },
           eventKey: `f:registration:${req.slug}:${email.toLowerCase()}`,
-        },
+        }),
       ]);
     }
     if (result.created) {
