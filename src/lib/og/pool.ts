@@ -3,7 +3,7 @@
  * a time; a campaign of 10,000 partners needs 10,000 cards, so `aircover build` fills the
  * card cache in parallel first and the build then reads every card from disk.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -69,6 +69,20 @@ export function placeCards(cards: { content: CardContent; to: string }[], dir = 
       mkdirSync(folder, { recursive: true });
       folders.add(folder);
     }
-    copyFileSync(cachedCardFile(content, dir), to);
+    placeFile(cachedCardFile(content, dir), to);
+  }
+}
+
+/**
+ * A hard link where the file system allows it (a cached card is never changed in place: the
+ * cache writes a new file and renames it), a copy where it does not (another device). Copying
+ * 10,000 cards took about 10 s of a rebuild; linking them, well under one.
+ */
+function placeFile(from: string, to: string): void {
+  rmSync(to, { force: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
   }
 }
