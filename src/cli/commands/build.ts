@@ -1,9 +1,11 @@
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import { partnerCard, partnerPages } from '../../lib/campaign/site.ts';
+import { readContent } from '../../lib/content/read.ts';
 import { withLock } from '../../lib/lock.ts';
 import type { CardContent } from '../../lib/og/card.ts';
 import { placeCards, warmCards } from '../../lib/og/pool.ts';
+import { publicCards } from '../../lib/og/public-cards.ts';
 import { siteSettings } from '../../lib/site.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
@@ -29,6 +31,7 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
   process.env.AIRCOVER_OUT_DIR = outDir;
   const started = performance.now();
   out.info('Building the site…');
+  await warmPublicCards();
   const partnerCards = await warmPartnerCards();
   const { build } = await import('astro');
   try {
@@ -85,4 +88,25 @@ async function warmPartnerCards(): Promise<{ token: string; content: CardContent
   if (drawn > 0)
     out.info(`Drew ${drawn} partner cards in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return cards;
+}
+
+/**
+ * Draws the public pages' cards on all cores before Astro runs, from the content's frontmatter
+ * (src/lib/content/read.ts); the endpoint then finds each in the cache. Invalid content is left
+ * to the build, which names the file and the field.
+ */
+async function warmPublicCards(): Promise<void> {
+  const content = readContent(process.env.AIRCOVER_CONTENT_DIR ?? 'content');
+  if (content.problems.length > 0) return;
+  const cards = publicCards({
+    site: siteSettings(),
+    papers: [...content.whitepapers.values()],
+    posts: [...content.blog.values()],
+    webinars: [...content.webinars.values()],
+    authors: [...content.authors.values()],
+  });
+  const started = performance.now();
+  const drawn = await warmCards(cards.map((card) => card.content));
+  if (drawn > 0)
+    out.info(`Drew ${drawn} page cards in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

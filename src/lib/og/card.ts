@@ -18,7 +18,8 @@ export const CARD_HEIGHT = 630;
 /** Bump when the card design changes, so cached cards are redrawn. */
 const RENDERER_VERSION = '2';
 
-export interface CardContent {
+// A type alias, not an interface: Astro page props need its implicit index signature.
+export type CardContent = {
   /** Small line above the title, e.g. "White paper" or "Prepared for Acme Logistics". */
   eyebrow: string;
   title: string;
@@ -27,7 +28,7 @@ export interface CardContent {
   footer: string;
   /** Accent colour of the band at the left. */
   accent?: string | undefined;
-}
+};
 
 interface Font {
   name: string;

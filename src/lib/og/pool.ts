@@ -46,8 +46,10 @@ export async function warmCards(cards: CardContent[], options: WarmOptions = {})
         next += batchSize;
       };
       worker.on('message', (message: string) => {
-        if (message === 'drawn') options.onProgress?.(++drawn, missing.length);
-        else send();
+        if (message === 'drawn') {
+          drawn += 1;
+          options.onProgress?.(drawn, missing.length);
+        } else send();
       });
       worker.once('error', reject);
       send();
