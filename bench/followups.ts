@@ -4,9 +4,9 @@
  * views, visible time, reading progress, clicks, email events, and scanner hits labelled bot),
  * plus sends and responses, in SQLite (and in Postgres when AIRCOVER_TEST_DATABASE_URL is set).
  * Times building the whole queue and the dashboard's campaign page (funnel, engagement per day,
- * partner table): the first run (a full aggregate of the events), then best and median of 5 runs
- * (the running aggregate adds only new events; see src/lib/followup/aggregate.ts). Goal: under
- * half a second on SQLite. JSON out.
+ * partner table): the first run, then best and median of 5 runs. Both read the engagement
+ * summary the store keeps as events are written (src/lib/store/summary.ts). Goal: under half a
+ * second on SQLite. JSON out.
  *
  *   npx node bench/followups.ts [--partners 10000] [--events 50]
  */

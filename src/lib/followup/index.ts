@@ -2,7 +2,6 @@
  * Follow-up: who engaged, who is due, what to send next. Plain TypeScript shared by the CLI
  * (followups, report, mark, digest) and the /admin dashboard.
  */
-export { clearSummaries, summarizeIncremental } from './aggregate.ts';
 export { fromCampaign, loadFollowupCampaigns } from './campaign.ts';
 export { csvColumns, queueCsv } from './csv.ts';
 export { addBusinessDays } from './dates.ts';
