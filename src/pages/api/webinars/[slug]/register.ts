@@ -1,6 +1,6 @@
 /** `POST /api/webinars/<slug>/register`: the public webinar page's form (src/lib/webinar/public-form.ts). */
 import type { APIRoute } from 'astro';
-import { wantsJson } from '../../../../lib/engagement/answer.ts';
+import { jsonAnswer, wantsJson } from '../../../../lib/engagement/answer.ts';
 import { toResponse } from '../../../../lib/engagement/beacon.ts';
 import { readRegistrationFields, registerFromPublicPage } from '../../../../lib/webinar/public-form.ts';
 
@@ -8,11 +8,7 @@ export const prerender = false;
 
 export const POST: APIRoute = async ({ request, params, clientAddress }) => {
   const fields = await readRegistrationFields(request);
-  if (!fields)
-    return new Response('{"error":"send a form of at most 8 KB"}', {
-      status: 413,
-      headers: { 'content-type': 'application/json' },
-    });
+  if (!fields) return toResponse(jsonAnswer(413, { error: 'send a form of at most 8 KB' }));
   return toResponse(
     await registerFromPublicPage({
       slug: params.slug ?? '',
