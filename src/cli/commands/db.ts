@@ -1,6 +1,5 @@
 import { defineCommand } from 'citty';
-import { syncPartners } from '../../lib/engagement/partners-sync.ts';
-import { isStoreUnavailable, type OpenStoreOptions, openStore, type Store } from '../../lib/store/index.ts';
+import type { OpenStoreOptions, Store } from '../../lib/store/index.ts';
 import { CliError, out } from '../output.ts';
 
 const connection = {
@@ -19,6 +18,8 @@ async function withStore<T>(
   migrate: boolean,
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
+  // The store (and pg) loads only when a subcommand runs, so `--help` stays fast.
+  const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
   const options: OpenStoreOptions = { migrate };
   if (args.url) options.url = args.url;
   if (args.dataDir) options.dataDir = args.dataDir;
@@ -82,6 +83,7 @@ const sync = defineCommand({
   args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
   async run({ args }) {
     await withStore(args, true, async (store) => {
+      const { syncPartners } = await import('../../lib/engagement/partners-sync.ts');
       const result = await syncPartners(store);
       if (args.json) return out.json(result);
       out.success(
