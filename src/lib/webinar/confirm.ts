@@ -14,7 +14,7 @@ import { refTags, tag } from '../email/message.ts';
 import { fillLayout, layoutHtml } from '../email/render/layout.ts';
 import { createTransport } from '../email/transport/index.ts';
 import { escapeHtml, oneLine } from '../personalize/escape.ts';
-import { normalizeEmail } from '../store/sql-store.ts';
+import { normalizeEmail } from '../store/sql-shared.ts';
 import type { ResponseSource, Store, StoredResponse } from '../store/types.ts';
 import { formatInZone } from '../time.ts';
 import { calendarLinks, type InvitationMethod, invitationIcs } from './ics.ts';
