@@ -4,7 +4,7 @@
  * ledger rows, the responses, the suppressions. Nothing here reads or aggregates events, so
  * 10,000 partners with half a million events stay fast from the first call.
  */
-import { normalizeEmail } from '../store/sql-store.ts';
+import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Suppression } from '../store/types.ts';
 import type { FollowupCampaign, PartnerFacts } from './model.ts';
 import { emptySignals, engagement, type HumanEngagementModel } from './signals.ts';
