@@ -138,9 +138,14 @@ export function createEngagementModel(
       if (r.firstAt) s.firstAt = s.firstAt && s.firstAt < r.firstAt ? s.firstAt : r.firstAt;
       if (r.lastAt) s.lastAt = later(s.lastAt, r.lastAt);
     },
+    // Reading means the paper: visible time and progress here are the paper's own (the collector
+    // files personal-page sections and time as section_seen / page_time). Clicks alone never count.
     isWarm(s) {
       return (
-        s.visibleSeconds >= thresholds.warmSeconds || s.maxProgress > 0 || s.clicks > 0 || s.downloads > 0
+        this.isHot(s) ||
+        s.visibleSeconds >= thresholds.warmSeconds ||
+        s.sections >= thresholds.warmSections ||
+        s.downloads > 0
       );
     },
     isHot(s) {

@@ -3,7 +3,7 @@
  * we sent, what they did (human events by default; bots and suspects on request, each with its
  * verdict), what they told us, and suppressions.
  */
-import { normalizeEmail } from '../store/sql-store.ts';
+import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Verdict } from '../store/types.ts';
 import type { FollowupCampaign, FollowupPartner } from './model.ts';
 
