@@ -56,16 +56,22 @@ describe.skipIf(!hasChromium() && !process.env.CI)('the personal page in Chromiu
     const errors = collectErrors(page);
     await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
 
-    await expect(page.locator('.sender-card__name').textContent()).resolves.toBe(loaded.campaign.def.sender.name);
+    await expect(page.locator('.sender-card__name').textContent()).resolves.toBe(
+      loaded.campaign.def.sender.name,
+    );
     for (const selector of ['.sender-card__photo', '.sender-card__logo']) {
-      const loadedImage = await page.locator(selector).evaluate((img) => (img as HTMLImageElement).naturalWidth > 0);
+      const loadedImage = await page
+        .locator(selector)
+        .evaluate((img) => (img as HTMLImageElement).naturalWidth > 0);
       expect(loadedImage, `${selector} shows an image`).toBe(true);
     }
     expect(await page.locator('.sender-card__photo').getAttribute('alt')).toMatch(/\S/);
 
     const main = await box(page, '.partner__main');
     const actions = await box(page, '.partner__actions');
-    expect(actions.x, 'the answers sit to the right of the paper').toBeGreaterThanOrEqual(main.x + main.width);
+    expect(actions.x, 'the answers sit to the right of the paper').toBeGreaterThanOrEqual(
+      main.x + main.width,
+    );
     expect(Math.abs(actions.y - main.y), 'both columns start together').toBeLessThan(40);
     expect(main.width + actions.width, 'the page uses the width of the window').toBeGreaterThan(900);
 
@@ -79,7 +85,11 @@ describe.skipIf(!hasChromium() && !process.env.CI)('the personal page in Chromiu
   });
 
   it('at 390 px: one column, nothing wider than the phone, metrics in full rows', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const errors = collectErrors(page);
     await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
 
@@ -90,7 +100,9 @@ describe.skipIf(!hasChromium() && !process.env.CI)('the personal page in Chromiu
     expect(overflow, 'no sideways scrolling').toBeLessThanOrEqual(0);
 
     const rows = await metricRows(page);
-    expect(rows.every((n) => n === rows[0]) && (rows[0] ?? 0) > 1, `metric rows ${rows.join(' + ')}`).toBe(true);
+    expect(rows.every((n) => n === rows[0]) && (rows[0] ?? 0) > 1, `metric rows ${rows.join(' + ')}`).toBe(
+      true,
+    );
 
     const sender = await box(page, '.sender-card');
     expect(sender.width).toBeLessThanOrEqual(390);

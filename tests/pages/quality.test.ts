@@ -59,7 +59,12 @@ describe.skipIf(!hasChromium() && !process.env.CI)('page quality: axe and Lighth
 
   for (const name of ['home', 'paper', 'personal'] as const) {
     it(`Lighthouse scores the ${name} page at 0.95 or more in every category`, async () => {
-      const categories = ['performance', 'accessibility', 'best-practices', ...(name === 'personal' ? [] : ['seo'])];
+      const categories = [
+        'performance',
+        'accessibility',
+        'best-practices',
+        ...(name === 'personal' ? [] : ['seo']),
+      ];
       const result = await lighthouse(
         `${server.url}${pages[name]}`,
         { port: debuggingPort, output: 'json', logLevel: 'error', onlyCategories: categories },
@@ -72,9 +77,13 @@ describe.skipIf(!hasChromium() && !process.env.CI)('page quality: axe and Lighth
       expect(Object.keys(scores).sort()).toEqual([...categories].sort());
       for (const [category, score] of Object.entries(scores)) {
         const failing = Object.values(result.lhr.audits)
-          .filter((audit) => audit.score !== null && audit.score < 0.9 && audit.scoreDisplayMode !== 'informative')
+          .filter(
+            (audit) => audit.score !== null && audit.score < 0.9 && audit.scoreDisplayMode !== 'informative',
+          )
           .map((audit) => `${audit.id} (${audit.score})`);
-        expect(score ?? 0, `${name} ${category}; weak audits: ${failing.join(', ')}`).toBeGreaterThanOrEqual(0.95);
+        expect(score ?? 0, `${name} ${category}; weak audits: ${failing.join(', ')}`).toBeGreaterThanOrEqual(
+          0.95,
+        );
       }
     });
   }
