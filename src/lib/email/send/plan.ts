@@ -77,9 +77,9 @@ export interface PlanState {
   suppressed: Set<string>;
 }
 
-export async function loadPlanState(store: Store, campaign: Campaign): Promise<PlanState> {
+export async function loadPlanState(store: Store, campaign: Campaign, now?: Date): Promise<PlanState> {
   const [partners, suppressed] = await Promise.all([
-    loadPartnerStates(store, campaign),
+    loadPartnerStates(store, campaign, now),
     loadSuppressed(store, campaign),
   ]);
   return { partners, suppressed };
@@ -110,7 +110,7 @@ export async function planTouch(
 ): Promise<TouchPlan> {
   const { store, campaign } = context;
   const now = context.now ?? new Date();
-  const state = context.state ?? (await loadPlanState(store, campaign));
+  const state = context.state ?? (await loadPlanState(store, campaign, now));
   const ledger = new Map(
     (await store.listLedger({ campaign: campaign.id, touch: touch.id })).map((e) => [e.partnerId, e]),
   );
@@ -140,9 +140,12 @@ export async function planTouch(
       add({ ...base, category: 'failed', ...(existing.lastError ? { error: existing.lastError } : {}) });
       continue;
     }
+    // The state module's flags (a bounced partner stays suppressed), and the recipient's own
+    // suppression (a referrer nudge to a suppressed referrer).
+    const flags = state.partners.get(partner.id);
     const partnerState: PartnerState = {
-      ...state.partners.get(partner.id),
-      suppressed: state.suppressed.has(normalizeEmail(recipient)),
+      ...flags,
+      suppressed: Boolean(flags?.suppressed) || state.suppressed.has(normalizeEmail(recipient)),
     };
     const decision = touchDecision(touch, partner, partnerState, now);
     const ledgerBase = {
