@@ -19,7 +19,7 @@ export default defineCommand({
     // Loaded when the command runs, so `--help` stays fast.
     const { campaignsDir } = await import('../../lib/campaign/site.ts');
     const { openStore } = await import('../../lib/store/index.ts');
-    const { stringify } = await import('csv-stringify/sync');
+    const { inertCsv } = await import('../../lib/text/csv.ts');
     // A campaign's id is its folder's name.
     const campaign = basename(campaignFolder(args.campaign, campaignsDir()));
     const store = await openStore();
@@ -51,7 +51,7 @@ export default defineCommand({
       if (args.json) out.json(rows);
       else if (args.csv)
         out.print(
-          stringify(rows, {
+          inertCsv(rows, {
             header: true,
             columns: [
               'at',
@@ -66,7 +66,6 @@ export default defineCommand({
               'missing',
               'text',
             ],
-            cast: { boolean: (v) => (v ? 'yes' : 'no') },
           }).trimEnd(),
         );
       else if (rows.length === 0)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { webinarArg } from '../args.ts';
+import { dryRunArg, webinarArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 const attendance = defineCommand({
@@ -13,6 +13,7 @@ const attendance = defineCommand({
     webinar: webinarArg,
     file: { type: 'positional', required: true, description: 'The exported CSV' },
     json: { type: 'boolean', description: 'JSON summary on stdout' },
+    dryRun: dryRunArg,
   },
   async run({ args }) {
     // Loaded when the import runs, so `--help` stays fast.
@@ -41,11 +42,12 @@ const attendance = defineCommand({
     }
     const store = await openStore();
     try {
-      const summary = await importAttendance(store, webinar, report, args.file);
+      const summary = await importAttendance(store, webinar, report, args.file, { dryRun: args.dryRun });
       if (args.json) {
-        out.json(summary);
+        out.json({ ...summary, dryRun: args.dryRun });
         return;
       }
+      if (args.dryRun) out.info('dry run: nothing was written; this is what the import would record.');
       out.success(
         `${summary.attendees} attendee(s) from a ${summary.vendor} export: ${summary.created} new, ${summary.partners} partner(s), ${summary.registrants} registrant(s), ${summary.newPeople.length} new people`,
       );
