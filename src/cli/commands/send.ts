@@ -35,6 +35,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   responded: 'already did what it asks',
   'no-referrer': 'no referrer to nudge',
   'outside-audience': 'outside the audience',
+  'webinar-cancelled': 'not planned: the webinar is cancelled',
 };
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -45,6 +46,7 @@ function planJson(plan: TouchPlan) {
     at: plan.touch.at.toISOString(),
     counts: plan.counts,
     toSend: plan.toSend,
+    ...(plan.blocked ? { blocked: plan.blocked } : {}),
     paused: plan.rows
       .filter((r) => r.category === 'paused')
       .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
@@ -68,6 +70,7 @@ function printPlan(campaign: Campaign, plan: TouchPlan) {
       return [String(plan.counts[c]).padStart(6), label];
     });
   out.table(['count', 'partners'], rows);
+  if (plan.blocked) out.print(`Nothing planned: ${plan.blocked}.`);
   out.print();
 }
 
