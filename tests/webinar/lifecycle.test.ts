@@ -90,11 +90,11 @@ describe('a cancelled webinar reaches every part', () => {
       sample.replace(/^title: .*$/m, 'title: "A second session on the same findings"'),
     );
     const moved = await runCli(
-      ['webinar', 'reschedule', SECOND, '--start', '2027-02-04T15:00:00+01:00'],
+      ['webinar', 'reschedule', SECOND, '--start', '2027-02-04T15:00:00+01:00', '--yes'],
       env,
     );
     expect(moved.code, moved.stderr).toBe(0);
-    const cancelled = await runCli(['webinar', 'cancel', WEBINAR], env);
+    const cancelled = await runCli(['webinar', 'cancel', WEBINAR, '--yes'], env);
     expect(cancelled.code, cancelled.stderr).toBe(0);
   }, 60_000);
 

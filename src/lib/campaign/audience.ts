@@ -1,45 +1,18 @@
 /**
- * Who a touch goes to, decided from a small partner state that the sender and the follow-up
- * engine fill from the store. Pure functions: no I/O, no clock unless passed.
+ * Who a touch goes to. Membership of an audience and the flags behind it come from the one
+ * partner-state derivation (src/lib/followup/state/); this file only orders the reasons a touch
+ * is not sent. Pure functions: no I/O, no clock unless passed.
  */
-import type { Partner } from './partners.ts';
+import { type AudienceFlags, memberOf } from '../followup/state/audiences.ts';
+import type { Referrer } from './partners.ts';
 import type { Audience, TouchKind } from './schema.ts';
 
-export interface PartnerState {
-  /** Registered for the campaign's webinar. */
-  registered?: boolean;
-  /** Attended the webinar (from the attendance import). */
-  attended?: boolean;
-  /** Human evidence of interest: reading time, reading progress, a form (never opens alone). */
-  engaged?: boolean;
-  /** Answered in any way: reply, feedback, call request, meeting (recorded or marked). */
-  responded?: boolean;
-  /** Said "no thanks": never contacted again in this campaign. */
-  declined?: boolean;
-  /** Unsubscribed, hard-bounced or complained. */
-  suppressed?: boolean;
-  /** Said "not now": nothing is sent before this instant. */
-  pausedUntil?: Date | null;
-}
+/** The sender's view of a partner: the state module's audience flags. */
+export type PartnerState = AudienceFlags;
 
 /** Whether the state matches the audience, and nothing else (see `touchDecision`). */
 export function inAudience(audience: Audience, state: PartnerState): boolean {
-  switch (audience) {
-    case 'all':
-      return true;
-    case 'not-registered':
-      return !state.registered;
-    case 'registered':
-      return Boolean(state.registered);
-    case 'attended':
-      return Boolean(state.attended);
-    case 'no-show':
-      return Boolean(state.registered) && !state.attended;
-    case 'engaged':
-      return Boolean(state.engaged || state.responded);
-    case 'silent':
-      return !state.engaged && !state.responded && !state.registered && !state.attended;
-  }
+  return memberOf(audience, state);
 }
 
 export type SkipReason =
@@ -59,7 +32,7 @@ export type TouchDecision = { send: true } | { send: false; reason: SkipReason; 
  */
 export function touchDecision(
   touch: { kind: TouchKind; audience: Audience },
-  partner: Pick<Partner, 'referrer'>,
+  partner: { referrer?: Pick<Referrer, 'email'> | undefined },
   state: PartnerState,
   now: Date = new Date(),
 ): TouchDecision {

@@ -4,10 +4,25 @@
  * ledger rows, the responses, the suppressions. Nothing here reads or aggregates events, so
  * 10,000 partners with half a million events stay fast from the first call.
  */
-import { normalizeEmail } from '../store/sql-store.ts';
+import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Suppression } from '../store/types.ts';
 import type { FollowupCampaign, PartnerFacts } from './model.ts';
 import { emptySignals, engagement, type HumanEngagementModel } from './signals.ts';
+
+/** Event types the personal page files apart from reading (see src/lib/engagement/beacon.ts). */
+export const pageTypes = { sectionSeen: 'section_seen', pageTime: 'page_time' } as const;
+const deliveryTrouble = ['email.bounced', 'email.delivery_delayed'] as const;
+
+/** Resend's bounce type: Permanent, Transient or Undetermined; a delay is transient. */
+export function bounceKind(
+  type: string,
+  metadata: Record<string, unknown>,
+): 'permanent' | 'transient' | 'undetermined' {
+  if (type === 'email.delivery_delayed') return 'transient';
+  const bounce = metadata.bounce as { type?: unknown } | null | undefined;
+  const kind = typeof bounce?.type === 'string' ? bounce.type.toLowerCase() : '';
+  return kind === 'permanent' ? 'permanent' : kind === 'transient' ? 'transient' : 'undetermined';
+}
 
 export interface CampaignFacts {
   facts: Map<string, PartnerFacts>;
@@ -29,6 +44,8 @@ function emptyFacts(campaign: string, partnerId: string): PartnerFacts {
     human: emptySignals(),
     nonHumanEvents: 0,
     responses: [],
+    sectionsSeen: 0,
+    bounces: [],
   };
 }
 
@@ -38,15 +55,19 @@ export async function loadCampaignFacts(
   options: { model?: HumanEngagementModel; suppressions?: Suppression[] } = {},
 ): Promise<CampaignFacts> {
   const model = options.model ?? engagement;
-  const [summaries, sent, responses, webinarResponses, suppressions] = await Promise.all([
-    store.engagementSummary(campaign.id),
-    store.listSentTouches(campaign.id),
-    store.listResponses({ campaign: campaign.id }),
-    campaign.webinar
-      ? store.listResponses({ webinar: campaign.webinar.id, kind: ['registration', 'attendance'] })
-      : Promise.resolve([] as StoredResponse[]),
-    options.suppressions ? Promise.resolve(options.suppressions) : store.listSuppressions(),
-  ]);
+  const [summaries, sent, responses, webinarResponses, suppressions, sectionsSeen, bounces] =
+    await Promise.all([
+      store.engagementSummary(campaign.id),
+      store.listSentTouches(campaign.id),
+      store.listResponses({ campaign: campaign.id }),
+      campaign.webinar
+        ? store.listResponses({ webinar: campaign.webinar.id, kind: ['registration', 'attendance'] })
+        : Promise.resolve([] as StoredResponse[]),
+      options.suppressions ? Promise.resolve(options.suppressions) : store.listSuppressions(),
+      // Personal-page sections (not reading) and delivery trouble: small, grouped or rare.
+      store.countEventsBy('partner', { campaign: campaign.id, types: [pageTypes.sectionSeen] }),
+      store.listEvents({ campaign: campaign.id, types: [...deliveryTrouble], includeNonHuman: true }),
+    ]);
 
   const facts = new Map<string, PartnerFacts>();
   const byEmail = new Map<string, string>();
@@ -87,6 +108,15 @@ export async function loadCampaignFacts(
   for (const r of webinarResponses) addResponse(r.email ? byEmail.get(r.email) : null, r);
   for (const f of facts.values())
     if (f.responses.length > 1) f.responses.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+
+  for (const [id, n] of Object.entries(sectionsSeen)) {
+    const f = facts.get(id);
+    if (f) f.sectionsSeen = n;
+  }
+  for (const e of bounces) {
+    const f = e.partnerId ? facts.get(e.partnerId) : undefined;
+    if (f) f.bounces.push({ id: e.id, at: e.occurredAt, type: e.type, kind: bounceKind(e.type, e.metadata) });
+  }
 
   for (const s of suppressions) {
     const id = byEmail.get(s.email);

@@ -24,7 +24,7 @@ export {
   funnelStages,
   loadPartnerStates,
 } from './queue.ts';
-export { derive, evaluate, isDueToday, linkCampaigns, nextTouch, sortQueue } from './rules.ts';
+export { evaluate, isDueToday, linkCampaigns, nextTouch, rowOf, sortQueue } from './rules.ts';
 export { defaultScoring, type ScoringConfig, scoreFacts, scoringConfig } from './scoring.ts';
 export {
   createEngagementModel,
@@ -32,4 +32,18 @@ export {
   engagement,
   type HumanEngagementModel,
 } from './signals.ts';
+export {
+  type AudienceFlags,
+  audienceMembership,
+  type CampaignStates,
+  type Evidence,
+  loadCampaignStates,
+  memberOf,
+  noStatuses,
+  type PartnerState,
+  partnerState,
+  type Reading,
+  readingOf,
+  SOFT_BOUNCE_LIMIT,
+} from './state/index.ts';
 export { partnerTimeline, type TimelineEntry } from './timeline.ts';

@@ -5,6 +5,8 @@
  */
 import type { Audience, ScoringDef, TouchKind } from '../campaign/schema.ts';
 import type { StoredResponse, SuppressionReason } from '../store/types.ts';
+import type { Reading } from './state/reading.ts';
+import type { Evidence } from './state/status.ts';
 
 export interface FollowupPartner {
   id: string;
@@ -78,12 +80,23 @@ export interface PartnerFacts {
   nonHumanEvents: number;
   /** Their responses in this campaign, oldest first (registrations also matched by email). */
   responses: StoredResponse[];
+  /** Personal-page sections seen (`section_seen`, human): shown, never reading. */
+  sectionsSeen: number;
+  /** Bounce and delivery-delay reports, oldest first, by kind (Resend's bounce type). */
+  bounces: {
+    id: number;
+    at: string;
+    type: string;
+    kind: 'permanent' | 'transient' | 'undetermined';
+  }[];
 }
 
 export const statuses = [
   'not-sent',
   'no-response',
   'opened-only',
+  'visited',
+  'delivery-delayed',
   'engaged-warm',
   'engaged-hot',
   'registered',
@@ -95,6 +108,7 @@ export const statuses = [
   'not-now',
   'declined',
   'unsubscribed',
+  'complained',
   'bounced',
 ] as const;
 export type Status = (typeof statuses)[number];
@@ -103,6 +117,8 @@ export const statusLabels: Record<Status, string> = {
   'not-sent': 'not sent',
   'no-response': 'delivered, no response',
   'opened-only': 'opened only',
+  visited: 'visited their page (not the paper)',
+  'delivery-delayed': 'delivery delayed',
   'engaged-warm': 'engaged (warm)',
   'engaged-hot': 'engaged (hot)',
   registered: 'registered',
@@ -114,6 +130,7 @@ export const statusLabels: Record<Status, string> = {
   'not-now': 'not now',
   declined: 'declined',
   unsubscribed: 'unsubscribed',
+  complained: 'complained (marked as spam)',
   bounced: 'bounced',
 };
 
@@ -185,4 +202,14 @@ export interface FollowUp {
   priority: number;
   /** The other campaigns this person is a partner in (one timeline, one conversation). */
   otherCampaigns: string[];
+  /** Membership of every audience (from the state module: the sender reads the same). */
+  audiences: Record<Audience, boolean>;
+  /** What the sender's rules decide for each touch of the campaign (ledger aside). */
+  touches: { touch: string; send: boolean; reason: string | null }[];
+  /** The evidence behind the status (response and event ids). */
+  evidence: Evidence[];
+  /** Paper reading (progress, time) apart from personal-page sections seen. */
+  reading: Reading;
+  /** Reading or a form that would make them hot, held back because they said no or cannot be reached. */
+  hotWithheld: { status: Status; at: string | null } | null;
 }

@@ -4,11 +4,11 @@
  */
 import type { PartnerState } from '../campaign/audience.ts';
 import type { Store, Suppression } from '../store/types.ts';
-import { loadCampaignFacts } from './facts.ts';
 import { type FollowUp, type FollowupCampaign, type Status, statuses } from './model.ts';
-import { derive, evaluate, linkCampaigns, sortQueue } from './rules.ts';
+import { linkCampaigns, rowOf, sortQueue } from './rules.ts';
 import { scoringConfig } from './scoring.ts';
 import { engagement } from './signals.ts';
+import { type CampaignStates, loadCampaignStates } from './state/index.ts';
 
 export interface QueueOptions {
   now?: Date;
@@ -44,32 +44,38 @@ async function campaignItems(
   now: Date,
   suppressions?: Suppression[],
 ): Promise<FollowUp[]> {
-  const { facts, attendanceImported } = await loadCampaignFacts(
-    store,
+  return rowsOf(
     campaign,
-    suppressions ? { suppressions } : {},
+    await loadCampaignStates(store, campaign, { now, ...(suppressions ? { suppressions } : {}) }),
+    now,
   );
-  const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
+}
+
+function rowsOf(campaign: FollowupCampaign, loaded: CampaignStates, now: Date): FollowUp[] {
+  const ctx = {
+    now,
+    scoring: scoringConfig(campaign.scoring),
+    attendanceImported: loaded.attendanceImported,
+    suppressed: loaded.suppressed,
+  };
   return campaign.partners.flatMap((p) => {
-    const f = facts.get(p.id);
-    return f ? [evaluate(p, f, campaign, ctx)] : [];
+    const f = loaded.facts.get(p.id);
+    const state = loaded.states.get(p.id);
+    return f && state ? [rowOf(p, f, campaign, state, ctx)] : [];
   });
 }
 
 /**
- * The state the sender's audience rules read (campaign/audience.ts), per partner: a marked reply
- * sets `responded`, so follow-ups and referrer nudges stop; not-interested sets `declined`.
+ * The state the sender's audience rules read (campaign/audience.ts), per partner, from the one
+ * derivation (state/): a marked reply sets `responded`, so follow-ups and referrer nudges stop.
  */
 export async function loadPartnerStates(
   store: Store,
   campaign: FollowupCampaign,
   now: Date = new Date(),
 ): Promise<Map<string, PartnerState>> {
-  const { facts, attendanceImported } = await loadCampaignFacts(store, campaign);
-  const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
-  const states = new Map<string, PartnerState>();
-  for (const [id, f] of facts) states.set(id, derive(f, campaign, ctx).state);
-  return states;
+  const { states } = await loadCampaignStates(store, campaign, { now });
+  return new Map([...states].map(([id, s]) => [id, s.flags]));
 }
 
 export const funnelStages = [
@@ -90,7 +96,9 @@ export interface CampaignReport {
   numbers: {
     touchesSent: number;
     bounced: number;
+    deliveryDelayed: number;
     unsubscribed: number;
+    complained: number;
     openedOnly: number;
     hot: number;
     feedback: number;
@@ -119,15 +127,12 @@ export async function campaignPage(
   campaign: FollowupCampaign,
   now: Date = new Date(),
 ): Promise<CampaignPage> {
-  const [{ facts, attendanceImported, eventCounts }, daily] = await Promise.all([
-    loadCampaignFacts(store, campaign),
+  const [loaded, daily] = await Promise.all([
+    loadCampaignStates(store, campaign, { now }),
     store.engagementByDay(campaign.id),
   ]);
-  const ctx = { now, scoring: scoringConfig(campaign.scoring), attendanceImported };
-  const items = campaign.partners.flatMap((p) => {
-    const f = facts.get(p.id);
-    return f ? [evaluate(p, f, campaign, ctx)] : [];
-  });
+  const { facts, eventCounts, states } = loaded;
+  const items = rowsOf(campaign, loaded, now);
   sortQueue(items, now, campaign.timeZone);
 
   const count = (pred: (id: string) => boolean) => campaign.partners.filter((p) => pred(p.id)).length;
@@ -147,23 +152,31 @@ export async function campaignPage(
       { stage: 'delivered', partners: count((id) => Boolean(fact(id)?.deliveredAt)) },
       { stage: 'human visit', partners: count((id) => (fact(id)?.human.lastAt ?? null) !== null) },
       {
+        // Paper readers only: the paper's own progress, never the personal page's sections.
         stage: 'read half the paper',
-        partners: count((id) => (fact(id)?.human.maxProgress ?? 0) >= engagement.thresholds.hotProgress),
+        partners: count(
+          (id) => (states.get(id)?.reading.paperProgress ?? 0) >= engagement.thresholds.hotProgress,
+        ),
       },
-      { stage: 'feedback or registration', partners: count((id) => has(id, ['feedback', 'registration'])) },
-      { stage: 'attended', partners: count((id) => has(id, ['attendance'])) },
+      {
+        stage: 'feedback or registration',
+        partners: count((id) => has(id, ['feedback']) || Boolean(states.get(id)?.registered)),
+      },
+      { stage: 'attended', partners: count((id) => Boolean(states.get(id)?.flags.attended)) },
     ],
     statuses: statusCounts,
     numbers: {
       touchesSent: [...facts.values()].reduce((n, f) => n + f.sent.length, 0),
       bounced: statusCounts.bounced,
+      deliveryDelayed: statusCounts['delivery-delayed'],
       unsubscribed: statusCounts.unsubscribed,
+      complained: statusCounts.complained,
       openedOnly: statusCounts['opened-only'],
       hot: items.filter((i) => i.hot).length,
       feedback: responsesAll.filter((r) => r.kind === 'feedback').length,
       feedbackQuotable: responsesAll.filter((r) => r.kind === 'feedback' && r.consentToQuote).length,
-      registrations: count((id) => has(id, ['registration'])),
-      attended: count((id) => has(id, ['attendance'])),
+      registrations: count((id) => Boolean(states.get(id)?.registered)),
+      attended: count((id) => Boolean(states.get(id)?.flags.attended)),
       callRequests: count((id) => has(id, ['call-request'])),
       notNow: statusCounts['not-now'],
       declined: statusCounts.declined,

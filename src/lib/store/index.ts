@@ -12,7 +12,7 @@ import type { Store } from './types.ts';
 
 export { isStoreUnavailable, StoreUnavailableError } from './errors.ts';
 export { migrations } from './migrations.ts';
-export { normalizeEmail } from './sql-store.ts';
+export { normalizeEmail } from './sql-shared.ts';
 export * from './types.ts';
 
 export interface OpenStoreOptions {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { campaignsDir as defaultCampaignsDir } from '../campaign/site.ts';
 import { readContent } from '../content/read.ts';
-import { normalizeEmail } from '../store/sql-store.ts';
+import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store } from '../store/types.ts';
 import {
   type Lifecycle,

@@ -90,11 +90,11 @@ export interface PlanState {
   webinar?: Lifecycle | null;
 }
 
-export async function loadPlanState(store: Store, campaign: Campaign): Promise<PlanState> {
+export async function loadPlanState(store: Store, campaign: Campaign, now?: Date): Promise<PlanState> {
   const [partners, suppressed, webinar] = await Promise.all([
-    loadPartnerStates(store, campaign),
+    loadPartnerStates(store, campaign, now),
     loadSuppressed(store, campaign),
-    campaign.webinar ? webinarLifecycle(store, campaign.webinar.id, campaign.webinar.data) : null,
+    campaign.webinar ? webinarLifecycle(store, campaign.webinar.id, campaign.webinar.data, now) : null,
   ]);
   return { partners, suppressed, webinar };
 }
@@ -124,7 +124,7 @@ export async function planTouch(
 ): Promise<TouchPlan> {
   const { store, campaign } = context;
   const now = context.now ?? new Date();
-  const state = context.state ?? (await loadPlanState(store, campaign));
+  const state = context.state ?? (await loadPlanState(store, campaign, now));
   const ledger = new Map(
     (await store.listLedger({ campaign: campaign.id, touch: touch.id })).map((e) => [e.partnerId, e]),
   );
@@ -155,9 +155,12 @@ export async function planTouch(
       add({ ...base, category: 'failed', ...(existing.lastError ? { error: existing.lastError } : {}) });
       continue;
     }
+    // The state module's flags (a bounced partner stays suppressed), and the recipient's own
+    // suppression (a referrer nudge to a suppressed referrer).
+    const flags = state.partners.get(partner.id);
     const partnerState: PartnerState = {
-      ...state.partners.get(partner.id),
-      suppressed: state.suppressed.has(normalizeEmail(recipient)),
+      ...flags,
+      suppressed: Boolean(flags?.suppressed) || state.suppressed.has(normalizeEmail(recipient)),
     };
     const decision: TouchDecision | { send: false; reason: 'webinar-cancelled'; until?: undefined } = blocked
       ? { send: false, reason: 'webinar-cancelled' }

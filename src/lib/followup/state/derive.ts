@@ -1,0 +1,143 @@
+/**
+ * One partner's state in one campaign, from their facts: the derivation every part reads.
+ */
+import { touchDecision } from '../../campaign/audience.ts';
+import type { Audience } from '../../campaign/schema.ts';
+import { normalizeEmail } from '../../store/index.ts';
+import type { FollowupCampaign, FollowupPartner, PartnerFacts, Status } from '../model.ts';
+import { statusLabels } from '../model.ts';
+import { engagement, type HumanEngagementModel } from '../signals.ts';
+import { type AudienceFlags, audienceMembership } from './audiences.ts';
+import { type Reading, readingOf } from './reading.ts';
+import { type Evidence, noStatuses, type Signals, signalsOf, statusOf } from './status.ts';
+
+export interface StateContext {
+  now: Date;
+  /** True when attendance was imported for the campaign's webinar (no-show is known). */
+  attendanceImported: boolean;
+  model?: HumanEngagementModel;
+  /** Suppressed addresses (normalised): a referrer nudge is not sent to a suppressed referrer. */
+  suppressed?: ReadonlySet<string>;
+}
+
+export interface PartnerState {
+  campaign: string;
+  partnerId: string;
+  status: Status;
+  /** "not now (until 2027-01-04)". */
+  statusLabel: string;
+  /** For `not-now`: the pause's end (ISO). */
+  until: string | null;
+  evidence: Evidence[];
+  reading: Reading;
+  /** Human evidence of interest: paper reading, a form, a reply. */
+  engaged: boolean;
+  /** Surfaced at once (speed wins); never for a partner who said no or cannot be reached. */
+  hot: boolean;
+  hotAt: string | null;
+  /** Hot evidence held back by a no (declined, paused, unsubscribed, bounced, complained). */
+  hotWithheld: { status: Status; at: string | null } | null;
+  registered: boolean;
+  /** The latest not-now that has ended, if the partner resurfaced. */
+  resurfacedFrom: string | null;
+  /** Delivery: `delayed` after soft bounces (below the limit), `bounced` past it or on a hard one. */
+  delivery: 'ok' | 'delayed' | 'bounced';
+  /** What the sender's audience rules read. */
+  flags: AudienceFlags;
+  audiences: Record<Audience, boolean>;
+  /** The picked-out facts, for the actions table and the copy. */
+  signals: Signals;
+}
+
+/** The state of one partner of one campaign. */
+export function partnerState(
+  partner: FollowupPartner,
+  facts: PartnerFacts,
+  campaign: FollowupCampaign,
+  ctx: StateContext,
+): PartnerState {
+  const model = ctx.model ?? engagement;
+  const reading = readingOf(facts.human, facts.sectionsSeen, model, campaign.paperTitle);
+  const s = signalsOf(facts, campaign, reading, ctx);
+  const { status, evidence } = statusOf(s);
+
+  const formHot = [s.call?.occurredAt, s.feedback?.occurredAt].filter((t): t is string => Boolean(t));
+  const hotTimes = [...(reading.hotAt ? [reading.hotAt] : []), ...formHot].sort();
+  const wouldBeHot = hotTimes.length > 0;
+  const saidNo = noStatuses.has(status);
+  const hot = wouldBeHot && !saidNo;
+
+  const engaged =
+    reading.level === 'warm' ||
+    reading.level === 'hot' ||
+    Boolean(s.call || s.feedback || s.manual || s.repliedAt);
+  const registered = Boolean(s.registration || s.attendance);
+  const flags: AudienceFlags = {
+    registered,
+    attended: Boolean(s.attendance),
+    noShow:
+      status === 'no-show' ||
+      (Boolean(s.registration) && !s.attendance && s.webinarOver && s.attendanceImported),
+    engaged,
+    responded: Boolean(s.manual || s.repliedAt || s.feedback || s.call || s.registration || s.attendance),
+    declined: Boolean(s.decline),
+    suppressed: status === 'unsubscribed' || status === 'complained' || status === 'bounced',
+    pausedUntil: s.pausedUntil ? new Date(s.pausedUntil) : null,
+  };
+  const until = status === 'not-now' ? s.pausedUntil : null;
+  return {
+    campaign: campaign.id,
+    partnerId: partner.id,
+    status,
+    statusLabel: until ? `${statusLabels[status]} (until ${until.slice(0, 10)})` : statusLabels[status],
+    until,
+    evidence,
+    reading,
+    engaged,
+    hot,
+    hotAt: hot ? (hotTimes[0] ?? null) : null,
+    hotWithheld: wouldBeHot && saidNo ? { status, at: hotTimes[0] ?? null } : null,
+    registered,
+    resurfacedFrom: s.notNow?.until && !s.pausedUntil ? s.notNow.until : null,
+    delivery: status === 'bounced' ? 'bounced' : s.softBounces.length > 0 ? 'delayed' : 'ok',
+    flags,
+    audiences: audienceMembership(flags),
+    signals: s,
+  };
+}
+
+/** Who a touch writes to: the referrer for a referrer nudge, else the partner. */
+export function recipientOf(
+  touch: { kind: string },
+  partner: { email: string; referrer?: { email: string } | undefined },
+): string | undefined {
+  if (touch.kind === 'referrer-nudge') return partner.referrer?.email;
+  return partner.email;
+}
+
+/** The sender's flags for one touch: suppression is per recipient (a referrer may be suppressed). */
+export function flagsFor(
+  state: PartnerState,
+  touch: { kind: string },
+  partner: { email: string; referrer?: { email: string } | undefined },
+  suppressed?: ReadonlySet<string>,
+): AudienceFlags {
+  if (touch.kind !== 'referrer-nudge' || !suppressed) return state.flags;
+  const recipient = recipientOf(touch, partner);
+  const referrerSuppressed = recipient ? suppressed.has(normalizeEmail(recipient)) : false;
+  return { ...state.flags, suppressed: Boolean(state.flags.suppressed || referrerSuppressed) };
+}
+
+/** What the sender's rules decide for every touch of the campaign (ledger aside). */
+export function touchDecisions(
+  state: PartnerState,
+  partner: FollowupPartner,
+  campaign: FollowupCampaign,
+  now: Date,
+  suppressed?: ReadonlySet<string>,
+): { touch: string; send: boolean; reason: string | null }[] {
+  return campaign.touches.map((t) => {
+    const d = touchDecision(t, partner, flagsFor(state, t, partner, suppressed), now);
+    return { touch: t.id, send: d.send, reason: d.send ? null : d.reason };
+  });
+}

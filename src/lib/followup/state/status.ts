@@ -1,0 +1,220 @@
+/**
+ * Status derivation: an ordered table of rules, each mapping facts to a status with the evidence
+ * behind it. The first rule that matches wins, so the order IS the policy: saying no (suppressed,
+ * declined, paused) comes before anything a partner did, a conversation before the webinar, the
+ * webinar before reading, reading before silence.
+ *
+ * To add a fact (a reply, an owner's pause, a cancelled webinar, ...): record it in the store,
+ * gather it in facts.ts (`PartnerFacts`), then either add it to `Signals` below and a rule at the
+ * right place in `statusRules`, or extend an existing rule's `when`. Nothing outside this folder
+ * maps facts to status.
+ */
+import type { StoredResponse } from '../../store/types.ts';
+import type { FollowupCampaign, PartnerFacts, Status } from '../model.ts';
+import type { Reading } from './reading.ts';
+
+/** A soft (transient or undetermined) bounce counts as bounced once this many are recorded. */
+export const SOFT_BOUNCE_LIMIT = 3;
+
+/** One piece of evidence behind a status: a stored row (with its id) or a summary figure. */
+export interface Evidence {
+  source: 'response' | 'event' | 'suppression' | 'ledger' | 'summary';
+  /** The response or event id, when there is one. */
+  id: number | null;
+  /** Response kind, event type, suppression reason, touch id or summary figure. */
+  kind: string;
+  at: string | null;
+  detail?: string;
+}
+
+const manualOutcomes = ['replied', 'met', 'called'] as const;
+
+function latest(responses: StoredResponse[], kinds: readonly string[]): StoredResponse | undefined {
+  let found: StoredResponse | undefined;
+  for (const r of responses) {
+    if (kinds.includes(r.kind) && (!found || r.occurredAt >= found.occurredAt)) found = r;
+  }
+  return found;
+}
+
+/**
+ * A registration counts once it is verified: made from the partner's own link, or confirmed
+ * from the email sent to their address. Rows without a `verified` field (older ones, the
+ * personal page's form) are verified.
+ */
+export function countsAsRegistration(r: StoredResponse): boolean {
+  return r.kind === 'registration' && (r as { verified?: boolean | null }).verified !== false;
+}
+
+/** The facts the rules read, picked out of the store's rows once. */
+export interface Signals {
+  now: Date;
+  reading: Reading;
+  decline?: StoredResponse | undefined;
+  notNow?: StoredResponse | undefined;
+  pausedUntil: string | null;
+  manual?: StoredResponse | undefined;
+  repliedAt: string | null;
+  attendance?: StoredResponse | undefined;
+  registration?: StoredResponse | undefined;
+  call?: StoredResponse | undefined;
+  feedback?: StoredResponse | undefined;
+  suppression: PartnerFacts['suppression'];
+  hardBounce?: PartnerFacts['bounces'][number] | undefined;
+  softBounces: PartnerFacts['bounces'];
+  webinarOver: boolean;
+  attendanceImported: boolean;
+  sent: PartnerFacts['sent'];
+  openedAt: string | null;
+}
+
+export function signalsOf(
+  facts: PartnerFacts,
+  campaign: FollowupCampaign,
+  reading: Reading,
+  ctx: { now: Date; attendanceImported: boolean },
+): Signals {
+  const rs = facts.responses;
+  const notNow = latest(rs, ['not-now']);
+  const nowIso = ctx.now.toISOString();
+  return {
+    now: ctx.now,
+    reading,
+    decline: latest(rs, ['decline', 'not-interested']),
+    notNow,
+    pausedUntil: notNow?.until && notNow.until > nowIso ? notNow.until : null,
+    manual: latest(rs, manualOutcomes),
+    repliedAt: facts.repliedAt,
+    attendance: latest(rs, ['attendance']),
+    registration: latest(rs.filter(countsAsRegistration), ['registration']),
+    call: latest(rs, ['call-request']),
+    feedback: latest(rs, ['feedback']),
+    suppression: facts.suppression,
+    hardBounce: facts.bounces.find((b) => b.kind === 'permanent'),
+    softBounces: facts.bounces.filter((b) => b.kind !== 'permanent'),
+    webinarOver: campaign.webinar ? campaign.webinar.end.getTime() <= ctx.now.getTime() : false,
+    attendanceImported: ctx.attendanceImported,
+    sent: facts.sent,
+    openedAt: facts.openedAt,
+  };
+}
+
+const fromResponse = (r: StoredResponse): Evidence => ({
+  source: 'response',
+  id: r.id,
+  kind: r.kind,
+  at: r.occurredAt,
+  ...(r.until ? { detail: `until ${r.until}` } : {}),
+});
+
+type Rule = { status: Status; when: (s: Signals) => Evidence[] | null };
+
+const suppressed = (reasons: string[]) => (s: Signals) =>
+  s.suppression && reasons.includes(s.suppression.reason)
+    ? [{ source: 'suppression' as const, id: null, kind: s.suppression.reason, at: s.suppression.at }]
+    : null;
+
+const readingEvidence = (s: Signals): Evidence[] => [
+  {
+    source: 'summary',
+    id: null,
+    kind: 'paper-reading',
+    at: s.reading.lastAt,
+    detail: s.reading.summary,
+  },
+];
+
+/** The rules, in order: the first that matches is the partner's status. */
+export const statusRules: Rule[] = [
+  { status: 'unsubscribed', when: suppressed(['unsubscribed', 'manual']) },
+  { status: 'complained', when: suppressed(['complaint']) },
+  {
+    status: 'bounced',
+    when: (s) => {
+      const hard = suppressed(['hard-bounce'])(s);
+      if (hard) return hard;
+      if (s.hardBounce)
+        return [
+          {
+            source: 'event',
+            id: s.hardBounce.id,
+            kind: 'email.bounced',
+            at: s.hardBounce.at,
+            detail: 'permanent',
+          },
+        ];
+      const soft = s.softBounces.filter((b) => b.type === 'email.bounced');
+      if (soft.length >= SOFT_BOUNCE_LIMIT)
+        return soft.map((b) => ({
+          source: 'event' as const,
+          id: b.id,
+          kind: b.type,
+          at: b.at,
+          detail: b.kind,
+        }));
+      return null;
+    },
+  },
+  { status: 'declined', when: (s) => (s.decline ? [fromResponse(s.decline)] : null) },
+  { status: 'not-now', when: (s) => (s.pausedUntil && s.notNow ? [fromResponse(s.notNow)] : null) },
+  {
+    status: 'in-conversation',
+    when: (s) =>
+      s.manual
+        ? [fromResponse(s.manual)]
+        : s.repliedAt
+          ? [{ source: 'event', id: null, kind: 'email.received', at: s.repliedAt }]
+          : null,
+  },
+  { status: 'attended', when: (s) => (s.attendance ? [fromResponse(s.attendance)] : null) },
+  {
+    status: 'no-show',
+    when: (s) =>
+      s.registration && s.webinarOver && s.attendanceImported ? [fromResponse(s.registration)] : null,
+  },
+  { status: 'call-requested', when: (s) => (s.call ? [fromResponse(s.call)] : null) },
+  { status: 'feedback-given', when: (s) => (s.feedback ? [fromResponse(s.feedback)] : null) },
+  { status: 'registered', when: (s) => (s.registration ? [fromResponse(s.registration)] : null) },
+  { status: 'engaged-hot', when: (s) => (s.reading.level === 'hot' ? readingEvidence(s) : null) },
+  { status: 'engaged-warm', when: (s) => (s.reading.level === 'warm' ? readingEvidence(s) : null) },
+  {
+    status: 'delivery-delayed',
+    when: (s) =>
+      s.softBounces.length > 0
+        ? s.softBounces.map((b) => ({
+            source: 'event' as const,
+            id: b.id,
+            kind: b.type,
+            at: b.at,
+            detail: b.kind,
+          }))
+        : null,
+  },
+  { status: 'not-sent', when: (s) => (s.sent.length === 0 ? [] : null) },
+  { status: 'visited', when: (s) => (s.reading.level === 'visited' ? readingEvidence(s) : null) },
+  {
+    status: 'opened-only',
+    when: (s) => (s.openedAt ? [{ source: 'event', id: null, kind: 'email.opened', at: s.openedAt }] : null),
+  },
+  {
+    status: 'no-response',
+    when: (s) => s.sent.map((x) => ({ source: 'ledger' as const, id: null, kind: x.touch, at: x.at })),
+  },
+];
+
+export function statusOf(s: Signals): { status: Status; evidence: Evidence[] } {
+  for (const rule of statusRules) {
+    const evidence = rule.when(s);
+    if (evidence) return { status: rule.status, evidence };
+  }
+  return { status: 'no-response', evidence: [] };
+}
+
+/** Statuses in which a partner said no or cannot be written to: never hot, no hot note. */
+export const noStatuses: ReadonlySet<Status> = new Set<Status>([
+  'unsubscribed',
+  'complained',
+  'bounced',
+  'declined',
+  'not-now',
+]);
