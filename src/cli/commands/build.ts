@@ -6,6 +6,7 @@ import { withLock } from '../../lib/lock.ts';
 import type { CardContent } from '../../lib/og/card.ts';
 import { placeCards, warmCards } from '../../lib/og/pool.ts';
 import { publicCards } from '../../lib/og/public-cards.ts';
+import { getSecret, recordBuildSecret } from '../../lib/secret.ts';
 import { siteSettings } from '../../lib/site.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
@@ -29,6 +30,9 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     throw new CliError('--outDir needs a folder name', ExitCode.usage);
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   process.env.AIRCOVER_OUT_DIR = outDir;
+  // No real secret, no build: the pages' links are signed with it (secret.ts refuses a missing
+  // one in production and an empty or short one everywhere).
+  getSecret();
   const started = performance.now();
   out.info('Building the site…');
   await warmPublicCards();
@@ -48,6 +52,7 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     // Astro's errors already name the file and the field; keep them, drop our stack.
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  recordBuildSecret(outDir);
   placeCards(
     partnerCards.map(({ token, content }) => ({
       content,
