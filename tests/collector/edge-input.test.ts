@@ -25,11 +25,11 @@ const LONE = '\ud800';
 describe('the cleaner', () => {
   it('drops NUL, lone surrogates and control characters; keeps newlines in free text', () => {
     expect(cleanText(`a\u0000b${LONE}c\u001b]52;c;ZXZpbA==\u0007d\r\ne\u009bf\tg`)).toBe(
-      'ab c]52;c;ZXZpbA==d\nef\tg'.replace(' ', ''),
+      'abc]52;c;ZXZpbA==d\nef\tg',
     );
     expect(cleanText('😀 ok')).toBe('😀 ok');
     expect(cleanLine('one\ntwo\r\nthree\u2028four')).toBe('one two three four');
-    expect(cleanDeep({ [`k\u0000`]: [`v${LONE}`, 1, null, { x: 'y\u0000' }] })).toEqual({
+    expect(cleanDeep({ 'k\u0000': [`v${LONE}`, 1, null, { x: 'y\u0000' }] })).toEqual({
       k: ['v', 1, null, { x: 'y' }],
     });
   });

@@ -1,21 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { openStore, type Store } from '../../lib/store/index.ts';
-import { formatInZone } from '../../lib/time.ts';
-import {
-  currentWebinar,
-  loadWebinar,
-  notifyRegistrants,
-  recordScheduleChange,
-  type UpdateReport,
-  WebinarError,
-  type WebinarInfo,
-} from '../../lib/webinar/index.ts';
-import { isValidTimeZone } from '../../schemas/helpers.ts';
+import type { Store } from '../../lib/store/index.ts';
+import type { UpdateReport, WebinarInfo } from '../../lib/webinar/index.ts';
 import { confirmOrRefuse, dryRunArg, jsonArg, webinarArg, yesArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
+/** The webinar modules (calendar, transports, schemas) load when a subcommand runs, so `--help` stays fast. */
+const webinarLib = () => import('../../lib/webinar/index.ts');
+
 async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../../lib/store/index.ts');
   const store = await openStore();
   try {
     return await run(store);
@@ -24,7 +18,8 @@ async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
   }
 }
 
-function load(slug: string): WebinarInfo {
+async function load(slug: string): Promise<WebinarInfo> {
+  const { loadWebinar, WebinarError } = await webinarLib();
   try {
     return loadWebinar(slug);
   } catch (error) {
@@ -87,14 +82,17 @@ const reschedule = defineCommand({
         ExitCode.usage,
       );
     }
+    const { isValidTimeZone } = await import('../../schemas/helpers.ts');
     if (args.zone && !isValidTimeZone(args.zone)) {
       throw new CliError(
         `--zone must be an IANA time zone such as Europe/Berlin (got "${args.zone}")`,
         ExitCode.usage,
       );
     }
-    const base = load(args.webinar);
+    const base = await load(args.webinar);
     const start = new Date(args.start);
+    const { currentWebinar, notifyRegistrants, recordScheduleChange } = await webinarLib();
+    const { formatInZone } = await import('../../lib/time.ts');
     await withStore(async (store) => {
       const current = await currentWebinar(store, base);
       if (current.status === 'cancelled') throw new CliError(`"${args.webinar}" is cancelled.`);
@@ -136,7 +134,8 @@ const cancel = defineCommand({
     yes: yesArg,
   },
   async run({ args }) {
-    const base = load(args.webinar);
+    const base = await load(args.webinar);
+    const { currentWebinar, notifyRegistrants, recordScheduleChange } = await webinarLib();
     await withStore(async (store) => {
       const current = await currentWebinar(store, base);
       const n = (await store.listResponses({ webinar: args.webinar, kind: 'registration' })).length;
@@ -172,7 +171,8 @@ const status = defineCommand({
     json: jsonArg,
   },
   async run({ args }) {
-    const base = load(args.webinar);
+    const base = await load(args.webinar);
+    const { currentWebinar } = await webinarLib();
     await withStore(async (store) => {
       const w = await currentWebinar(store, base);
       const registrations = await store.listResponses({ webinar: w.slug, kind: 'registration' });
