@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
-import { syncPartners } from '../../lib/engagement/partners-sync.ts';
-import { isStoreUnavailable, type OpenStoreOptions, openStore, type Store } from '../../lib/store/index.ts';
+import type { OpenStoreOptions, Store } from '../../lib/store/index.ts';
+import { dryRunArg } from '../args.ts';
 import { CliError, out } from '../output.ts';
 
 const connection = {
@@ -19,6 +19,8 @@ async function withStore<T>(
   migrate: boolean,
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
+  // The store (and pg) loads only when a subcommand runs, so `--help` stays fast.
+  const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
   const options: OpenStoreOptions = { migrate };
   if (args.url) options.url = args.url;
   if (args.dataDir) options.dataDir = args.dataDir;
@@ -38,9 +40,21 @@ async function withStore<T>(
 
 const migrate = defineCommand({
   meta: { name: 'migrate', description: 'Apply pending schema migrations (also done on every start).' },
-  args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
+  args: {
+    ...connection,
+    json: { type: 'boolean', description: 'Print the result as JSON', default: false },
+    dryRun: dryRunArg,
+  },
   async run({ args }) {
     await withStore(args, false, async (store) => {
+      if (args.dryRun) {
+        const pending = (await store.migrationStatus()).filter((m) => !m.appliedAt).map((m) => m.version);
+        if (args.json)
+          return out.json({ engine: store.engine, location: store.location, pending, dryRun: true });
+        return out.info(
+          `dry run: ${store.engine} ${store.location}: ${pending.length ? `would apply ${pending.join(', ')}` : 'schema is up to date'}; nothing applied.`,
+        );
+      }
       const { applied } = await store.migrate();
       if (args.json) return out.json({ engine: store.engine, location: store.location, applied });
       if (applied.length === 0) out.success(`${store.engine} ${store.location}: schema is up to date`);
@@ -79,9 +93,15 @@ const sync = defineCommand({
     description:
       "Write every campaign's partners and their link tokens into the store. `serve` does it at start; run it after a campaign change when the routes run elsewhere (serverless, a shared Postgres).",
   },
-  args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
+  args: {
+    ...connection,
+    json: { type: 'boolean', description: 'Print the result as JSON', default: false },
+    dryRun: dryRunArg,
+  },
   async run({ args }) {
+    if (args.dryRun) return syncDryRun(args);
     await withStore(args, true, async (store) => {
+      const { syncPartners } = await import('../../lib/engagement/partners-sync.ts');
       const result = await syncPartners(store);
       if (args.json) return out.json(result);
       out.success(
@@ -92,6 +112,38 @@ const sync = defineCommand({
     });
   },
 });
+
+/** What `db sync` would write: partners new to the store and partners it has, per campaign. Nothing written. */
+async function syncDryRun(args: { url?: string | undefined; dataDir?: string | undefined; json: boolean }) {
+  const { loadAllCampaigns } = await import('../../lib/campaign/load.ts');
+  const { campaignsDir } = await import('../../lib/campaign/site.ts');
+  const { campaigns } = loadAllCampaigns({ campaignsDir: campaignsDir() });
+  await withStore(args, false, async (store) => {
+    const migrated = (await store.migrationStatus()).every((m) => m.appliedAt);
+    const rows = [];
+    for (const campaign of campaigns) {
+      const known = migrated
+        ? new Set((await store.listPartners(campaign.id)).map((p) => p.partnerId))
+        : new Set();
+      const inserted = campaign.partners.filter((p) => !known.has(p.id)).length;
+      rows.push({
+        campaign: campaign.id,
+        partners: campaign.partners.length,
+        inserted,
+        updated: campaign.partners.length - inserted,
+      });
+    }
+    if (args.json)
+      return out.json({ engine: store.engine, location: store.location, dryRun: true, campaigns: rows });
+    out.table(
+      ['campaign', 'partners', 'new', 'to update'],
+      rows.map((r) => [r.campaign, r.partners, r.inserted, r.updated]),
+    );
+    out.info(
+      `dry run: ${store.engine} ${store.location}${migrated ? '' : ' (migrations pending)'}; nothing written.`,
+    );
+  });
+}
 
 export default defineCommand({
   meta: { name: 'db', description: 'The store: apply migrations, show their status, sync partners.' },

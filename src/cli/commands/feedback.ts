@@ -1,8 +1,5 @@
 import { basename } from 'node:path';
 import { defineCommand } from 'citty';
-import { stringify } from 'csv-stringify/sync';
-import { campaignsDir } from '../../lib/campaign/site.ts';
-import { openStore } from '../../lib/store/index.ts';
 import { campaignArg, campaignFolder } from '../args.ts';
 import { out } from '../output.ts';
 
@@ -19,6 +16,10 @@ export default defineCommand({
     json: { type: 'boolean', description: 'JSON on stdout' },
   },
   async run({ args }) {
+    // Loaded when the command runs, so `--help` stays fast.
+    const { campaignsDir } = await import('../../lib/campaign/site.ts');
+    const { openStore } = await import('../../lib/store/index.ts');
+    const { inertCsv } = await import('../../lib/text/csv.ts');
     // A campaign's id is its folder's name.
     const campaign = basename(campaignFolder(args.campaign, campaignsDir()));
     const store = await openStore();
@@ -50,7 +51,7 @@ export default defineCommand({
       if (args.json) out.json(rows);
       else if (args.csv)
         out.print(
-          stringify(rows, {
+          inertCsv(rows, {
             header: true,
             columns: [
               'at',
@@ -65,7 +66,6 @@ export default defineCommand({
               'missing',
               'text',
             ],
-            cast: { boolean: (v) => (v ? 'yes' : 'no') },
           }).trimEnd(),
         );
       else if (rows.length === 0)

@@ -105,13 +105,34 @@ export class EventBatcher {
       this.stats.duplicates += result.duplicates;
       for (const p of batch) p.resolve();
     } catch (error) {
-      this.stats.failed += size;
-      for (const p of batch) p.reject(error);
+      // One bad request must not fail its neighbours: when the group fails for anything but the
+      // store being down, each request's events are committed on their own, so only the
+      // request that caused it gets the error.
+      if (batch.length > 1 && !isUnavailable(error)) await this.#oneByOne(batch);
+      else {
+        this.stats.failed += size;
+        for (const p of batch) p.reject(error);
+      }
     } finally {
       this.#flushing = false;
       if (this.#queue.length) {
         if (this.#queued >= this.#maxBatch) void this.#flush();
         else this.#schedule();
+      }
+    }
+  }
+  async #oneByOne(batch: Pending[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        const result = await (await this.#store()).appendEvents(p.events);
+        this.stats.batches += 1;
+        this.stats.accepted += p.events.length;
+        this.stats.stored += result.inserted;
+        this.stats.duplicates += result.duplicates;
+        p.resolve();
+      } catch (error) {
+        this.stats.failed += p.events.length;
+        p.reject(error);
       }
     }
   }

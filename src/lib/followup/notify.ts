@@ -159,13 +159,15 @@ function fromAddress(campaigns: FollowupCampaign[], env: NotifyEnv): string {
 export async function sendDigest(
   store: Store,
   campaigns: FollowupCampaign[],
-  options: { to?: string; now?: Date; transport?: Transport; env?: NotifyEnv } = {},
+  options: { to?: string; now?: Date; transport?: Transport; env?: NotifyEnv; dryRun?: boolean } = {},
 ): Promise<{ data: DigestData; message: OutgoingMessage; result: SendResult | undefined }> {
   const env = options.env ?? (process.env as NotifyEnv);
   const to = options.to ?? env.AIRCOVER_TEAM_EMAIL;
   if (!to) throw new Error('no recipient for the digest: pass --to or set AIRCOVER_TEAM_EMAIL');
   const data = await buildDigest(store, campaigns, options.now ? { now: options.now } : {});
   const message = digestMessage(data, { to, from: fromAddress(campaigns, env) });
+  // A dry run (aircover digest --dry-run) builds the message and sends nothing.
+  if (options.dryRun) return { data, message, result: undefined };
   const transport = options.transport ?? createTransport(env);
   const [result] = await sendAll(transport, [message]);
   return { data, message, result };
