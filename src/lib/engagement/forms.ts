@@ -120,7 +120,10 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
   try {
     const owner = await rt.tokens.resolve(data.token);
     // An unknown (or revoked) token: back to the home page, nothing recorded.
-    if (!owner) return req.wantsJson ? json(404, { error: 'unknown token' }) : seeOther('/');
+    if (!owner) {
+      rt.unknownTokens.note(`form ${kind}`);
+      return req.wantsJson ? json(404, { error: 'unknown token' }) : seeOther('/');
+    }
     const { partner } = owner;
     const touchId = data.touch || null;
     const back = `/p/${data.token}/${touchId ? `?t=${touchId}` : ''}`;
