@@ -34,6 +34,8 @@ function planJson(plan: TouchPlan) {
     paused: plan.rows
       .filter((r) => r.category === 'paused')
       .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
+    // Every partner's decision, as the follow-up queue's `touches` shows it (one state model).
+    partners: plan.rows.map((r) => ({ partner: r.partner.id, recipient: r.recipient, category: r.category })),
   };
 }
 
