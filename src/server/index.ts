@@ -20,6 +20,7 @@ import { type Answer, BEACON_PATH, collectBeacon, recordPageFetch } from '../lib
 import { nodeBody } from '../lib/engagement/body.ts';
 import { syncPartners } from '../lib/engagement/partners-sync.ts';
 import { runtime } from '../lib/engagement/runtime.ts';
+import { checkBuildSecret } from '../lib/secret.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -76,6 +77,8 @@ const personalPage = /^\/p\/([A-Za-z0-9_-]{32})\/?(?:index\.html)?$/;
 
 export async function startAircoverServer(options: ServerOptions): Promise<RunningAircover> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A real secret, and the one the build was made under (secret.ts), before anything listens.
+  checkBuildSecret(options.outDir, process.env, (message) => log(`warning ${message}`));
   const astro = await loadAstroHandler(options.outDir);
   const rt = runtime();
 

@@ -25,11 +25,11 @@ const LONE = '\ud800';
 describe('the cleaner', () => {
   it('drops NUL, lone surrogates and control characters; keeps newlines in free text', () => {
     expect(cleanText(`a\u0000b${LONE}c\u001b]52;c;ZXZpbA==\u0007d\r\ne\u009bf\tg`)).toBe(
-      'ab c]52;c;ZXZpbA==d\nef\tg'.replace(' ', ''),
+      'abc]52;c;ZXZpbA==d\nef\tg',
     );
     expect(cleanText('😀 ok')).toBe('😀 ok');
     expect(cleanLine('one\ntwo\r\nthree\u2028four')).toBe('one two three four');
-    expect(cleanDeep({ [`k\u0000`]: [`v${LONE}`, 1, null, { x: 'y\u0000' }] })).toEqual({
+    expect(cleanDeep({ 'k\u0000': [`v${LONE}`, 1, null, { x: 'y\u0000' }] })).toEqual({
       k: ['v', 1, null, { x: 'y' }],
     });
   });
@@ -183,7 +183,9 @@ describe('the routes, end to end', () => {
     expect((await post('/api/events', body, 'text/plain;charset=UTF-8')).status).toBe(204);
     // JSON keeps escapes as they are: a NUL and a lone surrogate reach the server as such.
     const form = `{"token":"${partner.token}","touch":"","resonates":"True\\u0000 \\ud800story\\nline two"}`;
-    const answer = await post('/api/forms/feedback', form, 'application/json', { accept: 'application/json' });
+    const answer = await post('/api/forms/feedback', form, 'application/json', {
+      accept: 'application/json',
+    });
     expect(answer.status).toBe(200);
     const feedback = await store.listResponses({
       campaign: 'sample',

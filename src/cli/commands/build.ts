@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import type { CardContent } from '../../lib/og/card.ts';
+import { getSecret, recordBuildSecret } from '../../lib/secret.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -23,6 +24,9 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     throw new CliError('--outDir needs a folder name', ExitCode.usage);
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   process.env.AIRCOVER_OUT_DIR = outDir;
+  // No real secret, no build: the pages' links are signed with it (secret.ts refuses a missing
+  // one in production and an empty or short one everywhere).
+  getSecret();
   const started = performance.now();
   out.info('Building the site…');
   // Loaded after the first line of output: campaigns, cards and Astro are heavy.
@@ -45,6 +49,7 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     // Astro's errors already name the file and the field; keep them, drop our stack.
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  recordBuildSecret(outDir);
   placeCards(
     partnerCards.map(({ token, content }) => ({
       content,

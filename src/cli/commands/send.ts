@@ -19,6 +19,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   responded: 'already did what it asks',
   'no-referrer': 'no referrer to nudge',
   'outside-audience': 'outside the audience',
+  'webinar-cancelled': 'not planned: the webinar is cancelled',
 };
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -29,9 +30,12 @@ function planJson(plan: TouchPlan) {
     at: plan.touch.at.toISOString(),
     counts: plan.counts,
     toSend: plan.toSend,
+    ...(plan.blocked ? { blocked: plan.blocked } : {}),
     paused: plan.rows
       .filter((r) => r.category === 'paused')
       .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
+    // Every partner's decision, as the follow-up queue's `touches` shows it (one state model).
+    partners: plan.rows.map((r) => ({ partner: r.partner.id, recipient: r.recipient, category: r.category })),
   };
 }
 
@@ -52,6 +56,7 @@ function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly
       return [String(plan.counts[c]).padStart(6), label];
     });
   out.table(['count', 'partners'], rows);
+  if (plan.blocked) out.print(`Nothing planned: ${plan.blocked}.`);
   out.print();
 }
 

@@ -153,7 +153,10 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
   try {
     const owner = await rt.tokens.resolve(beacon.token);
     // An unknown token is not an error page and not a partner's event: nothing to record.
-    if (!owner) return { status: 204, headers: { 'x-aircover-ignored': 'unknown token' } };
+    if (!owner) {
+      rt.unknownTokens.note('beacon');
+      return { status: 204, headers: { 'x-aircover-ignored': 'unknown token' } };
+    }
     const { partner } = owner;
     const touch = beacon.touch || null;
     const now = new Date();

@@ -125,7 +125,9 @@ export async function readBody(source: BodySource | Request, rules: BodyRules): 
   } else if (type === 'form') {
     parsed = Object.fromEntries(new URLSearchParams(raw));
   } else {
-    const form = await new Response(Buffer.from(bytes), { headers: { 'content-type': body.contentType ?? '' } })
+    const form = await new Response(Buffer.from(bytes), {
+      headers: { 'content-type': body.contentType ?? '' },
+    })
       .formData()
       .catch(() => null);
     if (!form) return refuse(400, 'malformed multipart form');

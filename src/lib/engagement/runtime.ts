@@ -290,6 +290,40 @@ export class DeliveryClock {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Unknown tokens
+
+/**
+ * Posts whose token no partner has are answered quietly (204, or back to the home page), so a
+ * made-up token learns nothing; but the operator must hear of them, because a whole stream of
+ * them means the pages were built under another secret. The first is logged at once, then at
+ * most one line a minute with the count since the last line.
+ */
+export class UnknownTokens {
+  readonly #log: (line: string) => void;
+  readonly #intervalMs: number;
+  #lastLine = Number.NEGATIVE_INFINITY;
+  #pending = 0;
+  #routes = new Set<string>();
+
+  constructor(log = (line: string) => process.stderr.write(`${line}\n`), intervalMs = 60_000) {
+    this.#log = log;
+    this.#intervalMs = intervalMs;
+  }
+
+  note(route: string, now = Date.now()): void {
+    this.#pending += 1;
+    this.#routes.add(route);
+    if (now - this.#lastLine < this.#intervalMs) return;
+    this.#log(
+      `warning ${this.#pending} post(s) with an unknown token (${[...this.#routes].join(', ')}) since the last note: made-up links, or pages built under another AIRCOVER_SECRET`,
+    );
+    this.#lastLine = now;
+    this.#pending = 0;
+    this.#routes.clear();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The shared runtime
 
 export interface Runtime {
@@ -303,6 +337,8 @@ export interface Runtime {
   hot: HotNotifier;
   /** Keyed hash of a client address (the raw address is never stored). */
   hashIp(ip: string | null | undefined): string | null;
+  /** A post carried a token no partner has: logged, one line at most a minute (see UnknownTokens). */
+  unknownTokens: UnknownTokens;
   close(): Promise<void>;
 }
 
@@ -357,6 +393,7 @@ export function runtime(): Runtime {
       client: new RateLimiter(off ? 0 : RATE_LIMITS.perClient.capacity, RATE_LIMITS.perClient.perSecond),
       token: new RateLimiter(off ? 0 : RATE_LIMITS.perToken.capacity, RATE_LIMITS.perToken.perSecond),
     },
+    unknownTokens: new UnknownTokens(),
     hashIp(ip) {
       if (!ip) return null;
       ipKey ??= createHmac('sha256', getSecret()).update('aircover ip hash').digest('hex');

@@ -50,8 +50,11 @@ export async function oneClickUnsubscribe(req: {
   const fromPage = fields.via === 'page';
   try {
     const target = await unsubscribeTarget(req.token);
-    if (!target) return text(404, 'This unsubscribe link is not known.\n');
     const rt = runtime();
+    if (!target) {
+      rt.unknownTokens.note('unsubscribe');
+      return text(404, 'This unsubscribe link is not known.\n');
+    }
     const store = await rt.store();
     const { owner, email } = target;
     await store.addSuppression({
