@@ -198,6 +198,7 @@ export default defineCommand({
       withCache(campaign, {
         contentDir: args.contentDir,
         touches: touches.map((t) => t.id),
+        ...(args.touch ? { sending: [args.touch] } : {}),
         cacheDir: preflightCacheDir(),
       }),
     );

@@ -23,8 +23,8 @@ const CACHE_FORMAT = 1;
 /** What checking one message found: its problems, or, when it rendered, the facts its lints need. */
 export interface MessageFacts {
   problems: Problem[];
-  /** The content keys of its links (earn-the-response) and whether it offers both opt-outs. */
-  rendered?: { keys: string[]; optOut: boolean };
+  /** The content keys of its links (earn-the-response), whether it offers both opt-outs, whether it links the recording. */
+  rendered?: { keys: string[]; optOut: boolean; recording: boolean };
 }
 
 export class PreflightCache {

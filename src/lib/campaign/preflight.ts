@@ -7,6 +7,7 @@
 import { siteUrl } from '../personalize/links.ts';
 import { isAdvanceCopy } from '../publishing.ts';
 import { getSecret } from '../secret.ts';
+import { hasRecording, linksRecording, missingRecordingProblems } from './lint-links.ts';
 import { type Campaign, loadAllCampaigns, loadCampaign, type Touch } from './load.ts';
 import type { Partner } from './partners.ts';
 import {
@@ -31,6 +32,8 @@ export interface PreflightOptions {
   cache?: PreflightCache;
   /** The folder of the cache files (the state folder's cache/preflight): checkCampaign opens one. */
   cacheDir?: string;
+  /** Touches about to be sent (`aircover send --touch`): checked as if due (lint-links.ts). */
+  sending?: readonly string[];
 }
 
 export interface PreflightReport {
@@ -71,7 +74,7 @@ const contentAnchors = new Set(['paper', 'webinar', 'recording']);
  * page or public), posts and any outside page. Navigation (the bare personal page, call,
  * feedback, not-now, no-thanks, unsubscribe, mail addresses) offers nothing new.
  */
-export function contentKey(href: string): string | undefined {
+export function contentKey(href: string, recording = true): string | undefined {
   let url: URL;
   try {
     url = new URL(href);
@@ -81,6 +84,8 @@ export function contentKey(href: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   url.searchParams.delete('t');
   const anchor = url.hash.replace(/^#/, '');
+  // The recording is something new only once it exists (lint-links.ts).
+  if (anchor === 'recording' && !recording) return undefined;
   if (url.pathname.startsWith('/p/')) return contentAnchors.has(anchor) ? `page#${anchor}` : undefined;
   if (url.pathname.startsWith('/unsubscribe/') || url.pathname.startsWith('/api/')) return undefined;
   return `${url.origin}${url.pathname}${url.search}`;
@@ -127,6 +132,7 @@ export async function preflightCampaign(
   );
   const stale = new Map<string, string[]>();
   const missingOptOut = new Map<string, string[]>();
+  const linkingRecording = new Set<string>();
   const reportedOnce = new Set<string>();
   let messages = 0;
   for (const partner of campaign.partners) {
@@ -145,6 +151,7 @@ export async function preflightCampaign(
       if (facts.rendered) {
         messages++;
         if (!facts.rendered.optOut) push(missingOptOut, touch.id, partner.id);
+        if (facts.rendered.recording) linkingRecording.add(touch.id);
         continue;
       }
       for (const problem of facts.problems) {
@@ -206,6 +213,13 @@ export async function preflightCampaign(
   cache.save({ keepUnused: only !== undefined });
 
   for (const touch of checked) lintNagging(touch, lint);
+  // Links to nothing: the recording before there is one.
+  problems.push(
+    ...missingRecordingProblems(campaign, linkingRecording, {
+      now: options.now ?? new Date(),
+      sending: options.sending,
+    }),
+  );
   for (const touch of followUps) {
     const ids = stale.get(touch.id);
     if (!ids) continue;
@@ -282,8 +296,13 @@ async function messageFacts(
       ? touch.optOutLinks || message.links.filter((href) => href === message.unsubscribeUrl).length >= 2
       : message.links.some((href) => /\/p\/[^/]+\/[^#]*#not-now$/.test(href)) &&
         message.links.some((href) => /\/p\/[^/]+\/[^#]*#no-thanks$/.test(href));
-  const keys = [...new Set(message.links.map(contentKey).filter((k): k is string => k !== undefined))];
-  return { problems: [], rendered: { keys, optOut } };
+  const recording = hasRecording(campaign);
+  const keys = [
+    ...new Set(
+      message.links.map((href) => contentKey(href, recording)).filter((k): k is string => k !== undefined),
+    ),
+  ];
+  return { problems: [], rendered: { keys, optOut, recording: message.links.some(linksRecording) } };
 }
 
 /**
