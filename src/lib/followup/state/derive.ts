@@ -77,7 +77,12 @@ export function partnerState(
     attended: Boolean(s.attendance),
     noShow:
       status === 'no-show' ||
-      (Boolean(s.registration) && !s.attendance && s.webinarOver && s.attendanceImported),
+      // A no-show who also said no stays in the audience; the sender's no comes first anyway.
+      (Boolean(s.registration) &&
+        !s.attendance &&
+        s.webinarOver &&
+        s.attendanceImported &&
+        !s.webinarCancelled),
     engaged,
     responded: Boolean(s.manual || s.repliedAt || s.feedback || s.call || s.registration || s.attendance),
     declined: Boolean(s.decline),
