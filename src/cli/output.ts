@@ -45,6 +45,8 @@ export interface ErrorPlace {
   field?: string | undefined;
   /** What to do about it, in a sentence. */
   hint?: string | undefined;
+  /** Under --json: what the command did before it failed, printed beside the error. */
+  result?: unknown;
 }
 
 /** Raised by commands for an expected failure: printed as one line, never with a stack trace. */
