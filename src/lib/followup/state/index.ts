@@ -23,7 +23,7 @@
  * 4. Add a case to tests/followup/state.test.ts and, if people see it, to tests/scenarios/.
  */
 import type { Store, Suppression } from '../../store/types.ts';
-import { scheduleChanges } from '../../webinar/schedule.ts';
+import { scheduleChangesOf } from '../../webinar/lifecycle.ts';
 import { type CampaignFacts, loadCampaignFacts } from '../facts.ts';
 import type { FollowupCampaign } from '../model.ts';
 import { type PartnerState, partnerState } from './derive.ts';
@@ -78,13 +78,15 @@ export async function loadCampaignStates(
  */
 async function withSchedule(store: Store, campaign: FollowupCampaign): Promise<FollowupCampaign> {
   const webinar = campaign.webinar;
-  if (!webinar || webinar.status) return campaign;
-  const latest = (await scheduleChanges(store, webinar.id)).at(-1);
+  if (!webinar) return campaign;
+  const latest = (await scheduleChangesOf(store, webinar.id)).at(-1);
   if (!latest) return campaign;
   const start = new Date(latest.start);
   const length = webinar.end.getTime() - webinar.start.getTime();
   const moved = Number.isNaN(start.getTime())
     ? { start: webinar.start, end: webinar.end }
     : { start, end: new Date(start.getTime() + length) };
-  return { ...campaign, webinar: { ...webinar, ...moved, status: latest.status } };
+  // A cancellation in either the frontmatter or the store is a cancellation (lifecycle.ts).
+  const status = webinar.status === 'cancelled' || latest.status === 'cancelled' ? 'cancelled' : 'confirmed';
+  return { ...campaign, webinar: { ...webinar, ...moved, status } };
 }
