@@ -178,6 +178,19 @@ CREATE INDEX send_ledger_request ON send_ledger (request_key);
     name: 'reading means the paper: personal-page sections and time filed apart',
     sql: { sqlite: paperReading('sqlite'), postgres: paperReading('postgres') },
   },
+  {
+    version: 5,
+    name: 'keyed rows with expiry: lockouts, signed-out sessions, hot-note memory, send locks',
+    sql: `
+-- Shared memory of several server instances on one database (src/lib/store/keyed.ts).
+CREATE TABLE keyed_rows (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  expires_at {{ts}} NOT NULL
+);
+CREATE INDEX keyed_rows_expiry ON keyed_rows (expires_at);
+`,
+  },
 ];
 
 /**
