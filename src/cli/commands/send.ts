@@ -147,7 +147,10 @@ export default defineCommand({
     const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
 
     // The preflight first: nothing goes out from a campaign with errors.
-    const report = await checkCampaign(dir, { contentDir: args.contentDir });
+    const report = await checkCampaign(dir, {
+      contentDir: args.contentDir,
+      ...(args.touch ? { sending: [args.touch] } : {}),
+    });
     if (!report.ok) {
       for (const p of report.problems.filter((x) => x.severity === 'error')) out.error(formatProblem(p));
       throw new CliError(
