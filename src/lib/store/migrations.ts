@@ -188,6 +188,19 @@ CREATE INDEX send_ledger_request ON send_ledger (request_key);
 CREATE INDEX events_campaign_type ON events (campaign, type, partner_id);
 `,
   },
+  {
+    version: 6,
+    name: 'keyed rows with expiry: lockouts, signed-out sessions, hot-note memory, send locks',
+    sql: `
+-- Shared memory of several server instances on one database (src/lib/store/keyed.ts).
+CREATE TABLE keyed_rows (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  expires_at {{ts}} NOT NULL
+);
+CREATE INDEX keyed_rows_expiry ON keyed_rows (expires_at);
+`,
+  },
 ];
 
 /**
