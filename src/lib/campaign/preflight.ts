@@ -7,7 +7,7 @@
 import { type RenderedMessage, tryRenderMessage } from '../email/render/index.ts';
 import { compileCampaign } from '../personalize/compile.ts';
 import { tryRenderLandingCopy } from '../personalize/landing.ts';
-import { type Campaign, loadAllCampaigns, loadCampaign, type Touch } from './load.ts';
+import { type Campaign, campaignFolders, loadCampaign, type Touch } from './load.ts';
 import { error, type Problem, warning } from './problems.ts';
 
 export interface PreflightOptions {
@@ -263,7 +263,12 @@ export async function checkCampaign(dir: string, options: PreflightOptions = {})
     dir,
     options.contentDir !== undefined ? { contentDir: options.contentDir } : {},
   );
-  if (!loaded.ok) return failedLoad(dir, loaded.problems);
+  if (!loaded.ok) {
+    if (!loaded.partial) return failedLoad(dir, loaded.problems);
+    // What loaded is still rendered: a bad CSV row must not hide a template's problems.
+    const report = await preflightCampaign(loaded.partial, options);
+    return withProblems(report, loaded.problems);
+  }
   const report = await preflightCampaign(loaded.campaign, options);
   return withProblems(report, loaded.problems);
 }
@@ -273,13 +278,11 @@ export async function checkAllCampaigns(
   campaignsDir: string,
   options: PreflightOptions = {},
 ): Promise<{ reports: PreflightReport[]; problems: Problem[] }> {
-  const { campaigns, problems } = loadAllCampaigns({
-    campaignsDir,
-    ...(options.contentDir !== undefined ? { contentDir: options.contentDir } : {}),
-  });
+  // Each campaign folder on its own: one with errors is reported (with what still rendered),
+  // never dropped from the run.
   const reports: PreflightReport[] = [];
-  for (const campaign of campaigns) reports.push(await preflightCampaign(campaign, options));
-  return { reports, problems };
+  for (const dir of campaignFolders(campaignsDir)) reports.push(await checkCampaign(dir, options));
+  return { reports, problems: [] };
 }
 
 function failedLoad(dir: string, problems: Problem[]): PreflightReport {
