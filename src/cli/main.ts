@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { type CommandDef, defineCommand, runCommand, showUsage } from 'citty';
-import { CliError, ExitCode, out } from './output.ts';
+import { exitWithFailure, wantsJson } from './errors.ts';
+import { ExitCode, out } from './output.ts';
+import { checkCommandLine } from './strict.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -30,14 +32,17 @@ export const main = defineCommand({
 });
 
 /**
- * citty's own runMain prints every error with its stack and exits 1. Ours keeps its
- * handling of --help and --version but gives each failure its meaning: a wrong command line
- * exits 2 with the usage, an expected failure (CliError) prints one clear line.
+ * citty's own runMain prints every error with its stack and exits 1, and citty reads any flag it
+ * does not know as nothing at all. Ours keeps its handling of --help and --version, checks the
+ * command line strictly first (src/cli/strict.ts: an unknown flag exits 2 before anything runs),
+ * and hands every failure to the one place that maps it to an exit code (src/cli/errors.ts).
  */
 export async function runMain(rawArgs = process.argv.slice(2)): Promise<void> {
-  process.on('unhandledRejection', (error) => fail(error));
+  const json = wantsJson(rawArgs);
+  process.on('unhandledRejection', (error) => exitWithFailure(error, json));
   try {
-    if (rawArgs.some((arg) => arg === '--help' || arg === '-h')) {
+    const beforeEnd = rawArgs.indexOf('--') === -1 ? rawArgs : rawArgs.slice(0, rawArgs.indexOf('--'));
+    if (beforeEnd.some((arg) => arg === '--help' || arg === '-h')) {
       await showUsage(...(await resolveSubCommand(main, rawArgs)));
       return;
     }
@@ -49,14 +54,10 @@ export async function runMain(rawArgs = process.argv.slice(2)): Promise<void> {
       await showUsage(main);
       process.exit(ExitCode.usage);
     }
+    await checkCommandLine(main, rawArgs);
     await runCommand(main, { rawArgs });
   } catch (error) {
-    if (isUsageError(error)) {
-      await showUsage(...(await resolveSubCommand(main, rawArgs)));
-      out.error(error.message);
-      process.exit(ExitCode.usage);
-    }
-    fail(error);
+    exitWithFailure(error, json);
   }
 }
 
@@ -76,18 +77,4 @@ async function resolveSubCommand(
 
 async function resolveValue(value: unknown): Promise<unknown> {
   return typeof value === 'function' ? await value() : await value;
-}
-
-/** citty signals a bad command line with errors whose code starts with E_. */
-function isUsageError(error: unknown): error is Error {
-  return error instanceof Error && error.name === 'CLIError';
-}
-
-function fail(error: unknown): never {
-  if (error instanceof CliError) {
-    out.error(error.message);
-    process.exit(error.exitCode);
-  }
-  out.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exit(ExitCode.failure);
 }

@@ -13,6 +13,16 @@ export const siteSchema = z.object({
   description: z.string().min(20).describe('Default meta description and RSS channel description.'),
   language: z.string().default('en').describe('BCP 47 language of the content, for <html lang>.'),
   locale: z.string().default('en_GB').describe('Open Graph locale.'),
+  logo: z
+    .strictObject({
+      src: z
+        .string()
+        .regex(/^\/[^\s]*$/, 'must be a path under public/, starting with "/"')
+        .describe('Path of the logo under public/, e.g. "/brand/logo.svg" (square works best).'),
+      alt: z.string().min(1).describe("The logo's text alternative, usually the company's name."),
+    })
+    .optional()
+    .describe("The publisher's logo, shown in the header and on personal pages."),
 });
 export type SiteSettings = z.infer<typeof siteSchema>;
 

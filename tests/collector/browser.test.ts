@@ -103,8 +103,22 @@ describe.skipIf(!hasChromium() && !process.env.CI)('a partner reads their page i
       expect({ type: e.type, verdict: e.verdict, reason: e.verdictReason }).toMatchObject({
         verdict: 'human',
       });
-    const paperSections = events.filter((e) => e.type === 'read_progress' && e.metadata.page === 'paper');
+    const paperSections = events.filter((e) => e.type === 'read_progress' && e.metadata.page === 'advance');
     expect(paperSections.length).toBeGreaterThanOrEqual(2);
+    // Reading means the paper: the personal page's sections are "sections seen", never progress.
+    expect(events.filter((e) => e.type === 'read_progress' && e.metadata.page === 'partner')).toEqual([]);
+    expect(events.some((e) => e.type === 'section_seen' && e.metadata.page === 'partner')).toBe(true);
+    const beaconTypes = [
+      'page_view',
+      'visible_time',
+      'read_progress',
+      'section_seen',
+      'page_time',
+      'cta_click',
+      'download',
+    ];
+    for (const e of fromBrowser.filter((x) => beaconTypes.includes(x.type)))
+      expect(e.metadata.section, `${e.type} names its section`).toBeTypeOf('string');
     const engagement = engagementOf(events);
     expect(engagement.engaged).toBe(true);
     expect(engagement.visibleMs).toBeGreaterThan(5_000);

@@ -55,6 +55,44 @@ afterAll(async () => {
 });
 
 describe('beacons: POST /api/events', () => {
+  it('files reading by page: only the paper pages and the paper section feed paper reading', async () => {
+    const p = partner(0);
+    const sid = 'paperpages0001';
+    const send = (page: 'partner' | 'advance' | 'paper', events: Record<string, unknown>[], n: string) =>
+      post('/api/events', beacon(p.token, events, { page, sid: `${sid}${n}` }), beaconHeaders());
+    expect(
+      (
+        await send(
+          'partner',
+          [
+            { seq: 0, type: 'visible_time', section: 'paper', ms: 4000 },
+            { seq: 1, type: 'visible_time', section: 'page', ms: 7000 },
+            { seq: 2, type: 'read_progress', section: 'webinar', index: 2, of: 4 },
+          ],
+          'a',
+        )
+      ).status,
+    ).toBe(204);
+    expect(
+      (await send('advance', [{ seq: 0, type: 'read_progress', section: 'results', index: 1, of: 6 }], 'b'))
+        .status,
+    ).toBe(204);
+    expect(
+      (await send('paper', [{ seq: 0, type: 'visible_time', section: 'paper', ms: 5000 }], 'c')).status,
+    ).toBe(204);
+    const events = (
+      await store.listEvents({ campaign: 'sample', partnerId: p.partnerId, includeNonHuman: true })
+    ).filter((e) => e.eventKey?.includes(sid));
+    const filed = events.map((e) => `${e.metadata.page}/${e.metadata.section}:${e.type}`).sort();
+    expect(filed).toEqual([
+      'advance/results:read_progress',
+      'paper/paper:visible_time',
+      'partner/page:page_time',
+      'partner/paper:visible_time',
+      'partner/webinar:section_seen',
+    ]);
+  });
+
   it('stores a page view, time and reading progress with a human verdict, once per retry', async () => {
     const p = partner(0);
     const body = beacon(
@@ -75,7 +113,8 @@ describe('beacons: POST /api/events', () => {
       includeNonHuman: true,
     });
     const mine = events.filter((e) => e.eventKey?.includes('retrytest0001'));
-    expect(mine.map((e) => e.type).sort()).toEqual(['page_view', 'read_progress', 'visible_time']);
+    // The personal page is not the paper: its sections are "sections seen", its time page time.
+    expect(mine.map((e) => e.type).sort()).toEqual(['page_time', 'page_view', 'section_seen']);
     for (const e of mine) {
       expect(e.verdict).toBe('human');
       expect(e.touch).toBe('announce');
@@ -186,7 +225,7 @@ describe('beacons: POST /api/events', () => {
   });
 
   it('loses nothing under concurrent beacons', async () => {
-    const before = await store.countEvents({ includeNonHuman: true, types: ['visible_time'] });
+    const before = await store.countEvents({ includeNonHuman: true, types: ['page_time'] });
     const sends = Array.from({ length: 80 }, (_, i) => {
       const p = partner(i % 3);
       const events = Array.from({ length: 5 }, (_, seq) => ({ seq, type: 'visible_time', ms: 1000 }));
@@ -194,7 +233,7 @@ describe('beacons: POST /api/events', () => {
     });
     const statuses = (await Promise.all(sends)).map((r) => r.status);
     expect(statuses.every((s) => s === 204)).toBe(true);
-    expect(await store.countEvents({ includeNonHuman: true, types: ['visible_time'] })).toBe(before + 400);
+    expect(await store.countEvents({ includeNonHuman: true, types: ['page_time'] })).toBe(before + 400);
   });
 });
 

@@ -52,7 +52,7 @@ export function emailEvent(
 export function beacon(
   token: string,
   events: Record<string, unknown>[],
-  options: { touch?: string; sid?: string; page?: 'partner' | 'paper' } = {},
+  options: { touch?: string; sid?: string; page?: 'partner' | 'advance' | 'paper' } = {},
 ): string {
   return JSON.stringify({
     v: 1,

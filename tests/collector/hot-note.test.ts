@@ -85,8 +85,13 @@ describe('a partner who turns hot reaches their owner at once', () => {
   it('reading past the hot threshold: a note when the visible time crosses it, none before', async () => {
     const p = owned[1] as Partner;
     const sid = 'hotreadingsession01';
+    // Reading means the paper: time on the advance copy (personal-page time never makes anyone hot).
     const send = (events: Record<string, unknown>[]) =>
-      post('/api/events', beacon(p.token, events, { sid }), headers('text/plain;charset=UTF-8'));
+      post(
+        '/api/events',
+        beacon(p.token, events, { sid, page: 'advance' }),
+        headers('text/plain;charset=UTF-8'),
+      );
     expect((await send([{ seq: 0, type: 'page_view', path: `/p/${p.token}/` }])).status).toBe(204);
     expect((await send([{ seq: 1, type: 'visible_time', ms: 60_000 }])).status).toBe(204);
     await new Promise((r) => setTimeout(r, 1_000));

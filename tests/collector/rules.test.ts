@@ -64,7 +64,17 @@ describe('engagement', () => {
       ev('read_progress', 'human', { page: 'paper', section: 'a' }),
       ev('read_progress', 'human', { page: 'paper', section: 'b' }),
     ]);
-    expect(reading).toMatchObject({ engaged: true, sectionsRead: 2, reasons: ['read 2 sections'] });
+    expect(reading).toMatchObject({
+      engaged: true,
+      sectionsRead: 2,
+      reasons: ['read 2 sections of the paper'],
+    });
+    // The personal page's sections and time are not reading, however many.
+    const skim = engagementOf([
+      ...['a', 'b', 'c', 'd'].map((section) => ev('section_seen', 'human', { page: 'partner', section })),
+      ev('page_time', 'human', { page: 'partner', ms: 60_000 }),
+    ]);
+    expect(skim).toMatchObject({ engaged: false, sectionsRead: 0, sectionsSeen: 4, visibleMs: 0 });
     expect(engagementOf([ev('form.call', 'human')])).toMatchObject({ engaged: true, forms: ['call'] });
   });
 });

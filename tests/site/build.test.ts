@@ -152,9 +152,17 @@ describe('sample site', () => {
     expect(event.startDate).toBe('2027-01-21T15:00:00.000Z');
   });
 
-  it('ships no client JavaScript on content pages, except the webinar time', () => {
+  it('ships no client JavaScript on content pages, except the webinar time and the paper beacon', () => {
     const paper = readFileSync(join(build.client, 'whitepapers/cold-chain-warm-margins/index.html'), 'utf8');
-    expect(paper).not.toMatch(/<script(?! type="application\/ld\+json")/);
+    // The public paper carries only the partner beacon: it counts a partner who came from their
+    // page (?p=<token>) and does nothing for anyone else.
+    const scripts = [
+      ...paper.matchAll(/<script(?! type="application\/ld\+json")([^>]*)>([\s\S]*?)<\/script>/g),
+    ];
+    expect(scripts).toHaveLength(1);
+    const src = /src="([^"]+)"/.exec(scripts[0]?.[1] ?? '')?.[1];
+    const code = src ? readFileSync(join(build.client, src), 'utf8') : (scripts[0]?.[2] ?? '');
+    expect(code).toContain('/api/events');
     const webinar = readFileSync(join(build.client, 'webinars/integrators-share-live/index.html'), 'utf8');
     expect(webinar).toMatch(/<script type="module"/);
   });

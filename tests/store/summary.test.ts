@@ -326,4 +326,43 @@ describe.each(engines)('engagement summary on $name', (engine) => {
     expect(sorted(await upgraded.engagementSummary())).toEqual(maintained);
     await expectParity(upgraded);
   });
+
+  it("migration 4 refiles the personal page's sections and time apart from paper reading", async () => {
+    const { db, store } = await fresh();
+    const at = new Date(Date.UTC(2026, 10, 2));
+    const old = (type: string, page: string, metadata: Record<string, unknown>, n: number): EventInput => ({
+      campaign: 'm4',
+      partnerId: 'skimmer',
+      type,
+      source: 'page',
+      occurredAt: at,
+      verdict: 'human',
+      metadata: { page, ...metadata },
+      eventKey: `m4-${n}`,
+    });
+    await store.appendEvents([
+      // As the old collector stored a personal-page skim: it fed the paper's progress.
+      old('read_progress', 'partner', { section: 'webinar', index: 3, of: 4 }, 1),
+      old('visible_time', 'partner', { ms: 14_000 }, 2),
+      old('read_progress', 'advance', { section: 'results', index: 1, of: 8 }, 3),
+      old('visible_time', 'advance', { ms: 5_000 }, 4),
+    ]);
+    await store.close();
+    open.splice(open.indexOf(store), 1);
+    await rawExec(db, 'DELETE FROM schema_migrations WHERE version = 4;');
+    const upgraded = await db.open();
+    open.push(upgraded);
+    const types = (await upgraded.listEvents({ campaign: 'm4' }))
+      .map((e) => `${e.metadata.page}:${e.type}`)
+      .sort();
+    expect(types).toEqual([
+      'advance:read_progress',
+      'advance:visible_time',
+      'partner:page_time',
+      'partner:section_seen',
+    ]);
+    const [row] = await upgraded.engagementSummary('m4');
+    expect(row).toMatchObject({ sections: 1, maxIndex: 1, maxOf: 8, visibleMs: 5_000, humanEvents: 4 });
+    await expectParity(upgraded);
+  });
 });

@@ -59,7 +59,16 @@ describe('reschedule and cancel', () => {
 
   it('reschedule: same UID, SEQUENCE 1, new time, for everyone registered; frontmatter updated', async () => {
     const r = await runCli(
-      ['webinar', 'reschedule', WEBINAR, '--start', '2027-01-28T15:00:00+01:00', '--zone', 'Europe/Berlin'],
+      [
+        'webinar',
+        'reschedule',
+        WEBINAR,
+        '--start',
+        '2027-01-28T15:00:00+01:00',
+        '--zone',
+        'Europe/Berlin',
+        '--yes',
+      ],
       env,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -78,7 +87,7 @@ describe('reschedule and cancel', () => {
   });
 
   it('cancel: METHOD:CANCEL, same UID, SEQUENCE 2; registration closed', async () => {
-    const r = await runCli(['webinar', 'cancel', WEBINAR], env);
+    const r = await runCli(['webinar', 'cancel', WEBINAR, '--yes'], env);
     expect(r.code, r.stderr).toBe(0);
     const sent = await invitations(env.AIRCOVER_OUTBOX_DIR, 'cancellation-2');
     expect(sent).toHaveLength(2);

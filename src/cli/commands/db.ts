@@ -1,6 +1,9 @@
 import { defineCommand } from 'citty';
+import { loadAllCampaigns } from '../../lib/campaign/load.ts';
+import { campaignsDir } from '../../lib/campaign/site.ts';
 import { syncPartners } from '../../lib/engagement/partners-sync.ts';
 import { isStoreUnavailable, type OpenStoreOptions, openStore, type Store } from '../../lib/store/index.ts';
+import { dryRunArg } from '../args.ts';
 import { CliError, out } from '../output.ts';
 
 const connection = {
@@ -38,9 +41,21 @@ async function withStore<T>(
 
 const migrate = defineCommand({
   meta: { name: 'migrate', description: 'Apply pending schema migrations (also done on every start).' },
-  args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
+  args: {
+    ...connection,
+    json: { type: 'boolean', description: 'Print the result as JSON', default: false },
+    dryRun: dryRunArg,
+  },
   async run({ args }) {
     await withStore(args, false, async (store) => {
+      if (args.dryRun) {
+        const pending = (await store.migrationStatus()).filter((m) => !m.appliedAt).map((m) => m.version);
+        if (args.json)
+          return out.json({ engine: store.engine, location: store.location, pending, dryRun: true });
+        return out.info(
+          `dry run: ${store.engine} ${store.location}: ${pending.length ? `would apply ${pending.join(', ')}` : 'schema is up to date'}; nothing applied.`,
+        );
+      }
       const { applied } = await store.migrate();
       if (args.json) return out.json({ engine: store.engine, location: store.location, applied });
       if (applied.length === 0) out.success(`${store.engine} ${store.location}: schema is up to date`);
@@ -79,8 +94,13 @@ const sync = defineCommand({
     description:
       "Write every campaign's partners and their link tokens into the store. `serve` does it at start; run it after a campaign change when the routes run elsewhere (serverless, a shared Postgres).",
   },
-  args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
+  args: {
+    ...connection,
+    json: { type: 'boolean', description: 'Print the result as JSON', default: false },
+    dryRun: dryRunArg,
+  },
   async run({ args }) {
+    if (args.dryRun) return syncDryRun(args);
     await withStore(args, true, async (store) => {
       const result = await syncPartners(store);
       if (args.json) return out.json(result);
@@ -92,6 +112,36 @@ const sync = defineCommand({
     });
   },
 });
+
+/** What `db sync` would write: partners new to the store and partners it has, per campaign. Nothing written. */
+async function syncDryRun(args: { url?: string | undefined; dataDir?: string | undefined; json: boolean }) {
+  const { campaigns } = loadAllCampaigns({ campaignsDir: campaignsDir() });
+  await withStore(args, false, async (store) => {
+    const migrated = (await store.migrationStatus()).every((m) => m.appliedAt);
+    const rows = [];
+    for (const campaign of campaigns) {
+      const known = migrated
+        ? new Set((await store.listPartners(campaign.id)).map((p) => p.partnerId))
+        : new Set();
+      const inserted = campaign.partners.filter((p) => !known.has(p.id)).length;
+      rows.push({
+        campaign: campaign.id,
+        partners: campaign.partners.length,
+        inserted,
+        updated: campaign.partners.length - inserted,
+      });
+    }
+    if (args.json)
+      return out.json({ engine: store.engine, location: store.location, dryRun: true, campaigns: rows });
+    out.table(
+      ['campaign', 'partners', 'new', 'to update'],
+      rows.map((r) => [r.campaign, r.partners, r.inserted, r.updated]),
+    );
+    out.info(
+      `dry run: ${store.engine} ${store.location}${migrated ? '' : ' (migrations pending)'}; nothing written.`,
+    );
+  });
+}
 
 export default defineCommand({
   meta: { name: 'db', description: 'The store: apply migrations, show their status, sync partners.' },

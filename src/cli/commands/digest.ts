@@ -1,7 +1,8 @@
 import { defineCommand } from 'citty';
 import { sendDigest } from '../../lib/followup/index.ts';
+import { dryRunArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
-import { CliError, ExitCode, out } from '../output.ts';
+import { CliError, ExitCode, out, terminalSafe } from '../output.ts';
 
 export default defineCommand({
   meta: {
@@ -12,13 +13,21 @@ export default defineCommand({
   args: {
     to: { type: 'string', description: 'Recipient (default AIRCOVER_TEAM_EMAIL)' },
     json: { type: 'boolean', description: 'Print what was sent as JSON', default: false },
+    dryRun: dryRunArg,
     ...storeArgs,
   },
   async run({ args }) {
     const to = args.to ?? process.env.AIRCOVER_TEAM_EMAIL;
     if (!to) throw new CliError('no recipient: pass --to or set AIRCOVER_TEAM_EMAIL', ExitCode.usage);
     await withFollowup({ url: args.url }, async (store, campaigns) => {
-      const { data, message, result } = await sendDigest(store, campaigns, { to });
+      const { data, message, result } = await sendDigest(store, campaigns, { to, dryRun: args.dryRun });
+      if (args.dryRun) {
+        if (args.json) return out.json({ to, subject: message.subject, dryRun: true, digest: data });
+        out.print(terminalSafe(message.text));
+        return out.success(
+          `dry run: the digest above would go to ${to} (${message.subject}); nothing was sent.`,
+        );
+      }
       if (result?.status !== 'sent')
         throw new CliError(
           `the digest was not sent: ${result && 'error' in result ? result.error.message : 'no result'}`,

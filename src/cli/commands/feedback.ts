@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { defineCommand } from 'citty';
-import { stringify } from 'csv-stringify/sync';
 import { campaignsDir } from '../../lib/campaign/site.ts';
 import { openStore } from '../../lib/store/index.ts';
+import { inertCsv } from '../../lib/text/csv.ts';
 import { campaignArg, campaignFolder } from '../args.ts';
 import { out } from '../output.ts';
 
@@ -50,7 +50,7 @@ export default defineCommand({
       if (args.json) out.json(rows);
       else if (args.csv)
         out.print(
-          stringify(rows, {
+          inertCsv(rows, {
             header: true,
             columns: [
               'at',
@@ -65,7 +65,6 @@ export default defineCommand({
               'missing',
               'text',
             ],
-            cast: { boolean: (v) => (v ? 'yes' : 'no') },
           }).trimEnd(),
         );
       else if (rows.length === 0)

@@ -40,13 +40,17 @@ export default defineCommand({
         ...(args.owner ? { owner: args.owner } : {}),
       });
       if (args.json) return out.json({ generatedAt: now.toISOString(), followups: queue });
-      if (args.csv) return void process.stdout.write(queueCsv(queue));
+      if (args.csv) return out.csv(queueCsv(queue));
       if (queue.length === 0) return out.info('No partners match.');
       const tz = campaigns[0]?.timeZone ?? 'UTC';
       out.table(
         ['', 'due', 'partner', 'campaign', 'owner', 'status', 'score', 'next action', 'reason'],
         queue.map((i) => [
-          i.hot ? color.red('HOT') : isDueToday(i, now, tz) ? color.yellow('today') : '',
+          i.hot
+            ? { text: 'HOT', paint: color.red }
+            : isDueToday(i, now, tz)
+              ? { text: 'today', paint: color.yellow }
+              : '',
           shortTime(i.due),
           oneLine(`${i.company} (${i.name})`, 48),
           i.campaign,

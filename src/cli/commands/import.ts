@@ -8,7 +8,7 @@ import {
   parseAttendance,
   WebinarError,
 } from '../../lib/webinar/index.ts';
-import { webinarArg } from '../args.ts';
+import { dryRunArg, webinarArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 const attendance = defineCommand({
@@ -21,6 +21,7 @@ const attendance = defineCommand({
     webinar: webinarArg,
     file: { type: 'positional', required: true, description: 'The exported CSV' },
     json: { type: 'boolean', description: 'JSON summary on stdout' },
+    dryRun: dryRunArg,
   },
   async run({ args }) {
     let webinar: ReturnType<typeof loadWebinar>;
@@ -45,11 +46,12 @@ const attendance = defineCommand({
     }
     const store = await openStore();
     try {
-      const summary = await importAttendance(store, webinar, report, args.file);
+      const summary = await importAttendance(store, webinar, report, args.file, { dryRun: args.dryRun });
       if (args.json) {
-        out.json(summary);
+        out.json({ ...summary, dryRun: args.dryRun });
         return;
       }
+      if (args.dryRun) out.info('dry run: nothing was written; this is what the import would record.');
       out.success(
         `${summary.attendees} attendee(s) from a ${summary.vendor} export: ${summary.created} new, ${summary.partners} partner(s), ${summary.registrants} registrant(s), ${summary.newPeople.length} new people`,
       );

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { MarkError, markOutcome, markOutcomes } from '../../lib/followup/index.ts';
-import { jsonArg } from '../args.ts';
+import { dryRunArg, jsonArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
@@ -15,6 +15,7 @@ export default defineCommand({
     note: { type: 'string', description: 'What happened, in a line' },
     campaign: { type: 'string', description: 'The campaign (needed when the id is in several)' },
     json: jsonArg,
+    dryRun: dryRunArg,
     ...storeArgs,
   },
   async run({ args }) {
@@ -31,8 +32,14 @@ export default defineCommand({
           outcome,
           note: args.note,
           campaign: args.campaign,
+          dryRun: args.dryRun,
         });
-        if (args.json) return out.json(result);
+        if (args.json) return out.json({ ...result, dryRun: args.dryRun });
+        if (args.dryRun) {
+          for (const m of result.marked)
+            out.info(`dry run: would mark ${m.campaign}/${m.partnerId} ${outcome}`);
+          return;
+        }
         for (const m of result.marked) out.success(`${m.campaign}/${m.partnerId}: ${outcome}`);
         out.info(
           outcome === 'not-interested'

@@ -12,7 +12,7 @@ import {
   type WebinarInfo,
 } from '../../lib/webinar/index.ts';
 import { isValidTimeZone } from '../../schemas/helpers.ts';
-import { webinarArg } from '../args.ts';
+import { confirmOrRefuse, dryRunArg, jsonArg, webinarArg, yesArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
@@ -77,7 +77,8 @@ const reschedule = defineCommand({
       description: 'New start, ISO 8601 with offset, e.g. 2027-01-28T15:00:00+01:00',
     },
     zone: { type: 'string', description: 'New IANA zone (default: unchanged)' },
-    'dry-run': { type: 'boolean', description: 'Show what would change; send and write nothing' },
+    dryRun: dryRunArg,
+    yes: yesArg,
   },
   async run({ args }) {
     if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(args.start) || Number.isNaN(Date.parse(args.start))) {
@@ -101,11 +102,13 @@ const reschedule = defineCommand({
       out.info(
         `${current.title}: ${formatInZone(current.start, current.timeZone)} → ${formatInZone(start, zone)} (${zone})`,
       );
-      if (args['dry-run']) {
-        const n = (await store.listResponses({ webinar: args.webinar, kind: 'registration' })).length;
+      const n = (await store.listResponses({ webinar: args.webinar, kind: 'registration' })).length;
+      if (args.dryRun) {
         out.info(`dry run: ${n} registrant(s) would get SEQUENCE ${current.sequence + 1}; nothing sent.`);
         return;
       }
+      // Every registrant is emailed and the move is recorded for good: ask first.
+      await confirmOrRefuse(args.yes, `Move "${args.webinar}" and email the update to ${n} registrant(s)?`);
       const moved = await recordScheduleChange(store, base, { start, timeZone: zone });
       printReport(await notifyRegistrants(store, moved, 'update'), 'Rescheduled');
       updateFrontmatter(base.file, {
@@ -125,11 +128,25 @@ const cancel = defineCommand({
   },
   args: {
     webinar: webinarArg,
+    dryRun: dryRunArg,
+    yes: yesArg,
   },
   async run({ args }) {
     const base = load(args.webinar);
     await withStore(async (store) => {
       const current = await currentWebinar(store, base);
+      const n = (await store.listResponses({ webinar: args.webinar, kind: 'registration' })).length;
+      if (args.dryRun) {
+        out.info(
+          `dry run: ${current.status === 'cancelled' ? 'already cancelled; ' : ''}${n} registrant(s) would get METHOD:CANCEL (SEQUENCE ${current.status === 'cancelled' ? current.sequence : current.sequence + 1}) and ${base.file} registration: closed; nothing sent or written.`,
+        );
+        return;
+      }
+      // Nothing undoes a cancellation that went out: ask first.
+      await confirmOrRefuse(
+        args.yes,
+        `Cancel "${args.webinar}" and email METHOD:CANCEL to ${n} registrant(s)? This cannot be undone.`,
+      );
       // A cancelled webinar can be cancelled again: that resends the cancellation to anyone missed.
       const cancelled =
         current.status === 'cancelled'
@@ -146,7 +163,7 @@ const status = defineCommand({
   meta: { name: 'status', description: 'The current schedule, sequence and registrations of a webinar.' },
   args: {
     webinar: { type: 'positional', required: true, description: 'Webinar id' },
-    json: { type: 'boolean', description: 'JSON output' },
+    json: jsonArg,
   },
   async run({ args }) {
     const base = load(args.webinar);

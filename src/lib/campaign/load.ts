@@ -160,6 +160,14 @@ export function loadCampaign(
         ),
       );
   });
+  if (def.sender.author && !content.authors.has(def.sender.author))
+    problems.push(
+      error(
+        'content.unknown',
+        `no author "${def.sender.author}" in ${join(contentDir, 'authors')} (or it is invalid)`,
+        at(['sender', 'author']),
+      ),
+    );
   // Content problems that concern what this campaign uses.
   const used = new Set([paper?.file, webinar?.file, ...posts.map((p) => p.file)]);
   for (const p of content.problems) if (p.file && used.has(p.file)) problems.push(p);

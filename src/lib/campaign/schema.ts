@@ -160,6 +160,11 @@ export const campaignSchema = z.strictObject({
         .describe('Reply-To address; defaults to email.'),
       title: z.string().optional().describe('Job title used in the signature.'),
       company: z.string().min(1).describe('The publisher, e.g. "Kestrel Sensing".'),
+      author: slug
+        .optional()
+        .describe(
+          "The sender's entry in content/authors, whose photo and role the personal pages show; default: the author with the sender's name.",
+        ),
       postalAddress: z
         .string()
         .min(10)

@@ -7,12 +7,19 @@
  *
  * ```json
  * { "v": 1, "token": "<32 chars>", "touch": "invite", "sid": "<page-load id>", "page": "partner",
- *   "events": [ { "seq": 0, "type": "page_view", "path": "/p/…/" },
- *               { "seq": 1, "type": "visible_time", "ms": 15000 },
+ *   "events": [ { "seq": 0, "type": "page_view", "section": "top", "path": "/p/…/" },
+ *               { "seq": 1, "type": "visible_time", "section": "paper", "ms": 15000 },
  *               { "seq": 2, "type": "read_progress", "section": "results", "index": 3, "of": 5 },
- *               { "seq": 3, "type": "cta_click", "cta": "read-paper", "href": "/preview/…/" },
- *               { "seq": 4, "type": "download", "href": "/files/paper.pdf" } ] }
+ *               { "seq": 3, "type": "cta_click", "section": "paper", "cta": "read-paper", "href": "/preview/…/" },
+ *               { "seq": 4, "type": "download", "section": "paper", "href": "/files/paper.pdf" } ] }
  * ```
+ *
+ * `page` is `partner` (the personal page), `advance` (the advance copy) or `paper` (the public
+ * paper page). Reading means the paper, so the collector files what the personal page reports
+ * apart from the paper's own reading: a personal-page `read_progress` is stored as
+ * `section_seen` ("sections seen", never paper progress), and its `visible_time` outside the
+ * paper section (`section` other than `paper`) as `page_time`. `read_progress` and
+ * `visible_time` stored are therefore the paper's own: its headings and the time it was on screen.
  *
  * Answers: 204 stored (or ignored: an unknown token is not an error, and is not recorded);
  * 400 invalid; 403 foreign Origin; 405/415; 413 too large; 429 rate limited (Retry-After);
@@ -29,6 +36,10 @@ export const MAX_BEACON_BYTES = 16 * 1024;
 export const MAX_BEACON_EVENTS = 50;
 export const BEACON_PATH = '/api/events';
 
+/** The pages that carry the beacon: the personal page, the advance copy, the public paper page. */
+export const beaconPages = ['partner', 'advance', 'paper'] as const;
+export type BeaconPage = (typeof beaconPages)[number];
+
 const seq = z.number().int().min(0).max(1_000_000);
 const shortText = (max: number) => z.string().max(max);
 const path = z
@@ -36,14 +47,24 @@ const path = z
   .max(500)
   .regex(/^(\/[^\s]*|https?:\/\/[^\s]+)$/);
 
+const section = shortText(120).regex(/^[\w-]*$/);
 const beaconEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('page_view'), seq, path: path.optional() }).strict(),
-  z.object({ type: z.literal('visible_time'), seq, ms: z.number().int().min(0).max(600_000) }).strict(),
+  z
+    .object({ type: z.literal('page_view'), seq, section: section.optional(), path: path.optional() })
+    .strict(),
+  z
+    .object({
+      type: z.literal('visible_time'),
+      seq,
+      section: section.optional(),
+      ms: z.number().int().min(0).max(600_000),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('read_progress'),
       seq,
-      section: shortText(120).regex(/^[\w-]*$/),
+      section,
       index: z.number().int().min(0).max(500),
       of: z.number().int().min(1).max(500),
     })
@@ -52,11 +73,12 @@ const beaconEvent = z.discriminatedUnion('type', [
     .object({
       type: z.literal('cta_click'),
       seq,
+      section: section.optional(),
       cta: shortText(60).regex(/^[\w-]+$/),
       href: path.optional(),
     })
     .strict(),
-  z.object({ type: z.literal('download'), seq, href: path }).strict(),
+  z.object({ type: z.literal('download'), seq, section: section.optional(), href: path }).strict(),
 ]);
 
 export const beaconSchema = z
@@ -68,12 +90,24 @@ export const beaconSchema = z
       .regex(/^[A-Za-z0-9_-]{0,64}$/)
       .optional(),
     sid: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-    page: z.enum(['partner', 'paper']),
+    page: z.enum(beaconPages),
     events: z.array(beaconEvent).min(1).max(MAX_BEACON_EVENTS),
   })
   .strict();
 
 export type Beacon = z.infer<typeof beaconSchema>;
+type BeaconEvent = Beacon['events'][number];
+
+/**
+ * The stored type of a beacon event: the personal page's sections and its time away from the
+ * paper are not reading (see the contract above), so they get types of their own.
+ */
+export function storedType(page: BeaconPage, event: BeaconEvent): string {
+  if (page !== 'partner') return event.type;
+  if (event.type === 'read_progress') return 'section_seen';
+  if (event.type === 'visible_time' && event.section !== 'paper') return 'page_time';
+  return event.type;
+}
 
 export interface BeaconRequest {
   method: string;
@@ -134,9 +168,10 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
     const times = touch ? await rt.delivery.times(partner.campaign, touch, partner.partnerId) : null;
     const burstKey = `${partner.campaign}\u0000${partner.partnerId}`;
     const events: EventInput[] = beacon.events.map((event) => {
-      const { type: eventType, seq: n, ...metadata } = event;
+      const { type: sentType, seq: n, ...metadata } = event;
+      const eventType = storedType(beacon.page, event);
       const burst =
-        eventType === 'cta_click' || eventType === 'download'
+        sentType === 'cta_click' || sentType === 'download'
           ? rt.bursts.hit(
               burstKey,
               `${eventType}:${'href' in event ? event.href : ''}:${'cta' in event ? event.cta : ''}`,
@@ -163,7 +198,7 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
         verdictReason: reason,
         userAgent: req.userAgent?.slice(0, 400) ?? null,
         ipHash,
-        metadata: { page: beacon.page, ...metadata },
+        metadata: { page: beacon.page, section: null, ...metadata },
         eventKey: `b:${partner.campaign}:${partner.partnerId}:${beacon.sid}:${n}`,
       };
     });

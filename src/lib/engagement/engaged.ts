@@ -1,109 +1,88 @@
 /**
- * Who engaged: the rule the follow-up engine and the dashboard use. A partner counts as engaged
- * only on human evidence: time visible on their page or the paper, reading progress through the
- * paper's sections, a form, a reply. Opens never count (image proxies open everything), clicks
- * and page fetches alone never count (scanners click everything), and only events labelled
- * `human` are looked at.
+ * Who engaged, for a list of one partner's events (the tests, and anything holding raw events):
+ * a thin call into the one partner-state model. The events are folded into the same human
+ * signals the store's summary keeps (src/lib/followup/signals.ts) and judged by the same reading
+ * rule (src/lib/followup/state/reading.ts): only `human` verdicts; reading means the paper;
+ * personal-page sections and time, opens, clicks and page fetches alone never count; a form or a
+ * reply does.
  */
+import { emptySignals, engagement } from '../followup/signals.ts';
+import { readingOf } from '../followup/state/reading.ts';
 import type { StoredEvent } from '../store/types.ts';
+import { eventTypes } from './vocabulary.ts';
 
-/** Visible-and-focused time (summed over `visible_time` beacons) that counts as reading. */
-export const ENGAGED_VISIBLE_MS = 15_000;
-/** Distinct sections (paper or personal page) a reader dwelt on that count as reading. */
-export const ENGAGED_SECTIONS = 2;
-/** A section counts as read after this long on screen while the page is visible and focused. */
-export const SECTION_DWELL_MS = 1_500;
-
-/** Event types the collector writes. */
-export const eventTypes = {
-  pageView: 'page_view',
-  visibleTime: 'visible_time',
-  readProgress: 'read_progress',
-  ctaClick: 'cta_click',
-  download: 'download',
-  /** A GET of a personal page, seen by the server (scanners fetch; people too). */
-  pageFetch: 'page_fetch',
-  /** `form.register`, `form.feedback`, `form.call`, `form.not-now`, `form.no-thanks`. */
-  formPrefix: 'form.',
-  unsubscribe: 'unsubscribe',
-  /** `email.delivered`, `email.opened`, `email.clicked`, ... from the Resend webhook. */
-  emailPrefix: 'email.',
-} as const;
+export { ENGAGED_SECTIONS, ENGAGED_VISIBLE_MS, eventTypes, SECTION_DWELL_MS } from './vocabulary.ts';
 
 /** The types that can show human engagement; pass them as `types` to `listEvents` if you like. */
 export const evidenceTypes = [eventTypes.visibleTime, eventTypes.readProgress, 'email.received'] as const;
 
 export interface Engagement {
   engaged: boolean;
-  /** Why (empty when not engaged): `visible 42 s`, `read 3 sections`, `form call`, `replied`. */
+  /** Why (empty when not engaged): `read 60% of the paper`, `form call`, `replied`. */
   reasons: string[];
+  /** Paper reading time. */
   visibleMs: number;
+  /** Paper headings read. */
   sectionsRead: number;
+  /** Personal-page sections seen (not reading). */
+  sectionsSeen: number;
   forms: string[];
   ctaClicks: number;
   /** The latest human event of any kind, ISO. */
   lastHumanAt: string | null;
-  /** The moment the evidence became sufficient (for "speed wins" ordering), ISO. */
-  engagedAt: string | null;
 }
 
 type EventLike = Pick<StoredEvent, 'type' | 'verdict' | 'occurredAt' | 'metadata'>;
 
-/**
- * Sums one partner's events (any order, any verdicts: non-human ones are ignored). Pass the
- * events of one partner, optionally of one campaign or touch.
- */
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
 export function engagementOf(events: readonly EventLike[]): Engagement {
   const human = events
     .filter((e) => e.verdict === 'human')
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-  let visibleMs = 0;
-  const sections = new Set<string>();
+  const signals = emptySignals();
+  let sectionsSeen = 0;
   const forms: string[] = [];
-  let ctaClicks = 0;
-  let engagedAt: string | null = null;
-  const reasons = new Set<string>();
-  for (const event of human) {
-    const meta = event.metadata ?? {};
-    if (event.type === eventTypes.visibleTime) {
-      const ms = Number(meta.ms);
-      if (Number.isFinite(ms) && ms > 0) visibleMs += Math.min(ms, 10 * 60_000);
-      if (visibleMs >= ENGAGED_VISIBLE_MS) reasons.add('visible');
-    } else if (event.type === eventTypes.readProgress) {
-      sections.add(`${String(meta.page ?? '')}#${String(meta.section ?? '')}`);
-      if (sections.size >= ENGAGED_SECTIONS) reasons.add('read');
-    } else if (event.type.startsWith(eventTypes.formPrefix)) {
-      forms.push(event.type.slice(eventTypes.formPrefix.length));
-      reasons.add('form');
-    } else if (event.type === 'email.received') {
-      reasons.add('replied');
-    } else if (event.type === eventTypes.ctaClick) {
-      ctaClicks += 1;
-    }
-    if (reasons.size > 0 && engagedAt === null) engagedAt = event.occurredAt;
+  let replied = false;
+  for (const e of human) {
+    const meta = e.metadata ?? {};
+    engagement.add(signals, {
+      campaign: '',
+      partnerId: null,
+      day: null,
+      type: e.type,
+      verdict: 'human',
+      count: 1,
+      first: e.occurredAt,
+      last: e.occurredAt,
+      sum: { ms: num(meta.ms), index: num(meta.index), of: num(meta.of) },
+      max: { ms: num(meta.ms), index: num(meta.index), of: num(meta.of) },
+    });
+    if (e.type === eventTypes.sectionSeen) sectionsSeen += 1;
+    else if (e.type.startsWith(eventTypes.formPrefix)) forms.push(e.type.slice(eventTypes.formPrefix.length));
+    else if (e.type === 'email.received') replied = true;
   }
-  const named = [...reasons].map((r) =>
-    r === 'visible'
-      ? `visible ${Math.round(visibleMs / 1000)} s`
-      : r === 'read'
-        ? `read ${sections.size} sections`
-        : r === 'form'
-          ? `form ${[...new Set(forms)].join(', ')}`
-          : r,
-  );
+  const reading = readingOf(signals, sectionsSeen);
+  const reasons = [
+    reading.level === 'warm' || reading.level === 'hot'
+      ? (reading.summary.split(', saw')[0] ?? 'read the paper')
+      : '',
+    forms.length ? `form ${[...new Set(forms)].join(', ')}` : '',
+    replied ? 'replied' : '',
+  ].filter(Boolean);
   return {
-    engaged: reasons.size > 0,
-    reasons: named,
-    visibleMs,
-    sectionsRead: sections.size,
+    engaged: reasons.length > 0,
+    reasons,
+    visibleMs: signals.visibleSeconds * 1000,
+    sectionsRead: signals.sections,
+    sectionsSeen,
     forms,
-    ctaClicks,
+    ctaClicks: signals.clicks,
     lastHumanAt: human.at(-1)?.occurredAt ?? null,
-    engagedAt,
   };
 }
 
-/** True when the events show a person engaging (see `engagementOf` for the rule). */
+/** True when the events show a person engaging (see `engagementOf`). */
 export function isHumanEngagement(events: readonly EventLike[]): boolean {
   return engagementOf(events).engaged;
 }

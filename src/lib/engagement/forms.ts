@@ -233,7 +233,8 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
         },
         { store, now },
       ).catch((error: unknown) => ({ status: 'failed' as const, error }));
-      if (sent.status !== 'sent') console.error(`webinar ${response.webinar}: confirmation not sent`, sent);
+      if (sent.status === 'failed' || sent.status === 'stopped')
+        console.error(`webinar ${response.webinar}: confirmation not sent`, sent);
     }
     const agent = botAgentReason(req.userAgent);
     await rt.batcher.add([

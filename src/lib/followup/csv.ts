@@ -1,6 +1,8 @@
 /** The queue as CSV (aircover followups --csv, the dashboard's export), via csv-stringify. */
-import { stringify } from 'csv-stringify/sync';
+import { inertCsv } from '../text/csv.ts';
 import type { FollowUp } from './model.ts';
+
+export { neutralizeFormula } from '../text/csv.ts';
 
 export const csvColumns = [
   'campaign',
@@ -22,18 +24,10 @@ export const csvColumns = [
   'otherCampaigns',
 ] as const;
 
-/** Partner-written text must not run as a spreadsheet formula (=, +, -, @ at the start). */
-export function neutralizeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 export function queueCsv(items: FollowUp[]): string {
-  return stringify(
+  // Partner-written text must not run as a spreadsheet formula: inertCsv neutralises every cell.
+  return inertCsv(
     items.map((i) => csvColumns.map((c) => (c === 'otherCampaigns' ? i.otherCampaigns.join(' ') : i[c]))),
-    {
-      header: true,
-      columns: [...csvColumns],
-      cast: { boolean: (v) => (v ? 'yes' : 'no'), string: neutralizeFormula },
-    },
+    { header: true, columns: [...csvColumns] },
   );
 }

@@ -19,6 +19,8 @@ export interface MarkInput {
   /** Only this campaign; needed when a partner id exists in several campaigns. */
   campaign?: string | undefined;
   at?: Date | undefined;
+  /** Find the partners and write nothing (aircover mark --dry-run). */
+  dryRun?: boolean | undefined;
 }
 
 export interface MarkResult {
@@ -53,6 +55,10 @@ export async function markOutcome(
   const at = input.at ?? new Date();
   const marked: MarkResult['marked'] = [];
   for (const m of matches) {
+    if (input.dryRun) {
+      marked.push({ ...m, id: 0 });
+      continue;
+    }
     const { id } = await store.addResponse({
       kind: input.outcome,
       idempotencyKey: `mark:${m.campaign}:${m.partnerId}:${input.outcome}:${randomUUID()}`,

@@ -3,6 +3,7 @@
  * RESEND_API_KEY): the daily digest, and an immediate note to a partner's owner when the partner
  * turns hot (speed wins: the collector calls `notifyOwnerOfHotPartner`).
  */
+import { reformatMailbox } from '../email/address.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../email/message.ts';
 import { sendAll } from '../email/message.ts';
 import { createTransport, type TransportEnv } from '../email/transport/index.ts';
@@ -139,8 +140,8 @@ ${sections
   return {
     ref: { campaign: 'team', touch: `digest-${day}`, partner: 'team' },
     idempotencyKey: `digest:${day}:${address.to}`,
-    from: address.from,
-    to: address.to,
+    from: reformatMailbox(address.from, 'the From of team notes'),
+    to: reformatMailbox(address.to, 'the recipient'),
     subject: `aircover: ${data.hot.length} hot, ${data.dueToday.length} due today (${day})`,
     html,
     text,
@@ -158,13 +159,15 @@ function fromAddress(campaigns: FollowupCampaign[], env: NotifyEnv): string {
 export async function sendDigest(
   store: Store,
   campaigns: FollowupCampaign[],
-  options: { to?: string; now?: Date; transport?: Transport; env?: NotifyEnv } = {},
+  options: { to?: string; now?: Date; transport?: Transport; env?: NotifyEnv; dryRun?: boolean } = {},
 ): Promise<{ data: DigestData; message: OutgoingMessage; result: SendResult | undefined }> {
   const env = options.env ?? (process.env as NotifyEnv);
   const to = options.to ?? env.AIRCOVER_TEAM_EMAIL;
   if (!to) throw new Error('no recipient for the digest: pass --to or set AIRCOVER_TEAM_EMAIL');
   const data = await buildDigest(store, campaigns, options.now ? { now: options.now } : {});
   const message = digestMessage(data, { to, from: fromAddress(campaigns, env) });
+  // A dry run (aircover digest --dry-run) builds the message and sends nothing.
+  if (options.dryRun) return { data, message, result: undefined };
   const transport = options.transport ?? createTransport(env);
   const [result] = await sendAll(transport, [message]);
   return { data, message, result };
@@ -198,8 +201,8 @@ export function hotNoteMessage(
   return {
     ref: { campaign: item.campaign, touch: 'hot-note', partner: item.partnerId },
     idempotencyKey: `hot:${item.campaign}:${item.partnerId}:${now.toISOString().slice(0, 10)}`,
-    from: address.from,
-    to: address.to,
+    from: reformatMailbox(address.from, 'the From of team notes'),
+    to: reformatMailbox(address.to, 'the recipient'),
     subject: `Hot: ${item.name}, ${item.company} — follow up within a business day`,
     text: lines.join('\n'),
     html: `<!doctype html><html><body style="font-family:system-ui,sans-serif">${lines

@@ -1,11 +1,10 @@
 /**
- * What counts as human engagement, behind one small interface. The collector
- * (src/lib/engagement/engaged.ts) owns the event vocabulary and the verdict thresholds, and its
- * `engagementOf` applies them to one partner's events. The queue cannot read half a million events
- * one by one, so this model applies the same rule to the store's aggregates (`summarizeEvents`):
- * only `human` verdicts count; opens, clicks and page fetches alone never count; a partner is
- * engaged on visible time of at least ENGAGED_VISIBLE_MS, ENGAGED_SECTIONS sections read, a form
- * or a reply (`email.received`).
+ * Human signals, added up from the store's aggregates (the queue cannot read half a million events
+ * one by one), and the reading thresholds. The vocabulary and thresholds live in
+ * src/lib/engagement/vocabulary.ts; the verdict built on them is the state module's
+ * (state/reading.ts). Only `human` verdicts count; `visible_time` and `read_progress` are the
+ * PAPER's own (the collector files personal-page sections and time as `section_seen` and
+ * `page_time`, which never reach these numbers); opens, clicks and page fetches alone never count.
  *
  * The queue reads the store's engagement summary (one row per partner, kept as events are written:
  * `addSummary`); the collector's hot check reads one partner's `summarizeEvents` groups (`add`).
@@ -14,7 +13,11 @@
  * Metadata read (as the collector writes it): `visible_time` {ms}, `read_progress` {index, of}.
  * Reading progress is (highest section index + 1) / section count.
  */
-import { eventTypes as collectorTypes, ENGAGED_SECTIONS, ENGAGED_VISIBLE_MS } from '../engagement/engaged.ts';
+import {
+  eventTypes as collectorTypes,
+  ENGAGED_SECTIONS,
+  ENGAGED_VISIBLE_MS,
+} from '../engagement/vocabulary.ts';
 import type { EngagementSummary, EventSummary } from '../store/types.ts';
 import type { HumanSignals } from './model.ts';
 

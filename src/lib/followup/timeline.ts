@@ -18,6 +18,11 @@ export interface TimelineEntry {
   verdictReason: string | null;
   /** A short human-readable detail (reading time, feedback text, note, until). */
   detail: string;
+  /**
+   * Engagement after a no, recorded and shown but never acted on: "after the decline", "during
+   * the pause (reading again; the pause ends on 2027-01-04)". Null otherwise.
+   */
+  context: string | null;
 }
 
 export interface PartnerTimeline {
@@ -39,13 +44,27 @@ function responseEntry(r: StoredResponse, detail: string): TimelineEntry {
     verdict: null,
     verdictReason: null,
     detail,
+    context: null,
   };
 }
 
+const pageNames: Record<string, string> = {
+  partner: 'their page',
+  advance: 'the advance copy',
+  paper: 'the paper page',
+};
+
 function eventDetail(type: string, metadata: Record<string, unknown>): string {
+  const where = typeof metadata.page === 'string' ? (pageNames[metadata.page] ?? 'a page') : '';
+  if (type === 'page_time' && typeof metadata.ms === 'number')
+    return `${Math.round(metadata.ms / 1000)} s on their page (not reading)`;
+  if (type === 'visible_time' && typeof metadata.ms === 'number')
+    return `${Math.round(metadata.ms / 1000)} s reading the paper${where ? ` on ${where}` : ''}`;
   if (typeof metadata.ms === 'number') return `${Math.round(metadata.ms / 1000)} s visible`;
+  if (type === 'section_seen')
+    return `saw the "${String(metadata.section ?? '?')}" section of their page (not reading)`;
   if (typeof metadata.index === 'number' && typeof metadata.of === 'number')
-    return `section ${metadata.index + 1} of ${metadata.of}${metadata.section ? ` (${String(metadata.section)})` : ''}`;
+    return `paper section ${metadata.index + 1} of ${metadata.of}${metadata.section ? ` (${String(metadata.section)})` : ''}${where ? ` on ${where}` : ''}`;
   if (typeof metadata.cta === 'string') return metadata.cta;
   if (typeof metadata.path === 'string') return metadata.path;
   if (typeof metadata.href === 'string') return metadata.href;
@@ -89,6 +108,7 @@ export async function partnerTimeline(
         verdict: e.verdict,
         verdictReason: e.verdictReason,
         detail: eventDetail(e.type, e.metadata),
+        context: null,
       });
     }
     for (const r of responses) {
@@ -114,6 +134,7 @@ export async function partnerTimeline(
         verdict: null,
         verdictReason: null,
         detail: `to ${s.recipient}`,
+        context: null,
       });
     }
   }
@@ -133,8 +154,35 @@ export async function partnerTimeline(
       verdict: null,
       verdictReason: null,
       detail: suppression.source,
+      context: null,
     });
   }
   entries.sort((a, b) => a.at.localeCompare(b.at));
+  labelAfterNo(entries);
   return { email, partner, memberships, entries };
+}
+
+/**
+ * Saying no wins, and what came after is still shown: a person's events after a decline, or
+ * while a not-now pause runs, are labelled (per campaign), never turned into a note or "hot".
+ */
+function labelAfterNo(entries: TimelineEntry[]): void {
+  const declinedAt = new Map<string, string>();
+  let pause: { campaign: string | null; from: string; until: string } | null = null;
+  for (const e of entries) {
+    const campaign = e.campaign ?? '';
+    if (e.kind === 'response' && (e.type === 'decline' || e.type === 'not-interested')) {
+      if (!declinedAt.has(campaign)) declinedAt.set(campaign, e.at);
+      continue;
+    }
+    if (e.kind === 'response' && e.type === 'not-now') {
+      const until = /until (\S+)/.exec(e.detail)?.[1];
+      if (until) pause = { campaign: e.campaign, from: e.at, until };
+      continue;
+    }
+    if (e.kind !== 'event' || e.verdict !== 'human' || e.type.startsWith('email.')) continue;
+    if (declinedAt.has(campaign)) e.context = 'after the decline';
+    else if (pause && pause.campaign === e.campaign && e.at.slice(0, 10) < pause.until)
+      e.context = `during the pause (reading again; the pause ends on ${pause.until})`;
+  }
 }

@@ -175,6 +175,11 @@ CREATE INDEX send_ledger_request ON send_ledger (request_key);
   },
   {
     version: 4,
+    name: 'reading means the paper: personal-page sections and time filed apart',
+    sql: { sqlite: paperReading('sqlite'), postgres: paperReading('postgres') },
+  },
+  {
+    version: 5,
     name: 'inbox: inbound messages, sent message ids, mailbox cursors',
     sql: `
 -- Every message that came back (reply, auto-reply, bounce, complaint), kept whether or not it
@@ -286,6 +291,73 @@ CREATE TABLE engagement_daily (
   visible_ms DOUBLE PRECISION NOT NULL DEFAULT 0,
   PRIMARY KEY (campaign, day)
 );
+
+INSERT INTO engagement_summary (campaign, partner_id, human_events, nonhuman_events,
+  nonhuman_mail_events, delivered_at, opened_at, bounced_at, replied_at, visits, visible_ms, sections,
+  max_index, max_of, clicks, downloads, first_at, last_at, last_visit_at, last_reading_at,
+  last_progress_at, last_click_at, last_download_at)
+SELECT campaign, coalesce(partner_id, ''),
+  sum(CASE WHEN verdict = 'human' THEN 1 ELSE 0 END),
+  sum(CASE WHEN verdict <> 'human' THEN 1 ELSE 0 END),
+  sum(CASE WHEN verdict <> 'human' AND type IN ('email.delivered', 'email.opened', 'email.bounced',
+    'email.received') THEN 1 ELSE 0 END),
+  min(CASE WHEN type = 'email.delivered' THEN occurred_at END),
+  min(CASE WHEN type = 'email.opened' THEN occurred_at END),
+  min(CASE WHEN type = 'email.bounced' THEN occurred_at END),
+  min(CASE WHEN type = 'email.received' AND verdict = 'human' THEN occurred_at END),
+  sum(CASE WHEN h AND type = 'page_view' THEN 1 ELSE 0 END),
+  coalesce(sum(CASE WHEN h AND type = 'visible_time' THEN ms END), 0),
+  sum(CASE WHEN h AND type = 'read_progress' THEN 1 ELSE 0 END),
+  max(CASE WHEN h AND type = 'read_progress' THEN idx END),
+  max(CASE WHEN h AND type = 'read_progress' THEN total END),
+  sum(CASE WHEN h AND type = 'cta_click' THEN 1 ELSE 0 END),
+  sum(CASE WHEN h AND type = 'download' THEN 1 ELSE 0 END),
+  min(CASE WHEN h AND type IN ('page_view', 'visible_time', 'read_progress', 'cta_click', 'download')
+    THEN occurred_at END),
+  max(CASE WHEN h AND type IN ('page_view', 'visible_time', 'read_progress', 'cta_click', 'download')
+    THEN occurred_at END),
+  max(CASE WHEN h AND type = 'page_view' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'visible_time' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'read_progress' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'cta_click' THEN occurred_at END),
+  max(CASE WHEN h AND type = 'download' THEN occurred_at END)
+FROM (SELECT campaign, partner_id, type, verdict, occurred_at, verdict = 'human' AS h,
+        ${num('ms')} AS ms, ${num('index')} AS idx, ${num('of')} AS total
+      FROM events) AS e
+GROUP BY campaign, coalesce(partner_id, '');
+
+INSERT INTO engagement_daily (campaign, day, visits, visible_ms)
+SELECT campaign, ${day},
+  sum(CASE WHEN type = 'page_view' THEN 1 ELSE 0 END),
+  coalesce(sum(CASE WHEN type = 'visible_time' THEN ${num('ms')} END), 0)
+FROM events
+WHERE verdict = 'human' AND type IN ('page_view', 'visible_time')
+GROUP BY campaign, ${day};
+`;
+}
+
+/**
+ * Migration 4: reading means the paper. The personal page's own section and time beacons used to
+ * be stored as `read_progress` / `visible_time` and fed the paper's progress; the collector now
+ * files them as `section_seen` / `page_time` (src/lib/engagement/beacon.ts). This refiles the
+ * events already stored the same way and rebuilds the summary from them (the same backfill as
+ * migration 3, frozen here as its own text).
+ */
+function paperReading(engine: Engine): string {
+  const num = (name: string) =>
+    engine === 'postgres'
+      ? `(CASE WHEN jsonb_typeof(metadata -> '${name}') = 'number' THEN (metadata ->> '${name}')::float8 END)`
+      : `(CASE WHEN json_type(metadata, '$.${name}') IN ('integer', 'real') THEN json_extract(metadata, '$.${name}') END)`;
+  const day =
+    engine === 'postgres'
+      ? "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+      : 'substr(occurred_at, 1, 10)';
+  const page = engine === 'postgres' ? "metadata ->> 'page'" : "json_extract(metadata, '$.page')";
+  return `
+UPDATE events SET type = 'section_seen' WHERE type = 'read_progress' AND ${page} = 'partner';
+UPDATE events SET type = 'page_time' WHERE type = 'visible_time' AND ${page} = 'partner';
+DELETE FROM engagement_summary;
+DELETE FROM engagement_daily;
 
 INSERT INTO engagement_summary (campaign, partner_id, human_events, nonhuman_events,
   nonhuman_mail_events, delivered_at, opened_at, bounced_at, replied_at, visits, visible_ms, sections,

@@ -8,6 +8,7 @@
  * (src/pages/api/webinars/[slug]/register.ts) and the personal page's form (the collector).
  */
 import { createHash } from 'node:crypto';
+import { formatAddress, isEmailAddress } from '../email/address.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../email/message.ts';
 import { refTags, tag } from '../email/message.ts';
 import { fillLayout, layoutHtml } from '../email/render/layout.ts';
@@ -40,11 +41,7 @@ export interface RegistrationInput {
   data?: Record<string, unknown>;
 }
 
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-
-export function isEmailAddress(value: string): boolean {
-  return value.length <= 254 && EMAIL.test(value.trim());
-}
+export { isEmailAddress };
 
 /**
  * One registration per person and webinar: a second one returns the first with `created: false`.
@@ -203,9 +200,10 @@ export async function invitationMessage(
   return {
     ref,
     idempotencyKey: `webinar-${kind}-${createHash('sha256').update(`${uid}:${webinar.sequence}`).digest('hex').slice(0, 24)}`,
-    from: `${oneLine(org.name)} <${org.email}>`,
-    to: target.name ? `${oneLine(target.name).replace(/[<>"]/g, '')} <${target.email}>` : target.email,
-    replyTo: org.replyTo,
+    // Names are data: the formatter quotes them, so a name never adds a recipient (address.ts).
+    from: formatAddress(org.name, org.email),
+    to: formatAddress(target.name, target.email),
+    replyTo: formatAddress(null, org.replyTo),
     subject,
     html,
     text,
@@ -235,18 +233,27 @@ async function sendOne(transport: Transport, message: OutgoingMessage): Promise<
   throw new Error('the transport returned no result');
 }
 
+/** A confirmation that was not sent because the person said no (unsubscribed, bounced, complained). */
+export interface SuppressedResult {
+  status: 'suppressed';
+  email: string;
+}
+
 /**
- * Sends the confirmation with the invitation attached to a new registrant. Returns the send
- * result; never throws for a failed send (the registration stands either way), only for a
- * webinar that does not exist.
+ * Sends the confirmation with the invitation attached to a new registrant, unless their address
+ * is suppressed (a confirmation is a message to a person like any other: saying no wins). Returns
+ * the send result; never throws for a failed send (the registration stands either way), only for
+ * a webinar that does not exist.
  */
 export async function confirmRegistration(
   target: InvitationTarget & { webinar: string },
   deps: ConfirmDeps,
-): Promise<SendResult> {
+): Promise<SendResult | SuppressedResult> {
   const base = deps.webinarInfo ?? loadWebinar(target.webinar, deps);
   const webinar = await currentWebinar(deps.store, base);
   if (webinar.status === 'cancelled') throw new WebinarError(`webinar "${webinar.slug}" is cancelled`);
+  const email = normalizeEmail(target.email);
+  if (await deps.store.isSuppressed(email)) return { status: 'suppressed', email };
   let zone = target.timeZone ?? null;
   if (!zone) {
     const partner = (await deps.store.findPartnersByEmail(target.email)).find(
@@ -256,7 +263,7 @@ export async function confirmRegistration(
   }
   const message = await invitationMessage(
     webinar,
-    { ...target, email: normalizeEmail(target.email), timeZone: zone },
+    { ...target, email, timeZone: zone },
     'confirmation',
     deps.now,
   );
@@ -303,7 +310,7 @@ export async function notifyRegistrants(
   };
   for (const r of registrations) {
     if (!r.email) continue;
-    if (suppressed.has(r.email)) {
+    if (suppressed.has(normalizeEmail(r.email))) {
       report.suppressed.push(r.email);
       continue;
     }

@@ -25,7 +25,12 @@ export async function importAttendance(
   webinar: Pick<WebinarInfo, 'slug' | 'start' | 'campaign'>,
   report: AttendanceReport,
   file: string,
+  options: { dryRun?: boolean } = {},
 ): Promise<ImportSummary> {
+  // A dry run (aircover import attendance --dry-run) counts against what is stored and writes nothing.
+  const recorded = options.dryRun
+    ? new Set((await store.listResponses({ webinar: webinar.slug, kind: 'attendance' })).map((r) => r.email))
+    : new Set<string | null>();
   const registered = new Set(
     (await store.listResponses({ webinar: webinar.slug, kind: 'registration' })).map((r) => r.email),
   );
@@ -44,6 +49,10 @@ export async function importAttendance(
     if (partner) summary.partners += 1;
     if (registered.has(a.email)) summary.registrants += 1;
     if (!partner && !registered.has(a.email)) summary.newPeople.push(a.email);
+    if (options.dryRun) {
+      if (!recorded.has(a.email)) summary.created += 1;
+      continue;
+    }
     const result = await store.addResponse({
       kind: 'attendance',
       webinar: webinar.slug,

@@ -144,7 +144,7 @@ export async function registerFromPublicPage(req: PublicRegistrationRequest): Pr
         },
         { store, webinarInfo: base, now },
       ).catch((error: unknown) => ({ status: 'failed' as const, error }));
-      if (sent.status !== 'sent')
+      if (sent.status === 'failed' || sent.status === 'stopped')
         console.error(`webinar ${req.slug}: confirmation to a registrant not sent`, sent);
     }
     return req.wantsJson ? json(200, { ok: true, created: result.created }) : seeOther(`${page}#registered`);

@@ -2,7 +2,8 @@
  * Sending a campaign: plan each touch into the ledger (plan.ts), then hand the planned rows to a
  * transport and record every result (run.ts). The CLI (`aircover send`) is a thin shell over this.
  */
-export { formatAddress, idempotencyKeyFor, toOutgoing } from './message.ts';
+export { formatAddress } from '../address.ts';
+export { idempotencyKeyFor, toOutgoing } from './message.ts';
 export {
   dueTouches,
   emptyCounts,

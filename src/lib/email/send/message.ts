@@ -4,16 +4,9 @@
  * rendering, so a rerun after a crash rebuilds byte-identical requests (no clocks, no randomness).
  */
 import { createHash } from 'node:crypto';
+import { formatAddress, reformatMailbox } from '../address.ts';
 import { neutralizeHeaderValue, type OutgoingMessage, refTags, unsubscribeHeaders } from '../message.ts';
 import type { RenderedMessage } from '../render/index.ts';
-
-/** `Name <address>`, quoting the name when it holds characters that are special in a header. */
-export function formatAddress(name: string, email: string): string {
-  const clean = neutralizeHeaderValue(name);
-  if (clean === '') return email;
-  const quoted = /[^\p{L}\p{N} !#$%&'*+\-/=?^_`{|}~.]/u.test(clean) || clean.includes('.');
-  return quoted ? `"${clean.replace(/["\\]/g, '\\$&')}" <${email}>` : `${clean} <${email}>`;
-}
 
 /**
  * The idempotency key of one (campaign, touch, partner) at one content version: readable when it
@@ -51,7 +44,7 @@ export function toOutgoing(rendered: RenderedMessage, options: BuildOptions): Ou
     ref,
     idempotencyKey: options.idempotencyKey,
     from: formatAddress(rendered.from.name, rendered.from.email),
-    to: options.testInbox ?? who,
+    to: options.testInbox ? reformatMailbox(options.testInbox, '--to') : who,
     replyTo: rendered.replyTo,
     subject: options.testInbox
       ? `[test for ${neutralizeHeaderValue(who)}] ${rendered.subject}`

@@ -45,7 +45,11 @@ export function readingOf(
   const paper = paperTitle ? `"${paperTitle}"` : 'the paper';
   const minutes = Math.round(h.visibleSeconds / 60);
   const parts = [
-    h.maxProgress > 0 ? `read ${Math.round(h.maxProgress * 100)}% of ${paper}` : '',
+    h.maxProgress > 0
+      ? `read ${Math.round(h.maxProgress * 100)}% of ${paper}`
+      : h.sections > 0
+        ? `read ${h.sections} section${h.sections === 1 ? '' : 's'} of ${paper}`
+        : '',
     h.visibleSeconds > 0
       ? `${minutes >= 1 ? `${minutes} min` : `${Math.round(h.visibleSeconds)} s`} reading it`
       : '',
