@@ -114,7 +114,11 @@ export async function checkCommandLine(root: CommandDef, rawArgs: string[]): Pro
       rest = next.rest;
       continue;
     }
-    if (given.length > positionals.length) {
+    // A last positional whose valueHint ends in "…" takes every remaining argument (FILE.eml…).
+    const variadic = /…$|\.\.\.$/.test(
+      String((positionals.at(-1)?.[1] as { valueHint?: string } | undefined)?.valueHint ?? ''),
+    );
+    if (!variadic && given.length > positionals.length) {
       const extra = given.slice(positionals.length);
       throw new UsageError(
         `${usageOf(path)} takes ${positionals.length ? positionals.map(([n]) => `<${n}>`).join(' ') : 'no arguments'}; unexpected ${extra.map((e) => `"${e}"`).join(' ')}`,
