@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // The aircover command line. Each command lives in its own file under src/cli/commands/
-// and is loaded only when it runs, so `aircover --help` stays fast.
+// and loads its heavy modules only when it runs, so `aircover --help` stays fast.
+import { enableCompileCache } from 'node:module';
+import { join } from 'node:path';
+
+// Node's compile cache keeps the stripped, compiled TypeScript between runs: most of what
+// start-up costs. The ./aircover launcher sets NODE_COMPILE_CACHE; this covers `npm start`
+// and calling this file directly (a no-op when the launcher already enabled it).
+enableCompileCache(join(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'cache', 'node'));
 
 // citty decides on colours when it loads, whatever the stream; keep pipes and logs free of
 // escape codes by deciding first.
 if (!process.stdout.isTTY || process.env.CI) process.env.NO_COLOR ??= '1';
 const { runMain } = await import('../src/cli/main.ts');
 await runMain();
-
-export {};

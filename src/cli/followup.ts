@@ -1,6 +1,6 @@
 /** What the follow-up commands (followups, report, mark, digest) share: the store and the campaigns. */
-import { type FollowupCampaign, loadFollowupCampaigns } from '../lib/followup/index.ts';
-import { isStoreUnavailable, openStore, type Store } from '../lib/store/index.ts';
+import type { FollowupCampaign } from '../lib/followup/model.ts';
+import type { Store } from '../lib/store/index.ts';
 import { CliError } from './output.ts';
 
 export const storeArgs = {
@@ -14,6 +14,9 @@ export async function withFollowup<T>(
   args: { url?: string | undefined; campaign?: string | undefined },
   fn: (store: Store, campaigns: FollowupCampaign[]) => Promise<T>,
 ): Promise<T> {
+  // Loaded when a command runs, not when `--help` lists it.
+  const { loadFollowupCampaigns } = await import('../lib/followup/campaign.ts');
+  const { isStoreUnavailable, openStore } = await import('../lib/store/index.ts');
   let campaigns: FollowupCampaign[];
   try {
     campaigns = loadFollowupCampaigns(args.campaign ? { only: args.campaign } : {});

@@ -16,15 +16,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  type Answer,
-  BEACON_PATH,
-  collectBeacon,
-  MAX_BEACON_BYTES,
-  recordPageFetch,
-} from '../lib/engagement/beacon.ts';
+import { type Answer, BEACON_PATH, collectBeacon, recordPageFetch } from '../lib/engagement/beacon.ts';
+import { nodeBody } from '../lib/engagement/body.ts';
 import { syncPartners } from '../lib/engagement/partners-sync.ts';
 import { runtime } from '../lib/engagement/runtime.ts';
+import { checkBuildSecret } from '../lib/secret.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -58,52 +54,21 @@ function send(res: ServerResponse, answer: Answer): void {
   res.end(answer.body);
 }
 
-/** Reads at most `limit` + 1 bytes; stops reading (and says so) beyond that. */
-function readCapped(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolvePromise, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      return resolvePromise(null);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.pause();
-        resolvePromise(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 const header = (req: IncomingMessage, name: string): string | null => {
   const value = req.headers[name];
   return typeof value === 'string' ? value : Array.isArray(value) ? (value[0] ?? null) : null;
 };
 
 async function handleBeacon(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readCapped(req, MAX_BEACON_BYTES);
-  if (body === null) {
-    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-    res.end('{"error":"too large"}');
-    return;
-  }
   send(
     res,
     await collectBeacon({
       method: req.method ?? 'GET',
-      contentType: header(req, 'content-type'),
       origin: header(req, 'origin'),
       host: header(req, 'host'),
       userAgent: header(req, 'user-agent'),
       ip: req.socket.remoteAddress ?? null,
-      body,
+      body: nodeBody(req),
     }),
   );
 }
@@ -112,6 +77,8 @@ const personalPage = /^\/p\/([A-Za-z0-9_-]{32})\/?(?:index\.html)?$/;
 
 export async function startAircoverServer(options: ServerOptions): Promise<RunningAircover> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A real secret, and the one the build was made under (secret.ts), before anything listens.
+  checkBuildSecret(options.outDir, process.env, (message) => log(`warning ${message}`));
   const astro = await loadAstroHandler(options.outDir);
   const rt = runtime();
 

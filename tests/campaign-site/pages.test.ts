@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/lib/campaign/load.ts';
 import type { Partner } from '../../src/lib/campaign/partners.ts';
 import { partnerToken } from '../../src/lib/personalize/token.ts';
-import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { collectErrors, launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { buildEnv, ensureBuild, runCli, SAMPLE, type SiteBuild, TEST_SECRET } from '../helpers/site-build.ts';
 import { pngSize } from '../site/png.ts';
@@ -113,7 +114,7 @@ describe('tokens across builds', () => {
   });
 });
 
-describe.skipIf(!hasChromium() && !process.env.CI)('hostile partner data in Chromium', () => {
+describeWith('chromium')('hostile partner data in Chromium', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer(await ensureBuild('sample', SAMPLE));

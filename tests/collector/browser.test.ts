@@ -5,15 +5,16 @@
  * with human verdicts, and the partner counts as engaged.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { engagementOf } from '../../src/lib/engagement/engaged.ts';
 import type { Store } from '../../src/lib/store/index.ts';
-import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { collectErrors, launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, SAMPLE } from '../helpers/site-build.ts';
 import { BROWSER_UA, eventually, storeOf } from './helpers.ts';
 
-describe.skipIf(!hasChromium() && !process.env.CI)('a partner reads their page in Chromium', () => {
+describeWith('chromium')('a partner reads their page in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let store: Store;

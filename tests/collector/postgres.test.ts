@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/lib/store/index.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, SAMPLE } from '../helpers/site-build.ts';
 import { BROWSER_UA, beacon, eventually } from './helpers.ts';
@@ -14,7 +15,7 @@ import { BROWSER_UA, beacon, eventually } from './helpers.ts';
 const url = process.env.AIRCOVER_TEST_DATABASE_URL;
 const schema = `aircover_collector_${randomBytes(4).toString('hex')}`;
 
-describe.skipIf(!url)('the collector on Postgres', () => {
+describeWith('postgres')('the collector on Postgres', () => {
   let server: RunningServer;
   let store: Store;
   beforeAll(async () => {

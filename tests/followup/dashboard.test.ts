@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadFollowupCampaigns } from '../../src/lib/followup/index.ts';
 import { openStore } from '../../src/lib/store/index.ts';
-import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { collectErrors, launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, projectRoot, SAMPLE } from '../helpers/site-build.ts';
 import { ev, sent } from './helpers.ts';
@@ -21,7 +22,7 @@ const screenshots = join(projectRoot, 'test-results', 'screenshots');
 const PASSWORD = 'correct horse battery staple';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-describe.skipIf(!hasChromium() && !process.env.CI)('the follow-up dashboard in Chromium', () => {
+describeWith('chromium')('the follow-up dashboard in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let dataDir: string;

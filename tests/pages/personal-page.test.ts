@@ -7,10 +7,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/lib/campaign/load.ts';
 import { partnerToken } from '../../src/lib/personalize/token.ts';
-import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { collectErrors, launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, projectRoot, SAMPLE, TEST_SECRET } from '../helpers/site-build.ts';
 
@@ -38,7 +39,7 @@ async function metricRows(page: Page): Promise<number[]> {
   return [...rows.values()];
 }
 
-describe.skipIf(!hasChromium() && !process.env.CI)('the personal page in Chromium', () => {
+describeWith('chromium')('the personal page in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   beforeAll(async () => {

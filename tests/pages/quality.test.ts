@@ -8,10 +8,11 @@ import { AxeBuilder } from '@axe-core/playwright';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/lib/campaign/load.ts';
 import { partnerToken } from '../../src/lib/personalize/token.ts';
-import { hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { freePort, type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, SAMPLE, TEST_SECRET } from '../helpers/site-build.ts';
 
@@ -29,7 +30,7 @@ const pages = {
   personal,
 };
 
-describe.skipIf(!hasChromium() && !process.env.CI)('page quality: axe and Lighthouse', () => {
+describeWith('chromium')('page quality: axe and Lighthouse', () => {
   let server: RunningServer;
   let browser: Browser;
   let debuggingPort: number;

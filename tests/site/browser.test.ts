@@ -5,14 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { collectErrors, launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, projectRoot, SAMPLE } from '../helpers/site-build.ts';
 
 const screenshots = join(projectRoot, 'test-results', 'screenshots');
 
-describe.skipIf(!hasChromium() && !process.env.CI)('reading the sample site in Chromium', () => {
+describeWith('chromium')('reading the sample site in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   beforeAll(async () => {

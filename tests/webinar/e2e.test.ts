@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import ical, { type VEvent } from 'node-ical';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inAudience, touchDecision } from '../../src/lib/campaign/audience.ts';
 import { loadCampaign } from '../../src/lib/campaign/load.ts';
 import { buildQueue, fromCampaign, loadPartnerStates } from '../../src/lib/followup/index.ts';
@@ -18,7 +18,8 @@ import { partnerToken } from '../../src/lib/personalize/token.ts';
 import { openStore } from '../../src/lib/store/index.ts';
 import type { Store } from '../../src/lib/store/types.ts';
 import { invitationUid } from '../../src/lib/webinar/index.ts';
-import { hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, runCli, SAMPLE, type SiteBuild, TEST_SECRET } from '../helpers/site-build.ts';
 import { fixture } from './helpers.ts';
@@ -40,7 +41,7 @@ async function invitationIn(file: string) {
   return { mail, ics, icsText: ics?.content.toString('utf8') ?? '' };
 }
 
-describe.skipIf(!hasChromium())('webinar end to end', () => {
+describeWith('chromium')('webinar end to end', () => {
   let build: SiteBuild;
   let server: RunningServer;
   let browser: Browser;

@@ -5,13 +5,13 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractText, getDocumentProxy, getMeta } from 'unpdf';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium } from '../helpers/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { describeWith } from '../helpers/requires.ts';
 import { buildsRoot, ensureBuild, runCli, SAMPLE, type SiteBuild } from '../helpers/site-build.ts';
 
 const SLUG = 'cold-chain-warm-margins';
 
-describe.skipIf(!hasChromium())('white paper PDF', () => {
+describeWith('chromium')('white paper PDF', () => {
   let build: SiteBuild;
   let outDir: string;
   let result: { code: number; stdout: string; stderr: string };

@@ -1,12 +1,7 @@
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
-import { partnerCard, partnerPages } from '../../lib/campaign/site.ts';
-import { readContent } from '../../lib/content/read.ts';
-import { withLock } from '../../lib/lock.ts';
 import type { CardContent } from '../../lib/og/card.ts';
-import { placeCards, warmCards } from '../../lib/og/pool.ts';
-import { publicCards } from '../../lib/og/public-cards.ts';
-import { siteSettings } from '../../lib/site.ts';
+import { getSecret, recordBuildSecret } from '../../lib/secret.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -29,8 +24,14 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     throw new CliError('--outDir needs a folder name', ExitCode.usage);
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   process.env.AIRCOVER_OUT_DIR = outDir;
+  // No real secret, no build: the pages' links are signed with it (secret.ts refuses a missing
+  // one in production and an empty or short one everywhere).
+  getSecret();
   const started = performance.now();
   out.info('Building the site…');
+  // Loaded after the first line of output: campaigns, cards and Astro are heavy.
+  const { withLock } = await import('../../lib/lock.ts');
+  const { placeCards } = await import('../../lib/og/pool.ts');
   await warmPublicCards();
   const partnerCards = await warmPartnerCards();
   const { build } = await import('astro');
@@ -48,6 +49,7 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     // Astro's errors already name the file and the field; keep them, drop our stack.
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  recordBuildSecret(outDir);
   placeCards(
     partnerCards.map(({ token, content }) => ({
       content,
@@ -62,6 +64,9 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
  * time). Campaign errors surface here, before the build starts, with the full list.
  */
 async function warmPartnerCards(): Promise<{ token: string; content: CardContent }[]> {
+  const { partnerCard, partnerPages } = await import('../../lib/campaign/site.ts');
+  const { warmCards } = await import('../../lib/og/pool.ts');
+  const { siteSettings } = await import('../../lib/site.ts');
   let pages: ReturnType<typeof partnerPages>;
   try {
     pages = partnerPages();
@@ -96,6 +101,10 @@ async function warmPartnerCards(): Promise<{ token: string; content: CardContent
  * to the build, which names the file and the field.
  */
 async function warmPublicCards(): Promise<void> {
+  const { readContent } = await import('../../lib/content/read.ts');
+  const { publicCards } = await import('../../lib/og/public-cards.ts');
+  const { warmCards } = await import('../../lib/og/pool.ts');
+  const { siteSettings } = await import('../../lib/site.ts');
   const content = readContent(process.env.AIRCOVER_CONTENT_DIR ?? 'content');
   if (content.problems.length > 0) return;
   const cards = publicCards({

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
-import { checkAllCampaigns, checkCampaign, type PreflightReport } from '../../lib/campaign/preflight.ts';
-import { formatProblem, type Problem } from '../../lib/campaign/problems.ts';
+import type { PreflightReport } from '../../lib/campaign/preflight.ts';
+import type { Problem } from '../../lib/campaign/problems.ts';
 import { campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
@@ -17,6 +17,11 @@ export default defineCommand({
     contentDir: contentDirArg,
   },
   async run({ args }) {
+    // Say so at once: the preflight (MJML, Liquid, Markdown) takes a moment to load, and loads
+    // only when a check runs, so `--help` stays fast.
+    out.info(`Checking ${args.campaign ?? `every campaign in ${args.campaignsDir}/`}…`);
+    const { checkAllCampaigns, checkCampaign } = await import('../../lib/campaign/preflight.ts');
+    const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const options = { strict: args.strict, contentDir: args.contentDir };
     let reports: PreflightReport[];
     let general: Problem[] = [];

@@ -1,8 +1,5 @@
 import { defineCommand } from 'citty';
-import { loadAllCampaigns } from '../../lib/campaign/load.ts';
-import { campaignsDir } from '../../lib/campaign/site.ts';
-import { syncPartners } from '../../lib/engagement/partners-sync.ts';
-import { isStoreUnavailable, type OpenStoreOptions, openStore, type Store } from '../../lib/store/index.ts';
+import type { OpenStoreOptions, Store } from '../../lib/store/index.ts';
 import { dryRunArg } from '../args.ts';
 import { CliError, out } from '../output.ts';
 
@@ -22,6 +19,8 @@ async function withStore<T>(
   migrate: boolean,
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
+  // The store (and pg) loads only when a subcommand runs, so `--help` stays fast.
+  const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
   const options: OpenStoreOptions = { migrate };
   if (args.url) options.url = args.url;
   if (args.dataDir) options.dataDir = args.dataDir;
@@ -102,6 +101,7 @@ const sync = defineCommand({
   async run({ args }) {
     if (args.dryRun) return syncDryRun(args);
     await withStore(args, true, async (store) => {
+      const { syncPartners } = await import('../../lib/engagement/partners-sync.ts');
       const result = await syncPartners(store);
       if (args.json) return out.json(result);
       out.success(
@@ -115,6 +115,8 @@ const sync = defineCommand({
 
 /** What `db sync` would write: partners new to the store and partners it has, per campaign. Nothing written. */
 async function syncDryRun(args: { url?: string | undefined; dataDir?: string | undefined; json: boolean }) {
+  const { loadAllCampaigns } = await import('../../lib/campaign/load.ts');
+  const { campaignsDir } = await import('../../lib/campaign/site.ts');
   const { campaigns } = loadAllCampaigns({ campaignsDir: campaignsDir() });
   await withStore(args, false, async (store) => {
     const migrated = (await store.migrationStatus()).every((m) => m.appliedAt);

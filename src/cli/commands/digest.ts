@@ -1,5 +1,4 @@
 import { defineCommand } from 'citty';
-import { sendDigest } from '../../lib/followup/index.ts';
 import { dryRunArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
 import { CliError, ExitCode, out, terminalSafe } from '../output.ts';
@@ -20,6 +19,8 @@ export default defineCommand({
     const to = args.to ?? process.env.AIRCOVER_TEAM_EMAIL;
     if (!to) throw new CliError('no recipient: pass --to or set AIRCOVER_TEAM_EMAIL', ExitCode.usage);
     await withFollowup({ url: args.url }, async (store, campaigns) => {
+      // The transports (Resend, nodemailer) load only for a digest being sent.
+      const { sendDigest } = await import('../../lib/followup/notify.ts');
       const { data, message, result } = await sendDigest(store, campaigns, { to, dryRun: args.dryRun });
       if (args.dryRun) {
         if (args.json) return out.json({ to, subject: message.subject, dryRun: true, digest: data });

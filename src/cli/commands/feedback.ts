@@ -1,8 +1,5 @@
 import { basename } from 'node:path';
 import { defineCommand } from 'citty';
-import { campaignsDir } from '../../lib/campaign/site.ts';
-import { openStore } from '../../lib/store/index.ts';
-import { inertCsv } from '../../lib/text/csv.ts';
 import { campaignArg, campaignFolder } from '../args.ts';
 import { out } from '../output.ts';
 
@@ -19,6 +16,10 @@ export default defineCommand({
     json: { type: 'boolean', description: 'JSON on stdout' },
   },
   async run({ args }) {
+    // Loaded when the command runs, so `--help` stays fast.
+    const { campaignsDir } = await import('../../lib/campaign/site.ts');
+    const { openStore } = await import('../../lib/store/index.ts');
+    const { inertCsv } = await import('../../lib/text/csv.ts');
     // A campaign's id is its folder's name.
     const campaign = basename(campaignFolder(args.campaign, campaignsDir()));
     const store = await openStore();

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import { buildQueue, isDueToday, queueCsv, type Status, statuses } from '../../lib/followup/index.ts';
+import { type Status, statuses } from '../../lib/followup/model.ts';
 import { csvArg, jsonArg, onlyCampaignArg } from '../args.ts';
 import { shortTime, storeArgs, withFollowup } from '../followup.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
@@ -32,6 +32,9 @@ export default defineCommand({
     const unknown = wanted.filter((s) => !(statuses as readonly string[]).includes(s));
     if (unknown.length)
       throw new CliError(`unknown status ${unknown.join(', ')} (use ${statuses.join(', ')})`, ExitCode.usage);
+    // The queue's modules load when it runs, so `--help` stays fast; CSV only for --csv.
+    const { buildQueue } = await import('../../lib/followup/queue.ts');
+    const { isDueToday } = await import('../../lib/followup/rules.ts');
     await withFollowup(args, async (store, campaigns) => {
       const now = new Date();
       const queue = await buildQueue(store, campaigns, {
@@ -40,7 +43,10 @@ export default defineCommand({
         ...(args.owner ? { owner: args.owner } : {}),
       });
       if (args.json) return out.json({ generatedAt: now.toISOString(), followups: queue });
-      if (args.csv) return out.csv(queueCsv(queue));
+      if (args.csv) {
+        const { queueCsv } = await import('../../lib/followup/csv.ts');
+        return out.csv(queueCsv(queue));
+      }
       if (queue.length === 0) return out.info('No partners match.');
       const tz = campaigns[0]?.timeZone ?? 'UTC';
       out.table(

@@ -1,13 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { openStore } from '../../lib/store/index.ts';
-import {
-  AttendanceFormatError,
-  importAttendance,
-  loadWebinar,
-  parseAttendance,
-  WebinarError,
-} from '../../lib/webinar/index.ts';
 import { dryRunArg, webinarArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
@@ -24,6 +16,10 @@ const attendance = defineCommand({
     dryRun: dryRunArg,
   },
   async run({ args }) {
+    // Loaded when the import runs, so `--help` stays fast.
+    const { AttendanceFormatError, importAttendance, loadWebinar, parseAttendance, WebinarError } =
+      await import('../../lib/webinar/index.ts');
+    const { openStore } = await import('../../lib/store/index.ts');
     let webinar: ReturnType<typeof loadWebinar>;
     try {
       webinar = loadWebinar(args.webinar);

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import { MarkError, markOutcome, markOutcomes } from '../../lib/followup/index.ts';
+import { markOutcomes } from '../../lib/followup/mark.ts';
 import { dryRunArg, jsonArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
 import { CliError, ExitCode, out } from '../output.ts';
@@ -25,6 +25,7 @@ export default defineCommand({
         `unknown outcome "${args.outcome}" (use ${markOutcomes.join(', ')})`,
         ExitCode.usage,
       );
+    const { MarkError, markOutcome } = await import('../../lib/followup/mark.ts');
     await withFollowup({ url: args.url }, async (store, campaigns) => {
       try {
         const result = await markOutcome(store, campaigns, {

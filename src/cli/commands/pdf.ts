@@ -1,9 +1,5 @@
 import { join } from 'node:path';
 import { defineCommand } from 'citty';
-import { readContent } from '../../lib/content/read.ts';
-import { PdfError, renderPdfs } from '../../lib/pdf/render.ts';
-import { isPublicPaper } from '../../lib/publishing.ts';
-import { siteSettings } from '../../lib/site.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -25,6 +21,11 @@ export default defineCommand({
     },
   },
   async run({ args }) {
+    // Content schemas and playwright load only when papers are printed, so `--help` stays fast.
+    const { readContent } = await import('../../lib/content/read.ts');
+    const { PdfError, renderPdfs } = await import('../../lib/pdf/render.ts');
+    const { isPublicPaper } = await import('../../lib/publishing.ts');
+    const { siteSettings } = await import('../../lib/site.ts');
     const contentDir = process.env.AIRCOVER_CONTENT_DIR ?? 'content';
     const index = readContent(contentDir);
     const slug = args.whitepaper;

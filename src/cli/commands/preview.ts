@@ -2,10 +2,6 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { defineCommand } from 'citty';
-import { loadCampaign } from '../../lib/campaign/load.ts';
-import { formatProblem, hasErrors } from '../../lib/campaign/problems.ts';
-import { campaignsDir } from '../../lib/campaign/site.ts';
-import { startGallery } from '../../lib/preview/gallery.ts';
 import { campaignArg, campaignFolder } from '../args.ts';
 import { CliError, out } from '../output.ts';
 
@@ -24,6 +20,11 @@ export default defineCommand({
     },
   },
   async run({ args }) {
+    // The campaign and the gallery (MJML, Liquid) load only when it runs, so `--help` stays fast.
+    const { loadCampaign } = await import('../../lib/campaign/load.ts');
+    const { formatProblem, hasErrors } = await import('../../lib/campaign/problems.ts');
+    const { campaignsDir } = await import('../../lib/campaign/site.ts');
+    const { startGallery } = await import('../../lib/preview/gallery.ts');
     const result = loadCampaign(campaignFolder(args.campaign, campaignsDir()));
     if (!result.ok || hasErrors(result.problems)) {
       for (const problem of result.problems) out.error(formatProblem(problem));

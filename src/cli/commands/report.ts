@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import { campaignPage, statuses, statusLabels } from '../../lib/followup/index.ts';
+import { statuses, statusLabels } from '../../lib/followup/model.ts';
 import { jsonArg, onlyCampaignArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
 import { out } from '../output.ts';
@@ -12,6 +12,8 @@ export default defineCommand({
     ...storeArgs,
   },
   async run({ args }) {
+    // Loaded when the report runs, so `--help` stays fast.
+    const { campaignPage } = await import('../../lib/followup/queue.ts');
     await withFollowup(args, async (store, campaigns) => {
       const now = new Date();
       const reports = [];

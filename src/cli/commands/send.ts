@@ -1,25 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
-import { type Campaign, loadCampaign, type Touch } from '../../lib/campaign/load.ts';
-import { checkCampaign } from '../../lib/campaign/preflight.ts';
-import { formatProblem } from '../../lib/campaign/problems.ts';
-import {
-  dueTouches,
-  loadPlanState,
-  type PlanCategory,
-  planCategories,
-  planTouch,
-  type SendProgress,
-  type SendSummary,
-  sendTest,
-  sendTouch,
-  type TouchPlan,
-} from '../../lib/email/send/index.ts';
-import { createTransport } from '../../lib/email/transport/index.ts';
-import { syncCampaignPartners } from '../../lib/engagement/partners-sync.ts';
-import { withLock } from '../../lib/lock.ts';
-import { isStoreUnavailable, openStore, type Store } from '../../lib/store/index.ts';
+import type { Campaign, Touch } from '../../lib/campaign/load.ts';
+import type { PlanCategory, SendProgress, SendSummary, TouchPlan } from '../../lib/email/send/index.ts';
+import type { Store } from '../../lib/store/index.ts';
 import { campaignArg, campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
@@ -35,6 +19,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   responded: 'already did what it asks',
   'no-referrer': 'no referrer to nudge',
   'outside-audience': 'outside the audience',
+  'webinar-cancelled': 'not planned: the webinar is cancelled',
 };
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -45,13 +30,16 @@ function planJson(plan: TouchPlan) {
     at: plan.touch.at.toISOString(),
     counts: plan.counts,
     toSend: plan.toSend,
+    ...(plan.blocked ? { blocked: plan.blocked } : {}),
     paused: plan.rows
       .filter((r) => r.category === 'paused')
       .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
+    // Every partner's decision, as the follow-up queue's `touches` shows it (one state model).
+    partners: plan.rows.map((r) => ({ partner: r.partner.id, recipient: r.recipient, category: r.category })),
   };
 }
 
-function printPlan(campaign: Campaign, plan: TouchPlan) {
+function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly PlanCategory[]) {
   out.print(
     `${color.bold(`${campaign.id} / ${plan.touch.id}`)} (${plan.touch.kind}, due ${plan.touch.at.toISOString()})`,
   );
@@ -68,6 +56,7 @@ function printPlan(campaign: Campaign, plan: TouchPlan) {
       return [String(plan.counts[c]).padStart(6), label];
     });
   out.table(['count', 'partners'], rows);
+  if (plan.blocked) out.print(`Nothing planned: ${plan.blocked}.`);
   out.print();
 }
 
@@ -143,6 +132,15 @@ export default defineCommand({
       throw new CliError(`--to needs an email address, not "${args.to}".`, ExitCode.usage);
     }
     const dir = campaignFolder(args.campaign, args.campaignsDir);
+    out.info(`Preflight of ${args.campaign}…`);
+    // Rendering, transports and the store load only once the command line is sound, so
+    // `--help` and a wrong flag answer at once.
+    const { loadCampaign } = await import('../../lib/campaign/load.ts');
+    const { checkCampaign } = await import('../../lib/campaign/preflight.ts');
+    const { formatProblem } = await import('../../lib/campaign/problems.ts');
+    const { dueTouches } = await import('../../lib/email/send/index.ts');
+    const { withLock } = await import('../../lib/lock.ts');
+    const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
 
     // The preflight first: nothing goes out from a campaign with errors.
     const report = await checkCampaign(dir, { contentDir: args.contentDir });
@@ -208,6 +206,11 @@ interface RunArgs {
 }
 
 async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date, args: RunArgs) {
+  const { loadPlanState, planCategories, planTouch, sendTest, sendTouch } = await import(
+    '../../lib/email/send/index.ts'
+  );
+  const { createTransport } = await import('../../lib/email/transport/index.ts');
+  const { syncCampaignPartners } = await import('../../lib/engagement/partners-sync.ts');
   const transport = createTransport(process.env);
   const writes = !args.dryRun && args.to === undefined;
   const state = await loadPlanState(store, campaign);
@@ -220,7 +223,7 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
       transport.kind === 'resend'
         ? 'Resend'
         : `the outbox (${process.env.AIRCOVER_OUTBOX_DIR ?? 'outbox'}/; set RESEND_API_KEY to send for real)`;
-    for (const plan of plans) printPlan(campaign, plan);
+    for (const plan of plans) printPlan(campaign, plan, planCategories);
     if (args.to) out.info(`Test run: every message goes to ${args.to}; the ledger is not touched.`);
     out.info(`Transport: ${where}.`);
   }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
-import { startAircoverServer } from '../../server/index.ts';
 import { CliError, out } from '../output.ts';
 
 export default defineCommand({
@@ -29,6 +28,8 @@ export async function serve(args: { host: string; port: string; outDir: string }
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`--port: not a port: ${args.port}`);
   // src/server/: the beacon fast path in front of the Astro adapter's handler, one port.
+  // Loaded here, not at the top, so `--help` stays fast.
+  const { startAircoverServer } = await import('../../server/index.ts');
   const running = await startAircoverServer({
     host: args.host,
     port,

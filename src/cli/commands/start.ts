@@ -1,6 +1,4 @@
 import { defineCommand } from 'citty';
-import { partnerPages } from '../../lib/campaign/site.ts';
-import { adminPassword } from '../../lib/followup/admin.ts';
 import { color, out } from '../output.ts';
 import { buildSite } from './build.ts';
 import { serve } from './serve.ts';
@@ -19,12 +17,14 @@ export default defineCommand({
     const outDir = process.env.AIRCOVER_OUT_DIR ?? 'dist';
     await buildSite(outDir);
     await serve({ ...args, outDir });
-    printEntryPoints(`http://${args.host}:${args.port}`);
+    await printEntryPoints(`http://${args.host}:${args.port}`);
   },
 });
 
 /** Where to look first, so a new user sees every part of the tool from one command. */
-function printEntryPoints(base: string): void {
+async function printEntryPoints(base: string): Promise<void> {
+  const { partnerPages } = await import('../../lib/campaign/site.ts');
+  const { adminPassword } = await import('../../lib/followup/admin.ts');
   const pages = partnerPages();
   const first = pages[0];
   const password = process.env.AIRCOVER_ADMIN_PASSWORD ? 'from AIRCOVER_ADMIN_PASSWORD' : adminPassword();
@@ -38,8 +38,8 @@ function printEntryPoints(base: string): void {
   }
   out.info(`  Dashboard           ${base}/admin/  (password: ${password ?? 'set AIRCOVER_ADMIN_PASSWORD'})`);
   out.info(color.bold('Then, in another terminal'));
-  out.info('  npx aircover check sample                        preflight every message');
-  out.info('  npx aircover preview sample                      review every email and page');
-  out.info('  npx aircover send sample --touch advance-notice  send to the file outbox (outbox/)');
-  out.info('  npx aircover followups sample                    who engaged, who is due');
+  out.info('  ./aircover check sample                        preflight every message');
+  out.info('  ./aircover preview sample                      review every email and page');
+  out.info('  ./aircover send sample --touch advance-notice  send to the file outbox (outbox/)');
+  out.info('  ./aircover followups sample                    who engaged, who is due');
 }

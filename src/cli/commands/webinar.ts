@@ -1,21 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { openStore, type Store } from '../../lib/store/index.ts';
-import { formatInZone } from '../../lib/time.ts';
-import {
-  currentWebinar,
-  loadWebinar,
-  notifyRegistrants,
-  recordScheduleChange,
-  type UpdateReport,
-  WebinarError,
-  type WebinarInfo,
-} from '../../lib/webinar/index.ts';
-import { isValidTimeZone } from '../../schemas/helpers.ts';
+import type { Store } from '../../lib/store/index.ts';
+import type { UpdateReport, WebinarInfo } from '../../lib/webinar/index.ts';
 import { confirmOrRefuse, dryRunArg, jsonArg, webinarArg, yesArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
+/** The webinar modules (calendar, transports, schemas) load when a subcommand runs, so `--help` stays fast. */
+const webinarLib = () => import('../../lib/webinar/index.ts');
+
 async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../../lib/store/index.ts');
   const store = await openStore();
   try {
     return await run(store);
@@ -24,7 +18,8 @@ async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
   }
 }
 
-function load(slug: string): WebinarInfo {
+async function load(slug: string): Promise<WebinarInfo> {
+  const { loadWebinar, WebinarError } = await webinarLib();
   try {
     return loadWebinar(slug);
   } catch (error) {
@@ -87,14 +82,17 @@ const reschedule = defineCommand({
         ExitCode.usage,
       );
     }
+    const { isValidTimeZone } = await import('../../schemas/helpers.ts');
     if (args.zone && !isValidTimeZone(args.zone)) {
       throw new CliError(
         `--zone must be an IANA time zone such as Europe/Berlin (got "${args.zone}")`,
         ExitCode.usage,
       );
     }
-    const base = load(args.webinar);
+    const base = await load(args.webinar);
     const start = new Date(args.start);
+    const { currentWebinar, notifyRegistrants, recordScheduleChange } = await webinarLib();
+    const { formatInZone } = await import('../../lib/time.ts');
     await withStore(async (store) => {
       const current = await currentWebinar(store, base);
       if (current.status === 'cancelled') throw new CliError(`"${args.webinar}" is cancelled.`);
@@ -111,9 +109,13 @@ const reschedule = defineCommand({
       await confirmOrRefuse(args.yes, `Move "${args.webinar}" and email the update to ${n} registrant(s)?`);
       const moved = await recordScheduleChange(store, base, { start, timeZone: zone });
       printReport(await notifyRegistrants(store, moved, 'update'), 'Rescheduled');
+      const iso = (d: Date) => `'${d.toISOString().replace('.000Z', 'Z')}'`;
+      // The frontmatter carries the lifecycle for the static build (src/lib/webinar/lifecycle.ts).
       updateFrontmatter(base.file, {
-        start: `'${start.toISOString().replace('.000Z', 'Z')}'`,
+        start: iso(start),
         timeZone: zone,
+        status: 'rescheduled',
+        previousStart: iso(current.start),
       });
       out.info(`Updated ${base.file}; rebuild the site (aircover build) so the page shows the new time.`);
     });
@@ -132,7 +134,8 @@ const cancel = defineCommand({
     yes: yesArg,
   },
   async run({ args }) {
-    const base = load(args.webinar);
+    const base = await load(args.webinar);
+    const { currentWebinar, notifyRegistrants, recordScheduleChange } = await webinarLib();
     await withStore(async (store) => {
       const current = await currentWebinar(store, base);
       const n = (await store.listResponses({ webinar: args.webinar, kind: 'registration' })).length;
@@ -153,8 +156,10 @@ const cancel = defineCommand({
           ? current
           : await recordScheduleChange(store, base, { status: 'cancelled' });
       printReport(await notifyRegistrants(store, cancelled, 'cancellation'), 'Cancelled');
-      updateFrontmatter(base.file, { registration: 'closed' });
-      out.info(`Set registration: closed in ${base.file}; rebuild the site (aircover build).`);
+      updateFrontmatter(base.file, { status: 'cancelled', registration: 'closed' });
+      out.info(
+        `Set status: cancelled and registration: closed in ${base.file}; rebuild the site (aircover build).`,
+      );
     });
   },
 });
@@ -166,14 +171,17 @@ const status = defineCommand({
     json: jsonArg,
   },
   async run({ args }) {
-    const base = load(args.webinar);
+    const base = await load(args.webinar);
+    const { currentWebinar } = await webinarLib();
     await withStore(async (store) => {
       const w = await currentWebinar(store, base);
       const registrations = await store.listResponses({ webinar: w.slug, kind: 'registration' });
       const attended = await store.listResponses({ webinar: w.slug, kind: 'attendance' });
       const value = {
         webinar: w.slug,
-        status: w.status,
+        status: w.lifecycle.state,
+        ...(w.lifecycle.previousStart ? { previousStart: w.lifecycle.previousStart.toISOString() } : {}),
+        registration: w.lifecycle.registrationOpen ? 'open' : `closed (${w.lifecycle.closedBecause})`,
         sequence: w.sequence,
         start: w.start.toISOString(),
         timeZone: w.timeZone,

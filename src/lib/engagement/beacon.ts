@@ -28,6 +28,7 @@
  */
 import { z } from 'astro/zod';
 import type { EventInput } from '../store/types.ts';
+import { type BodySource, readBody } from './body.ts';
 import { checkBeaconOrigin } from './origin.ts';
 import { isUnavailable, runtime } from './runtime.ts';
 import { judgeHit } from './verdict.ts';
@@ -111,13 +112,12 @@ export function storedType(page: BeaconPage, event: BeaconEvent): string {
 
 export interface BeaconRequest {
   method: string;
-  contentType: string | null;
   origin: string | null;
   host: string | null;
   userAgent: string | null;
   ip: string | null;
-  /** The raw body, already capped by the caller at MAX_BEACON_BYTES + 1. */
-  body: string;
+  /** The body, read (capped, parsed, cleaned) by the shared reader once the cheap checks pass. */
+  body: BodySource | Request;
 }
 
 export interface Answer {
@@ -132,13 +132,8 @@ const json = (status: number, value: unknown, headers: Record<string, string> = 
   body: JSON.stringify(value),
 });
 
-const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
-
 export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
   if (req.method !== 'POST') return json(405, { error: 'method not allowed' }, { allow: 'POST' });
-  const type = req.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!ACCEPTED_TYPES.has(type)) return json(415, { error: 'send text/plain or application/json' });
-  if (Buffer.byteLength(req.body) > MAX_BEACON_BYTES) return json(413, { error: 'too large' });
   const origin = checkBeaconOrigin(req.origin, req.host);
   if (!origin.ok) return json(403, { error: origin.reason });
 
@@ -147,12 +142,9 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
   if (!rt.limits.client.take(ipHash ?? 'unknown'))
     return json(429, { error: 'slow down' }, { 'retry-after': '10' });
 
-  let raw: unknown;
-  try {
-    raw = JSON.parse(req.body);
-  } catch {
-    return json(400, { error: 'invalid JSON' });
-  }
+  const read = await readBody(req.body, { maxBytes: MAX_BEACON_BYTES, accept: ['text', 'json'] });
+  if (!read.ok) return read.answer;
+  const raw = read.value;
   const parsed = beaconSchema.safeParse(raw);
   if (!parsed.success) return json(400, { error: 'invalid beacon', issues: parsed.error.issues.length });
   const beacon = parsed.data;
@@ -161,7 +153,10 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
   try {
     const owner = await rt.tokens.resolve(beacon.token);
     // An unknown token is not an error page and not a partner's event: nothing to record.
-    if (!owner) return { status: 204, headers: { 'x-aircover-ignored': 'unknown token' } };
+    if (!owner) {
+      rt.unknownTokens.note('beacon');
+      return { status: 204, headers: { 'x-aircover-ignored': 'unknown token' } };
+    }
     const { partner } = owner;
     const touch = beacon.touch || null;
     const now = new Date();

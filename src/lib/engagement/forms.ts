@@ -15,8 +15,10 @@ import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
 import type { ResponseInput } from '../store/types.ts';
 import { confirmRegistration, partnerTimeZone } from '../webinar/confirm.ts';
+import { registrationLifecycle } from '../webinar/schedule.ts';
 import { formEvent, jsonAnswer as json, seeOther } from './answer.ts';
 import type { Answer } from './beacon.ts';
+import { type BodySource, readFields } from './body.ts';
 import { isUnavailable, runtime } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
 
@@ -84,49 +86,12 @@ export function notNowUntil(choice: '2w' | '1m' | 'next-quarter', now = new Date
 
 export interface FormRequest {
   kind: string;
-  fields: Record<string, string>;
+  /** Read by the shared reader (body.ts) after the rate limit: urlencoded, multipart or JSON. */
+  body: BodySource | Request;
   wantsJson: boolean;
   userAgent: string | null;
   ip: string | null;
   now?: Date;
-}
-
-/** Form fields from a body of any accepted type; repeated fields keep the last value. */
-export async function readFormFields(
-  request: Request,
-): Promise<Record<string, string> | 'too-large' | 'unsupported'> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_FORM_BYTES) return 'too-large';
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  const body = await request.text();
-  if (Buffer.byteLength(body) > MAX_FORM_BYTES) return 'too-large';
-  const fields: Record<string, string> = {};
-  if (type === 'application/x-www-form-urlencoded') {
-    for (const [key, value] of new URLSearchParams(body)) fields[key] = value;
-  } else if (type === 'application/json') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return 'unsupported';
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return 'unsupported';
-    for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value === 'string') fields[key] = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') fields[key] = String(value);
-    }
-  } else if (type === 'multipart/form-data') {
-    const form = await new Response(body, {
-      headers: { 'content-type': request.headers.get('content-type') ?? '' },
-    })
-      .formData()
-      .catch(() => null);
-    if (!form) return 'unsupported';
-    for (const [key, value] of form) if (typeof value === 'string') fields[key] = value;
-  } else {
-    return 'unsupported';
-  }
-  return fields;
 }
 
 const digest = (value: unknown) =>
@@ -139,10 +104,16 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
   const ipHash = rt.hashIp(req.ip);
   if (!rt.limits.client.take(ipHash ?? 'unknown'))
     return json(429, { error: 'slow down' }, { 'retry-after': '10' });
-  const parsed = schemas[kind].safeParse(req.fields);
+  const read = await readFields(req.body, {
+    maxBytes: MAX_FORM_BYTES,
+    accept: ['form', 'multipart', 'json'],
+  });
+  if (!read.ok) return read.answer;
+  const { fields } = read;
+  const parsed = schemas[kind].safeParse(fields);
   if (!parsed.success) {
-    const tokenOk = token.safeParse(req.fields.token).success;
-    if (!req.wantsJson && tokenOk) return seeOther(`/p/${req.fields.token}/#${kind}`);
+    const tokenOk = token.safeParse(fields.token).success;
+    if (!req.wantsJson && tokenOk) return seeOther(`/p/${fields.token}/#${kind}`);
     return json(400, { error: 'invalid form', fields: parsed.error.issues.map((i) => i.path.join('.')) });
   }
   const data = parsed.data as Record<string, string | undefined> & { token: string };
@@ -150,7 +121,10 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
   try {
     const owner = await rt.tokens.resolve(data.token);
     // An unknown (or revoked) token: back to the home page, nothing recorded.
-    if (!owner) return req.wantsJson ? json(404, { error: 'unknown token' }) : seeOther('/');
+    if (!owner) {
+      rt.unknownTokens.note(`form ${kind}`);
+      return req.wantsJson ? json(404, { error: 'unknown token' }) : seeOther('/');
+    }
     const { partner } = owner;
     const touchId = data.touch || null;
     const back = `/p/${data.token}/${touchId ? `?t=${touchId}` : ''}`;
@@ -169,6 +143,12 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
       const webinar = typeof partner.data.webinar === 'string' ? partner.data.webinar : null;
       if (!webinar)
         return req.wantsJson ? json(409, { error: 'no webinar in this campaign' }) : seeOther(back);
+      // A cancelled or closed webinar stores nothing and says so (src/lib/webinar/lifecycle.ts).
+      const life = await registrationLifecycle(await rt.store(), webinar, now);
+      if (!life.registrationOpen)
+        return req.wantsJson
+          ? json(409, { error: 'registration is closed', reason: life.closedBecause })
+          : seeOther(`${back}#register-closed`);
       response = { ...base, kind: 'registration', webinar, email: partner.email, name };
     } else if (kind === 'feedback') {
       const { resonates, missing, rating, consentToQuote } = data;

@@ -105,13 +105,34 @@ export class EventBatcher {
       this.stats.duplicates += result.duplicates;
       for (const p of batch) p.resolve();
     } catch (error) {
-      this.stats.failed += size;
-      for (const p of batch) p.reject(error);
+      // One bad request must not fail its neighbours: when the group fails for anything but the
+      // store being down, each request's events are committed on their own, so only the
+      // request that caused it gets the error.
+      if (batch.length > 1 && !isUnavailable(error)) await this.#oneByOne(batch);
+      else {
+        this.stats.failed += size;
+        for (const p of batch) p.reject(error);
+      }
     } finally {
       this.#flushing = false;
       if (this.#queue.length) {
         if (this.#queued >= this.#maxBatch) void this.#flush();
         else this.#schedule();
+      }
+    }
+  }
+  async #oneByOne(batch: Pending[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        const result = await (await this.#store()).appendEvents(p.events);
+        this.stats.batches += 1;
+        this.stats.accepted += p.events.length;
+        this.stats.stored += result.inserted;
+        this.stats.duplicates += result.duplicates;
+        p.resolve();
+      } catch (error) {
+        this.stats.failed += p.events.length;
+        p.reject(error);
       }
     }
   }
@@ -269,6 +290,40 @@ export class DeliveryClock {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Unknown tokens
+
+/**
+ * Posts whose token no partner has are answered quietly (204, or back to the home page), so a
+ * made-up token learns nothing; but the operator must hear of them, because a whole stream of
+ * them means the pages were built under another secret. The first is logged at once, then at
+ * most one line a minute with the count since the last line.
+ */
+export class UnknownTokens {
+  readonly #log: (line: string) => void;
+  readonly #intervalMs: number;
+  #lastLine = Number.NEGATIVE_INFINITY;
+  #pending = 0;
+  #routes = new Set<string>();
+
+  constructor(log = (line: string) => process.stderr.write(`${line}\n`), intervalMs = 60_000) {
+    this.#log = log;
+    this.#intervalMs = intervalMs;
+  }
+
+  note(route: string, now = Date.now()): void {
+    this.#pending += 1;
+    this.#routes.add(route);
+    if (now - this.#lastLine < this.#intervalMs) return;
+    this.#log(
+      `warning ${this.#pending} post(s) with an unknown token (${[...this.#routes].join(', ')}) since the last note: made-up links, or pages built under another AIRCOVER_SECRET`,
+    );
+    this.#lastLine = now;
+    this.#pending = 0;
+    this.#routes.clear();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The shared runtime
 
 export interface Runtime {
@@ -282,6 +337,8 @@ export interface Runtime {
   hot: HotNotifier;
   /** Keyed hash of a client address (the raw address is never stored). */
   hashIp(ip: string | null | undefined): string | null;
+  /** A post carried a token no partner has: logged, one line at most a minute (see UnknownTokens). */
+  unknownTokens: UnknownTokens;
   close(): Promise<void>;
 }
 
@@ -336,6 +393,7 @@ export function runtime(): Runtime {
       client: new RateLimiter(off ? 0 : RATE_LIMITS.perClient.capacity, RATE_LIMITS.perClient.perSecond),
       token: new RateLimiter(off ? 0 : RATE_LIMITS.perToken.capacity, RATE_LIMITS.perToken.perSecond),
     },
+    unknownTokens: new UnknownTokens(),
     hashIp(ip) {
       if (!ip) return null;
       ipKey ??= createHmac('sha256', getSecret()).update('aircover ip hash').digest('hex');

@@ -6,6 +6,7 @@
  * suppression takes effect at once (every send checks it).
  */
 import type { Answer } from './beacon.ts';
+import { type BodySource, readFields } from './body.ts';
 import { isUnavailable, runtime, type TokenOwner } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
 
@@ -28,9 +29,12 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, 1)}***@${domain}`;
 }
 
+export const MAX_UNSUBSCRIBE_BYTES = 4 * 1024;
+
 export async function oneClickUnsubscribe(req: {
   token: string;
-  fields: Record<string, string>;
+  /** RFC 8058 posts `application/x-www-form-urlencoded` (or multipart); read by body.ts. */
+  body: BodySource | Request;
   userAgent: string | null;
   ip: string | null;
 }): Promise<Answer> {
@@ -39,13 +43,18 @@ export async function oneClickUnsubscribe(req: {
     headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers },
     body,
   });
-  if (req.fields['List-Unsubscribe'] !== 'One-Click')
-    return text(400, 'Expected List-Unsubscribe=One-Click.\n');
-  const fromPage = req.fields.via === 'page';
+  const read = await readFields(req.body, { maxBytes: MAX_UNSUBSCRIBE_BYTES, accept: ['form', 'multipart'] });
+  if (!read.ok) return read.answer;
+  const { fields } = read;
+  if (fields['List-Unsubscribe'] !== 'One-Click') return text(400, 'Expected List-Unsubscribe=One-Click.\n');
+  const fromPage = fields.via === 'page';
   try {
     const target = await unsubscribeTarget(req.token);
-    if (!target) return text(404, 'This unsubscribe link is not known.\n');
     const rt = runtime();
+    if (!target) {
+      rt.unknownTokens.note('unsubscribe');
+      return text(404, 'This unsubscribe link is not known.\n');
+    }
     const store = await rt.store();
     const { owner, email } = target;
     await store.addSuppression({

@@ -14,9 +14,11 @@
  */
 import { z } from 'astro/zod';
 import { Resend } from 'resend';
+import { cleanDeep } from '../input/clean.ts';
 import type { EventInput, SuppressionInput, Verdict } from '../store/types.ts';
 import { jsonAnswer as json } from './answer.ts';
 import type { Answer } from './beacon.ts';
+import { type BodySource, readBody } from './body.ts';
 import { isUnavailable, runtime } from './runtime.ts';
 import { judgeHit } from './verdict.ts';
 
@@ -100,7 +102,8 @@ const autoReply =
   /^(auto(matic)?[ -]?(reply|response)|out of (the )?office|abwesenheit|absence|automatisk svar|fraværende)/i;
 
 export interface WebhookRequest {
-  body: string;
+  /** Read by the shared reader (body.ts); the signature is checked on the bytes as received. */
+  body: BodySource | Request;
   id: string | null;
   timestamp: string | null;
   signature: string | null;
@@ -111,19 +114,21 @@ export async function receiveResendWebhook(req: WebhookRequest): Promise<Answer>
   const secret = req.secret ?? process.env.RESEND_WEBHOOK_SECRET;
   if (!secret) return json(503, { error: 'RESEND_WEBHOOK_SECRET is not set' });
   if (!req.id || !req.timestamp || !req.signature) return json(400, { error: 'missing svix headers' });
-  if (Buffer.byteLength(req.body) > MAX_WEBHOOK_BYTES) return json(413, { error: 'too large' });
+  const read = await readBody(req.body, { maxBytes: MAX_WEBHOOK_BYTES, accept: ['json'] });
+  if (!read.ok) return read.answer;
   let verified: unknown;
   try {
     // The key is not used for verifying; the SDK wants one to construct.
     verified = new Resend('re_webhook_verify_only').webhooks.verify({
-      payload: req.body,
+      payload: read.raw,
       headers: { id: req.id, timestamp: req.timestamp, signature: req.signature },
       webhookSecret: secret,
     });
   } catch {
     return json(401, { error: 'invalid or stale signature' });
   }
-  const parsed = payloadSchema.safeParse(verified);
+  // Signed is not clean: the provider relays what senders and recipients typed.
+  const parsed = payloadSchema.safeParse(cleanDeep(verified));
   if (!parsed.success) return json(400, { error: 'unexpected payload' });
   const { type, data } = parsed.data;
   const now = new Date();

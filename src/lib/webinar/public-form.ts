@@ -8,20 +8,25 @@
  * Cross-site posts are refused before this runs (src/middleware.ts, the origin policy). One
  * registration per person and webinar; only a new one sends the confirmation with the .ics.
  */
+import { join } from 'node:path';
 import { z } from 'astro/zod';
+import { campaignsDir } from '../campaign/site.ts';
+import { cachedUntilChanged } from '../content/cached.ts';
 import { formEvent, jsonAnswer as json, seeOther } from '../engagement/answer.ts';
 import type { Answer } from '../engagement/beacon.ts';
+import { type BodySource, readFields } from '../engagement/body.ts';
 import { isUnavailable, runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
+import { cleanLine } from '../input/clean.ts';
 import { confirmRegistration, isEmailAddress, registerForWebinar } from './confirm.ts';
-import { currentWebinar, endOf, loadWebinar, WebinarError } from './schedule.ts';
+import { currentWebinar, loadWebinar, WebinarError, type WebinarInfo } from './schedule.ts';
 
 export const MAX_REGISTRATION_BYTES = 8 * 1024;
 
 const line = (max: number) =>
   z
     .string()
-    .transform((s) => s.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim())
+    .transform((s) => cleanLine(s).trim())
     .pipe(z.string().max(max));
 
 const registrationSchema = z.object({
@@ -33,72 +38,71 @@ const registrationSchema = z.object({
 
 export interface PublicRegistrationRequest {
   slug: string;
-  fields: Record<string, string>;
+  /** Read by the shared reader (body.ts) after the rate limit: urlencoded, multipart or JSON. */
+  body: BodySource | Request;
   wantsJson: boolean;
   userAgent: string | null;
   ip: string | null;
   now?: Date;
 }
 
-/** Form fields from an urlencoded, multipart or JSON body. */
-export async function readRegistrationFields(request: Request): Promise<Record<string, string> | null> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_REGISTRATION_BYTES) return null;
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  const body = await request.text();
-  if (Buffer.byteLength(body) > MAX_REGISTRATION_BYTES) return null;
-  const fields: Record<string, string> = {};
-  if (type === 'application/json') {
-    try {
-      const parsed: unknown = JSON.parse(body);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') fields[k] = v;
-    } catch {
-      return null;
-    }
-  } else if (type === 'multipart/form-data') {
-    const form = await new Response(body, {
-      headers: { 'content-type': request.headers.get('content-type') ?? '' },
-    })
-      .formData()
-      .catch(() => null);
-    if (!form) return null;
-    for (const [k, v] of form) if (typeof v === 'string') fields[k] = v;
-  } else {
-    for (const [k, v] of new URLSearchParams(body)) fields[k] = v;
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,99}$/;
+const webinars = new Map<string, () => WebinarInfo>();
+
+/**
+ * The webinar from content/, read once and kept until content/ or campaigns/ change
+ * (content/cached.ts): the route never re-reads the content per request.
+ */
+function cachedWebinar(slug: string): WebinarInfo {
+  let load = webinars.get(slug);
+  if (!load) {
+    if (webinars.size >= 200) webinars.clear(); // slugs come from URLs: keep the map bounded
+    const contentDir = process.env.AIRCOVER_CONTENT_DIR ?? 'content';
+    load = cachedUntilChanged(
+      () => [join(contentDir, 'webinars'), join(contentDir, 'authors'), campaignsDir()],
+      () => loadWebinar(slug),
+    );
+    webinars.set(slug, load);
   }
-  return fields;
+  return load();
 }
 
 export async function registerFromPublicPage(req: PublicRegistrationRequest): Promise<Answer> {
   const page = `/webinars/${encodeURIComponent(req.slug)}/`;
   const now = req.now ?? new Date();
-  let base: ReturnType<typeof loadWebinar>;
+  // Cheap before expensive: the limit, then the body, then the (cached) content.
+  if (!SLUG.test(req.slug)) return json(404, { error: 'no such webinar' });
+  const rt = runtime();
+  const ipHash = rt.hashIp(req.ip);
+  if (!rt.limits.client.take(ipHash ?? 'unknown'))
+    return json(429, { error: 'slow down' }, { 'retry-after': '10' });
+  const read = await readFields(req.body, {
+    maxBytes: MAX_REGISTRATION_BYTES,
+    accept: ['form', 'multipart', 'json'],
+  });
+  if (!read.ok) return read.answer;
+  const { fields } = read;
+  const parsed = registrationSchema.safeParse(fields);
+  if (!parsed.success) {
+    // A filled honeypot gets the same answer as a success, and nothing is stored.
+    if (fields.website)
+      return req.wantsJson ? json(200, { ok: true, created: false }) : seeOther(`${page}#registered`);
+    const invalid = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
+    return req.wantsJson
+      ? json(400, { error: 'invalid form', fields: invalid })
+      : seeOther(`${page}#register-error`);
+  }
+  let base: WebinarInfo;
   try {
-    base = loadWebinar(req.slug);
+    base = cachedWebinar(req.slug);
   } catch (error) {
     if (error instanceof WebinarError) return json(404, { error: 'no such webinar' });
     throw error;
   }
-  const rt = runtime();
-  const ipHash = rt.hashIp(req.ip);
-  if (!rt.limits.client.take(ipHash ?? 'unknown')) return json(429, { error: 'slow down' });
-  const parsed = registrationSchema.safeParse(req.fields);
-  if (!parsed.success) {
-    // A filled honeypot gets the same answer as a success, and nothing is stored.
-    if (req.fields.website)
-      return req.wantsJson ? json(200, { ok: true, created: false }) : seeOther(`${page}#registered`);
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
-    return req.wantsJson ? json(400, { error: 'invalid form', fields }) : seeOther(`${page}#register-error`);
-  }
   try {
     const store = await rt.store();
-    const webinar = await currentWebinar(store, base);
-    const closed =
-      webinar.status === 'cancelled' ||
-      webinar.registration === 'closed' ||
-      endOf(webinar).getTime() < now.getTime();
-    if (closed)
+    const webinar = await currentWebinar(store, base, now);
+    if (!webinar.lifecycle.registrationOpen)
       return req.wantsJson
         ? json(409, { error: 'registration is closed' })
         : seeOther(`${page}#register-closed`);

@@ -4,28 +4,18 @@
  * where the Astro handler runs alone (`node dist/server/entry.mjs`, a serverless adapter).
  */
 import type { APIRoute } from 'astro';
-import { collectBeacon, MAX_BEACON_BYTES, toResponse } from '../../lib/engagement/beacon.ts';
+import { collectBeacon, toResponse } from '../../lib/engagement/beacon.ts';
 
 export const prerender = false;
 
-export const ALL: APIRoute = async ({ request, clientAddress }) => {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_BEACON_BYTES)
-    return toResponse({
-      status: 413,
-      headers: { 'content-type': 'application/json' },
-      body: '{"error":"too large"}',
-    });
-  const body = request.method === 'POST' ? await request.text() : '';
-  return toResponse(
+export const ALL: APIRoute = async ({ request, clientAddress }) =>
+  toResponse(
     await collectBeacon({
       method: request.method,
-      contentType: request.headers.get('content-type'),
       origin: request.headers.get('origin'),
       host: request.headers.get('host'),
       userAgent: request.headers.get('user-agent'),
       ip: clientAddress ?? null,
-      body,
+      body: request,
     }),
   );
-};

@@ -4,20 +4,16 @@
  */
 import type { APIRoute } from 'astro';
 import { toResponse } from '../../../lib/engagement/beacon.ts';
-import { readFormFields } from '../../../lib/engagement/forms.ts';
 import { oneClickUnsubscribe } from '../../../lib/engagement/unsubscribe.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ request, params, clientAddress }) => {
-  const fields = await readFormFields(request);
-  if (fields === 'too-large') return new Response(null, { status: 413 });
-  return toResponse(
+export const POST: APIRoute = async ({ request, params, clientAddress }) =>
+  toResponse(
     await oneClickUnsubscribe({
       token: params.token ?? '',
-      fields: fields === 'unsupported' ? {} : fields,
+      body: request,
       userAgent: request.headers.get('user-agent'),
       ip: clientAddress ?? null,
     }),
   );
-};
