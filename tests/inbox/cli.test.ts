@@ -57,7 +57,7 @@ describe('aircover inbox', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('Re: paper');
     const csv = parse((await cli('inbox', '--csv')).stdout, { columns: true }) as Record<string, string>[];
-    expect(csv[0]?.from.startsWith("'=")).toBe(true);
+    expect(csv[0]?.from?.startsWith("'=")).toBe(true);
     const json = JSON.parse((await cli('inbox', 'list', '--unmatched', '--json')).stdout) as { id: number }[];
     expect(json).toHaveLength(1);
     const id = String(json[0]?.id);
