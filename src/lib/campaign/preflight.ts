@@ -7,6 +7,7 @@
 import { type RenderedMessage, tryRenderMessage } from '../email/render/index.ts';
 import { compileCampaign } from '../personalize/compile.ts';
 import { tryRenderLandingCopy } from '../personalize/landing.ts';
+import { hasRecording, missingRecordingProblems } from './lint-links.ts';
 import { type Campaign, loadAllCampaigns, loadCampaign, type Touch } from './load.ts';
 import { error, type Problem, warning } from './problems.ts';
 
@@ -17,6 +18,8 @@ export interface PreflightOptions {
   baseUrl?: string;
   now?: Date;
   contentDir?: string;
+  /** Touches about to be sent (`aircover send --touch`): checked as if due (lint-links.ts). */
+  sending?: readonly string[];
 }
 
 export interface PreflightReport {
@@ -55,7 +58,7 @@ const contentAnchors = new Set(['paper', 'webinar', 'recording']);
  * page or public), posts and any outside page. Navigation (the bare personal page, call,
  * feedback, not-now, no-thanks, unsubscribe, mail addresses) offers nothing new.
  */
-export function contentKey(href: string): string | undefined {
+export function contentKey(href: string, recording = true): string | undefined {
   let url: URL;
   try {
     url = new URL(href);
@@ -65,6 +68,8 @@ export function contentKey(href: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   url.searchParams.delete('t');
   const anchor = url.hash.replace(/^#/, '');
+  // The recording is something new only once it exists (lint-links.ts).
+  if (anchor === 'recording' && !recording) return undefined;
   if (url.pathname.startsWith('/p/')) return contentAnchors.has(anchor) ? `page#${anchor}` : undefined;
   if (url.pathname.startsWith('/unsubscribe/') || url.pathname.startsWith('/api/')) return undefined;
   return `${url.origin}${url.pathname}${url.search}`;
@@ -160,6 +165,15 @@ export async function preflightCampaign(
     }
   }
 
+  // Links to nothing: the recording before there is one.
+  problems.push(
+    ...missingRecordingProblems(campaign, rendered, {
+      now: options.now ?? new Date(),
+      sending: options.sending,
+    }),
+  );
+  const recording = hasRecording(campaign);
+
   // Lint: a follow-up must link something no earlier touch linked.
   for (const touch of campaign.touches) {
     if (touch.kind !== 'follow-up') continue;
@@ -171,12 +185,12 @@ export async function preflightCampaign(
       const before = new Set<string>();
       for (const t of earlier) {
         for (const href of rendered.get(t.id)?.get(partnerId)?.links ?? []) {
-          const key = contentKey(href);
+          const key = contentKey(href, recording);
           if (key) before.add(key);
         }
       }
       const fresh = message.links
-        .map(contentKey)
+        .map((href) => contentKey(href, recording))
         .filter((key): key is string => key !== undefined && !before.has(key));
       if (fresh.length === 0) stale.push(partnerId);
     }
