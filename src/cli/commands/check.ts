@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import type { PreflightReport } from '../../lib/campaign/preflight.ts';
 import type { Problem } from '../../lib/campaign/problems.ts';
-import { campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
+import { campaignFolder, campaignsDirArg, contentDirArg, preflightCacheDir } from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -22,7 +22,7 @@ export default defineCommand({
     out.info(`Checking ${args.campaign ?? `every campaign in ${args.campaignsDir}/`}…`);
     const { checkAllCampaigns, checkCampaign } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
-    const options = { strict: args.strict, contentDir: args.contentDir };
+    const options = { strict: args.strict, contentDir: args.contentDir, cacheDir: preflightCacheDir() };
     let reports: PreflightReport[];
     let general: Problem[] = [];
     if (args.campaign) {
@@ -38,8 +38,26 @@ export default defineCommand({
     const problems = [...general, ...reports.flatMap((r) => r.problems)];
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.length - errors;
+    const firstError = problems.find((p) => p.severity === 'error');
+    const failure = () =>
+      new CliError(
+        `${errors} error${errors === 1 ? '' : 's'}: nothing may be sent until they are fixed.`,
+        ExitCode.failure,
+        {
+          code: 'preflight',
+          file: firstError?.file,
+          line: firstError?.line,
+          field: firstError?.field,
+        },
+      );
     if (args.json) {
-      out.json({ ok: errors === 0, errors, warnings, strict: args.strict, reports, problems: general });
+      const body = { ok: errors === 0, errors, warnings, strict: args.strict, reports, problems: general };
+      // Under --json stdout holds one object: the report, or the error carrying it.
+      if (errors > 0) {
+        const e = failure();
+        throw new CliError(e.message, e.exitCode, { ...e.place, result: body });
+      }
+      out.json(body);
     } else {
       for (const problem of problems) {
         const line = formatProblem(problem);
@@ -52,11 +70,6 @@ export default defineCommand({
         else out.info(`${color.red('✘')} ${summary}`);
       }
     }
-    if (errors > 0) {
-      throw new CliError(
-        `${errors} error${errors === 1 ? '' : 's'}: nothing may be sent until they are fixed.`,
-        ExitCode.failure,
-      );
-    }
+    if (errors > 0) throw failure();
   },
 });
