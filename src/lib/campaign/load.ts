@@ -14,20 +14,30 @@ import {
   type WebinarData,
   type WhitepaperData,
 } from '../content/read.ts';
+import { effectiveWindow } from '../email/send/window.ts';
 import { type Partner, parsePartners } from './partners.ts';
 import { error, hasErrors, locate, type Problem } from './problems.ts';
 import { resolveSchedule } from './schedule.ts';
-import { type CampaignDef, campaignSchema, type TouchDef, templateFrontmatterSchema } from './schema.ts';
+import {
+  type CampaignDef,
+  campaignSchema,
+  type SendWindowDef,
+  type TouchDef,
+  templateFrontmatterSchema,
+} from './schema.ts';
 
 export interface EmailTemplate {
   /** Path of the template file. */
   file: string;
   subject: string;
+  /** A subject test's variants (frontmatter `subjects:`), in file order; see email/send/variant.ts. */
+  subjects?: string[];
   preheader?: string;
   /** Markdown with Liquid. */
   body: string;
   /** Line numbers in the file, to turn template errors into file:line. */
   subjectLine: number;
+  subjectsLine?: number;
   preheaderLine: number;
   bodyLine: number;
 }
@@ -40,6 +50,8 @@ export interface Touch extends TouchDef {
   /** Line of the touch in campaign.yaml. */
   line: number;
   email: EmailTemplate;
+  /** When messages may arrive on the recipient's clock (campaign sendWindow + the touch's own). */
+  window?: SendWindowDef;
 }
 
 export interface Campaign {
@@ -195,6 +207,15 @@ export function loadCampaign(
     webinar?.data.start,
   );
   problems.push(...scheduleProblems);
+  const windows = new Map<number, SendWindowDef>();
+  def.touches.forEach((touch, i) => {
+    const { window, problem } = effectiveWindow(def.sendWindow, touch.sendWindow);
+    if (window) windows.set(i, window);
+    if (problem)
+      problems.push(
+        error('touch.send-window', problem.message, at(['touches', i, 'sendWindow', problem.field])),
+      );
+  });
 
   // Partners.
   const partnersFile = join(dir, def.partners);
@@ -232,6 +253,7 @@ export function loadCampaign(
       at: times.get(touch.id) as Date,
       line: locate(doc, counter, ['touches', index])?.line ?? 1,
       email: emails.get(index) as EmailTemplate,
+      ...(windows.has(index) ? { window: windows.get(index) as SendWindowDef } : {}),
     }))
     .sort((a, b) => a.at.getTime() - b.at.getTime() || a.index - b.index);
   const campaign: Campaign = {
@@ -295,6 +317,7 @@ function loadTemplate(
     template: {
       file,
       subject: result.data.subject,
+      ...(result.data.subjects ? { subjects: result.data.subjects, subjectsLine: lineOf('subjects') } : {}),
       ...(result.data.preheader !== undefined ? { preheader: result.data.preheader } : {}),
       body: parsed.content.replace(/^\r?\n/, ''),
       subjectLine: lineOf('subject'),
