@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import type { Campaign, Touch } from '../../lib/campaign/load.ts';
+import type { Problem } from '../../lib/campaign/problems.ts';
 import type { PlanCategory, SendProgress, SendSummary, TouchPlan } from '../../lib/email/send/index.ts';
 import type { Store } from '../../lib/store/index.ts';
-import { campaignArg, campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
+import {
+  campaignArg,
+  campaignFolder,
+  campaignsDirArg,
+  contentDirArg,
+  dryRunArg,
+  preflightCacheDir,
+  yesArg,
+} from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 const categoryLabels: Record<PlanCategory, string> = {
@@ -121,8 +129,13 @@ export default defineCommand({
     campaign: campaignArg,
     touch: { type: 'string', description: 'The touch to send (its id in campaign.yaml)' },
     due: { type: 'boolean', default: false, description: 'Send every touch whose time has come' },
-    yes: { type: 'boolean', default: false, description: 'Do not ask for confirmation' },
-    dryRun: { type: 'boolean', default: false, description: 'Show the plan and stop; nothing is written' },
+    yes: yesArg,
+    dryRun: dryRunArg,
+    retryFailed: {
+      type: 'boolean',
+      default: false,
+      description: 'Plan the rows that failed earlier again (see `aircover sends`), then send them',
+    },
     to: {
       type: 'string',
       description: 'Send every message to this test inbox (partner named in the subject); ledger untouched',
@@ -146,22 +159,21 @@ export default defineCommand({
     // Rendering, transports and the store load only once the command line is sound, so
     // `--help` and a wrong flag answer at once.
     const { loadCampaign } = await import('../../lib/campaign/load.ts');
-    const { checkCampaign } = await import('../../lib/campaign/preflight.ts');
+    const { preflightCampaign, withCache } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const { dueTouches } = await import('../../lib/email/send/index.ts');
-    const { withLock } = await import('../../lib/lock.ts');
+    const { LockBusyError, withStoreLock } = await import('../../lib/lock.ts');
     const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
 
-    // The preflight first: nothing goes out from a campaign with errors.
-    const report = await checkCampaign(dir, { contentDir: args.contentDir });
-    if (!report.ok) {
-      for (const p of report.problems.filter((x) => x.severity === 'error')) out.error(formatProblem(p));
-      throw new CliError(
-        `${report.errors} preflight error${report.errors === 1 ? '' : 's'} (aircover check ${args.campaign}): nothing was sent.`,
+    const refuse = (problems: Problem[]) => {
+      const errors = problems.filter((x) => x.severity === 'error');
+      for (const p of errors) out.error(formatProblem(p));
+      return new CliError(
+        `${errors.length} preflight error${errors.length === 1 ? '' : 's'} (aircover check ${args.campaign}): nothing was sent.`,
       );
-    }
+    };
     const loaded = loadCampaign(dir, { contentDir: args.contentDir });
-    if (!loaded.ok) throw new CliError('the campaign did not load');
+    if (!loaded.ok) throw refuse(loaded.problems);
     const campaign = loaded.campaign;
     const now = new Date();
     let touches: Touch[];
@@ -187,6 +199,21 @@ export default defineCommand({
       }
     }
 
+    // The preflight of what is about to go out: these touches' messages and the lints that
+    // concern them, reusing what an earlier check or send found for unchanged inputs. Nothing
+    // goes out from a campaign with errors.
+    const report = await preflightCampaign(
+      campaign,
+      withCache(campaign, {
+        contentDir: args.contentDir,
+        touches: touches.map((t) => t.id),
+        ...(args.touch ? { sending: [args.touch] } : {}),
+        cacheDir: preflightCacheDir(),
+      }),
+    );
+    const problems = [...loaded.problems, ...report.problems];
+    if (problems.some((p) => p.severity === 'error')) throw refuse(problems);
+
     let store: Store;
     try {
       store = await openStore();
@@ -194,14 +221,18 @@ export default defineCommand({
       if (isStoreUnavailable(error)) throw new CliError(error.message);
       throw error;
     }
-    const stateDir = resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover');
     const work = () => run(store, campaign, touches, now, args);
     try {
       if (args.dryRun) await work();
+      // A lease in the store: one send of a campaign at a time on every machine sharing it.
       else
-        await withLock(join(stateDir, 'locks', `send-${campaign.id}`), work, {
-          onWait: () => out.info(`Another send of ${campaign.id} is running; waiting for it to finish…`),
+        await withStoreLock(store, `send-${campaign.id}`, work, {
+          describe: (holder) =>
+            `Another send of ${campaign.id} is running (${holder}); nothing was sent. Run again when it has finished.`,
         });
+    } catch (error) {
+      if (error instanceof LockBusyError) throw new CliError(error.message, ExitCode.stopped);
+      throw error;
     } finally {
       await store.close();
     }
@@ -211,6 +242,7 @@ export default defineCommand({
 interface RunArgs {
   yes: boolean;
   dryRun: boolean;
+  retryFailed: boolean;
   to?: string | undefined;
   json: boolean;
 }
@@ -223,6 +255,20 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   const { syncCampaignPartners } = await import('../../lib/engagement/partners-sync.ts');
   const transport = createTransport(process.env);
   const writes = !args.dryRun && args.to === undefined;
+  // --retry-failed: refused rows go back to planned before the plan, which then treats them as
+  // rows that never reached the provider (re-checked, current key). A dry run only counts them.
+  const requeued = { rows: 0, unknown: 0 };
+  if (args.retryFailed && args.to === undefined) {
+    for (const touch of touches) {
+      const r = await store.requeueFailedSends({
+        campaign: campaign.id,
+        touch: touch.id,
+        dryRun: args.dryRun,
+      });
+      requeued.rows += r.requeued.length;
+      requeued.unknown += r.unknown.length;
+    }
+  }
   const state = await loadPlanState(store, campaign, now);
   const plans: TouchPlan[] = [];
   for (const touch of touches) {
@@ -235,6 +281,15 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
         : `the outbox (${process.env.AIRCOVER_OUTBOX_DIR ?? 'outbox'}/; set RESEND_API_KEY to send for real)`;
     for (const plan of plans) printPlan(campaign, plan, planCategories);
     if (args.to) out.info(`Test run: every message goes to ${args.to}; the ledger is not touched.`);
+    if (args.retryFailed && !args.to)
+      out.info(
+        `${args.dryRun ? 'Would requeue' : 'Requeued'} ${requeued.rows} failed row(s)${requeued.unknown ? `; ${requeued.unknown} with an unknown outcome left failed (they may have been delivered: check the provider's log)` : ''}.`,
+      );
+    const failedEarlier = plans.reduce((n, p) => n + p.counts.failed, 0);
+    if (failedEarlier > 0 && !args.retryFailed)
+      out.info(
+        `${failedEarlier} failed earlier: \`aircover sends ${campaign.id} --state failed\` shows why; --retry-failed sends them again.`,
+      );
     out.info(`Transport: ${where}.`);
   }
   const total = plans.reduce((n, p) => n + p.toSend, 0);
@@ -242,6 +297,7 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     campaign: campaign.id,
     transport: transport.kind,
     dryRun: args.dryRun,
+    ...(args.retryFailed ? { requeued: requeued.rows, leftUnknown: requeued.unknown } : {}),
     ...(args.to ? { to: args.to } : {}),
     plan: plans.map(planJson),
   };
@@ -303,8 +359,13 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     process.removeListener('SIGTERM', onSignal);
   }
   const seconds = (Date.now() - started) / 1000;
-  if (args.json) out.json({ ...result, seconds, results: args.to ? tests : summaries });
-  else if (args.to) {
+  const failure = outcomeError(campaign, summaries, tests, controller.signal.aborted);
+  if (args.json) {
+    const body = { ...result, seconds, results: args.to ? tests : summaries };
+    // Under --json stdout holds one object: the result alone, or the error carrying it.
+    if (failure) throw new CliError(failure.message, failure.exitCode, { ...failure.place, result: body });
+    out.json(body);
+  } else if (args.to) {
     for (const t of tests) {
       out.success(
         `${t.touch}: ${t.sent} test messages to ${args.to}${t.failed ? `, ${t.failed} failed` : ''}`,
@@ -315,24 +376,51 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     for (const s of summaries) printSummary(s);
     out.info(`Done in ${seconds.toFixed(1)} s.`);
   }
+  if (failure) throw failure;
+}
+
+/** How a run that did not send everything ends: the stop, the failure, or nothing. */
+function outcomeError(
+  campaign: Campaign,
+  summaries: SendSummary[],
+  tests: { failed: number }[],
+  aborted: boolean,
+): CliError | undefined {
   const stopped = summaries.find((s) => s.stopped);
+  if (stopped?.stopped?.reason === 'unauthorized') {
+    return new CliError(
+      `Stopped: Resend refused the API key (${stopped.stopped.message}). Nothing was lost: every unsent row is still to send. Fix RESEND_API_KEY and run the same command again.`,
+      ExitCode.stopped,
+      { code: 'provider-refused-key', field: 'RESEND_API_KEY' },
+    );
+  }
   if (stopped?.stopped) {
-    throw new CliError(
+    return new CliError(
       `Stopped: the provider's ${stopped.stopped.reason.replace(/_/g, ' ')} (${stopped.stopped.message}). Nothing was lost: run the same command again when the quota resets and it sends exactly what is missing.`,
       ExitCode.stopped,
+      { code: 'provider-quota' },
     );
   }
   const unavailable = summaries.find((s) => s.unavailable);
-  if (unavailable?.unavailable) throw new CliError(unavailable.unavailable, ExitCode.failure);
-  if (summaries.some((s) => s.aborted) || controller.signal.aborted) {
-    throw new CliError('Interrupted. Run the same command again to send what is missing.', ExitCode.stopped);
-  }
-  if (tests.some((t) => t.failed > 0) || summaries.some((s) => s.failed > 0)) {
-    throw new CliError(
-      'Some messages failed; see the ledger (aircover db) for the errors.',
-      ExitCode.failure,
+  if (unavailable?.unavailable)
+    return new CliError(unavailable.unavailable, ExitCode.failure, { code: 'provider-unavailable' });
+  if (summaries.some((s) => s.aborted) || aborted) {
+    return new CliError(
+      'Interrupted. Run the same command again to send what is missing.',
+      ExitCode.stopped,
+      {
+        code: 'interrupted',
+      },
     );
   }
+  if (tests.some((t) => t.failed > 0) || summaries.some((s) => s.failed > 0)) {
+    return new CliError(
+      `Some messages failed: \`aircover sends ${campaign.id} --state failed\` lists them with their errors; fix the cause, then send again with --retry-failed.`,
+      ExitCode.failure,
+      { code: 'some-failed' },
+    );
+  }
+  return undefined;
 }
 
 function printSummary(s: SendSummary) {

@@ -3,8 +3,12 @@
  * on the timeline as responses with source `cli`. They stop sequences through the audience rules:
  * replied/met/called make the partner `responded` (follow-ups and referrer nudges skip them),
  * not-interested makes them `declined` (every touch of the campaign skips them).
+ *
+ * Idempotent: the same outcome with the same note on the same day (in the campaign's zone) is
+ * one outcome; its key is `mark:<campaign>:<partner>:<outcome>:<day>:<hash of the note>`, so
+ * running `aircover mark` twice by mistake records it once.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Store } from '../store/types.ts';
 import type { FollowupCampaign } from './model.ts';
 
@@ -24,7 +28,22 @@ export interface MarkInput {
 }
 
 export interface MarkResult {
-  marked: { campaign: string; partnerId: string; id: number }[];
+  /** `created: false`: the same outcome was already recorded that day with the same note. */
+  marked: { campaign: string; partnerId: string; id: number; created: boolean }[];
+}
+
+/** The calendar day of `at` in `timeZone` (YYYY-MM-DD). */
+function dayIn(at: Date, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(at);
+  } catch {
+    return at.toISOString().slice(0, 10);
+  }
 }
 
 export class MarkError extends Error {
@@ -44,7 +63,7 @@ export async function markOutcome(
   const matches = pool.flatMap((c) =>
     c.partners
       .filter((p) => p.id === input.partner || p.email.trim().toLowerCase() === key)
-      .map((p) => ({ campaign: c.id, partnerId: p.id })),
+      .map((p) => ({ campaign: c.id, partnerId: p.id, timeZone: c.timeZone })),
   );
   if (matches.length === 0)
     throw new MarkError(`no partner "${input.partner}"${input.campaign ? ` in ${input.campaign}` : ''}`);
@@ -54,21 +73,25 @@ export async function markOutcome(
     );
   const at = input.at ?? new Date();
   const marked: MarkResult['marked'] = [];
-  for (const m of matches) {
+  const note = createHash('sha256')
+    .update((input.note ?? '').trim())
+    .digest('base64url')
+    .slice(0, 16);
+  for (const { timeZone, ...m } of matches) {
     if (input.dryRun) {
-      marked.push({ ...m, id: 0 });
+      marked.push({ ...m, id: 0, created: false });
       continue;
     }
-    const { id } = await store.addResponse({
+    const { id, created } = await store.addResponse({
       kind: input.outcome,
-      idempotencyKey: `mark:${m.campaign}:${m.partnerId}:${input.outcome}:${randomUUID()}`,
+      idempotencyKey: `mark:${m.campaign}:${m.partnerId}:${input.outcome}:${dayIn(at, timeZone)}:${note}`,
       campaign: m.campaign,
       partnerId: m.partnerId,
       text: input.note ?? null,
       source: 'cli',
       occurredAt: at,
     });
-    marked.push({ ...m, id });
+    marked.push({ ...m, id, created });
   }
   return { marked };
 }

@@ -446,6 +446,12 @@ export interface Store {
     touch?: string;
     claimedBefore?: TimeInput;
   }): Promise<LedgerEntry[]>;
+  /** Failed rows back to `planned` (not those whose outcome is unknown); see ledger.ts. */
+  requeueFailedSends(options: {
+    campaign: string;
+    touch?: string | undefined;
+    dryRun?: boolean | undefined;
+  }): Promise<{ requeued: LedgerEntry[]; unknown: LedgerEntry[] }>;
   getSend(campaign: string, touch: string, partnerId: string): Promise<LedgerEntry | null>;
   listLedger(filter: LedgerFilter): Promise<LedgerEntry[]>;
   /** What was sent in a campaign (rows in state `sent`): partner, touch and time only, for the queue. */
@@ -479,6 +485,14 @@ export interface Store {
   isSuppressed(email: string): Promise<boolean>;
   suppressedAmong(emails: string[]): Promise<Set<string>>;
   listSuppressions(): Promise<Suppression[]>;
+
+  /** Keyed rows with expiry, shared by every instance on the database (keyed.ts). */
+  putKeyOnce(key: string, value: string, ttlMs: number): Promise<boolean>;
+  getKey(key: string): Promise<{ value: string; expiresAt: Date } | null>;
+  bumpKey(key: string, ttlMs: number): Promise<{ count: number; expiresAt: Date }>;
+  extendKey(key: string, value: string, ttlMs: number): Promise<boolean>;
+  deleteKey(key: string, value?: string): Promise<boolean>;
+  sweepKeys(): Promise<number>;
 
   close(): Promise<void>;
 }
