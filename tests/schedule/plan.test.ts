@@ -6,40 +6,17 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { stringify as csv } from 'csv-stringify/sync';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { type Campaign, loadCampaign, type Touch } from '../../src/lib/campaign/load.ts';
 import { planTouch, sendTouch } from '../../src/lib/email/send/index.ts';
 import { createOutboxTransport } from '../../src/lib/email/transport/outbox.ts';
 import type { Store } from '../../src/lib/store/index.ts';
-import { contentDir, FIXTURE_SECRET, type Fixture, makeFixture } from '../send/fixture.ts';
+import { contentDir, FIXTURE_SECRET, type Fixture } from '../send/fixture.ts';
 import { engines } from '../store/engines.ts';
+import { windowFixture } from './fixture.ts';
 
 const render = { secret: FIXTURE_SECRET };
-const zones = ['Pacific/Honolulu', 'America/New_York', 'Europe/Berlin', 'Australia/Sydney', 'Asia/Kolkata'];
-
-/** A fixture of five partners, one per zone, with a weekday 08:30–10:30 window. */
-function windowFixture(extra: Record<string, unknown> = {}): Fixture {
-  const f = makeFixture({
-    count: zones.length,
-    touches: ['advance-notice', 'follow-up'],
-    when: { 'advance-notice': '2027-03-10T12:00:00Z' },
-  });
-  const rows = parse(readFileSync(join(f.dir, 'partners.csv'), 'utf8')) as string[][];
-  const header = rows[0] as string[];
-  const zoneCol = header.indexOf('time_zone');
-  rows.slice(1).forEach((row, i) => {
-    row[zoneCol] = zones[i] as string;
-  });
-  writeFileSync(join(f.dir, 'partners.csv'), csv(rows));
-  const def = parseYaml(readFileSync(join(f.dir, 'campaign.yaml'), 'utf8')) as Record<string, unknown>;
-  def.sendWindow = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:30', end: '10:30' };
-  Object.assign(def, extra);
-  writeFileSync(join(f.dir, 'campaign.yaml'), stringify(def));
-  return f;
-}
 
 function load(f: Fixture): Campaign {
   const loaded = loadCampaign(f.dir, { contentDir });
