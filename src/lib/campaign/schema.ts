@@ -224,6 +224,12 @@ export const campaignSchema = z.strictObject({
   touches: z.array(touchSchema).min(1).describe('The messages of the campaign.'),
   scoring: scoringSchema.optional().describe('Follow-up score weights and time decay (optional).'),
   sendWindow: sendWindowSchema.optional(),
+  sameCompany: z
+    .enum(['stop', 'pause', 'continue'])
+    .default('pause')
+    .describe(
+      "When someone else at a partner's company replies: stop the company's partners, pause them, or carry on.",
+    ),
 });
 export type CampaignDef = z.infer<typeof campaignSchema>;
 

@@ -201,6 +201,58 @@ CREATE TABLE keyed_rows (
 CREATE INDEX keyed_rows_expiry ON keyed_rows (expires_at);
 `,
   },
+  {
+    version: 7,
+    name: 'inbox: inbound messages, sent message ids, mailbox cursors',
+    sql: `
+-- Every message that came back (reply, auto-reply, bounce, complaint), kept whether or not it
+-- matched a partner. message_id is the Message-ID without angle brackets (a hash of the raw
+-- message when it had none): the one key, so IMAP and Resend delivering the same mail store it once.
+CREATE TABLE inbound_messages (
+  id {{id}},
+  message_id TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  from_email TEXT,
+  from_name TEXT,
+  subject TEXT,
+  class TEXT NOT NULL,
+  evidence {{json}} NOT NULL,
+  detail {{json}} NOT NULL,
+  headers {{json}} NOT NULL,
+  campaign TEXT,
+  partner_id TEXT,
+  match_kind TEXT,
+  correction TEXT,
+  corrected_at {{ts}},
+  effects {{json}} NOT NULL,
+  received_at {{ts}} NOT NULL,
+  created_at {{ts}} NOT NULL
+);
+CREATE INDEX inbound_partner ON inbound_messages (campaign, partner_id);
+CREATE INDEX inbound_received ON inbound_messages (received_at);
+
+-- The Message-ID of every message aircover sent (touches, confirmations, notes, digests): what a
+-- reply's In-Reply-To and References are matched against.
+CREATE TABLE sent_messages (
+  message_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  campaign TEXT,
+  partner_id TEXT,
+  touch TEXT,
+  recipient TEXT NOT NULL,
+  sent_at {{ts}} NOT NULL
+);
+CREATE INDEX sent_messages_partner ON sent_messages (campaign, partner_id);
+
+-- Where IMAP reading stopped, per mailbox: the UIDVALIDITY the UIDs belong to and the last UID seen.
+CREATE TABLE inbox_cursors (
+  mailbox TEXT PRIMARY KEY,
+  uid_validity TEXT NOT NULL,
+  last_uid BIGINT NOT NULL,
+  updated_at {{ts}} NOT NULL
+);
+`,
+  },
 ];
 
 /**
