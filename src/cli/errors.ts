@@ -16,6 +16,8 @@ export interface Failure {
   hint: string | null;
   /** Set for unexpected errors only: a bug to report. */
   stack: string | null;
+  /** What the command did before it failed (CliError's `result`), for the JSON envelope. */
+  result?: unknown;
 }
 
 /** Errors the domain raises for conditions a user can meet and fix, by class name (no imports). */
@@ -56,6 +58,7 @@ export function describeFailure(error: unknown): Failure {
       line: error.place.line ?? null,
       field: error.place.field ?? null,
       hint: error.place.hint ?? null,
+      ...(error.place.result === undefined ? {} : { result: error.place.result }),
     };
   }
   if (error instanceof Error) {
@@ -104,8 +107,11 @@ export function placePrefix(f: { file: string | null; line: number | null; field
 export function exitWithFailure(error: unknown, json: boolean): never {
   const failure = describeFailure(error);
   if (json) {
-    const { code, message, file, line, field, hint, stack } = failure;
-    out.json({ error: { code, message, file, line, field, hint } });
+    const { code, message, file, line, field, hint, stack, result } = failure;
+    out.json({
+      error: { code, message, file, line, field, hint },
+      ...(result === undefined ? {} : { result }),
+    });
     if (stack) out.info(terminalSafe(stack));
   } else {
     if (failure.stack) out.error(failure.stack);

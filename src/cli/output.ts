@@ -45,6 +45,8 @@ export interface ErrorPlace {
   field?: string | undefined;
   /** What to do about it, in a sentence. */
   hint?: string | undefined;
+  /** Under --json: what the command did before it failed, printed beside the error. */
+  result?: unknown;
 }
 
 /** Raised by commands for an expected failure: printed as one line, never with a stack trace. */
@@ -67,6 +69,9 @@ export class UsageError extends CliError {
   }
 }
 
+/** A line the CLI composed around data: its own colours stay, anything else that acts goes. */
+const safeLine = (text: string) => terminalSafe(text, { keepColour: true });
+
 /** A table cell: data, or the command's own word in a colour (`{ text: 'HOT', paint: color.red }`). */
 export type Cell = string | number | { text: string; paint: (text: string) => string };
 
@@ -77,22 +82,22 @@ const cellPaint = (value: Cell | undefined) =>
   typeof value === 'object' ? value.paint : (text: string) => text;
 
 export const out = {
-  /** Plain output on stdout: results, tables, JSON. Callers pass data through terminalSafe. */
+  /** Plain output on stdout: results and messages (escape sequences in data are dropped). */
   print(text = '') {
-    stdout.write(`${text}\n`);
+    stdout.write(`${safeLine(text)}\n`);
   },
   /** Progress and status lines go to stderr so stdout stays clean for --json and --csv. */
   info(text: string) {
-    stderr.write(`${text}\n`);
+    stderr.write(`${safeLine(text)}\n`);
   },
   success(text: string) {
-    stderr.write(`${color.green('✔')} ${text}\n`);
+    stderr.write(`${color.green('✔')} ${safeLine(text)}\n`);
   },
   warn(text: string) {
-    stderr.write(`${color.yellow('warning')} ${text}\n`);
+    stderr.write(`${color.yellow('warning')} ${safeLine(text)}\n`);
   },
   error(text: string) {
-    stderr.write(`${color.red('error')} ${terminalSafe(text)}\n`);
+    stderr.write(`${color.red('error')} ${safeLine(text)}\n`);
   },
   json(value: unknown) {
     stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -11,6 +11,7 @@ import {
   isPublicPost,
   previewPath,
 } from './publishing.ts';
+import { lifecycleOf } from './webinar/lifecycle.ts';
 
 export type Paper = CollectionEntry<'whitepapers'>;
 export type Post = CollectionEntry<'blog'>;
@@ -40,8 +41,13 @@ export async function allWebinars(): Promise<Webinar[]> {
   return [...upcoming, ...past];
 }
 
+/** The next webinar to advertise: upcoming and not cancelled (src/lib/webinar/lifecycle.ts). */
 export async function nextWebinar(): Promise<Webinar | undefined> {
-  return (await allWebinars()).find((w) => w.data.start.getTime() >= buildTime.getTime());
+  return (await allWebinars()).find(
+    (w) =>
+      w.data.start.getTime() >= buildTime.getTime() &&
+      lifecycleOf(w.data, [], buildTime).state !== 'cancelled',
+  );
 }
 
 export async function authorsOf(refs: { collection: 'authors'; id: string }[]): Promise<Author[]> {

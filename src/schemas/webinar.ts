@@ -22,6 +22,16 @@ export const webinarSchema = (ctx: SchemaContext) =>
     durationMinutes: z.number().int().min(10).max(480).describe('Length in minutes.'),
     speakers: z.array(ctx.reference('authors')).min(1).describe('Speaker ids from content/authors.'),
     whitepaper: ctx.reference('whitepapers').optional().describe('The paper whose findings it discusses.'),
+    status: z
+      .enum(['scheduled', 'rescheduled', 'cancelled'])
+      .default('scheduled')
+      .describe(
+        "The webinar's life: `aircover webinar reschedule` sets `rescheduled` (and `previousStart`), `cancel` sets `cancelled`.",
+      ),
+    previousStart: z
+      .union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))])
+      .optional()
+      .describe('After a reschedule: the start before the move (schema.org `previousStartDate`).'),
     registration: z.enum(['open', 'closed']).default('open').describe('Whether registration is open.'),
     joinUrl: z.url().describe('The meeting link. Sent to registrants only; never rendered into public HTML.'),
     recordingUrl: z.url().optional().describe('The recording, once there is one.'),

@@ -54,7 +54,8 @@ describeWith('postgres')('the collector on Postgres', () => {
     const events = await store.listEvents({
       campaign: 'sample',
       partnerId: first.partnerId,
-      types: ['visible_time'],
+      // Time on the personal page outside its paper section is page time, not reading.
+      types: ['page_time'],
     });
     expect(events).toHaveLength(20);
 

@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Dispatch, type SendResult, sendAll } from '../../src/lib/email/message.ts';
 import { createTransport } from '../../src/lib/email/transport/index.ts';
-import { createResendTransport, type ResendTransportOptions } from '../../src/lib/email/transport/resend.ts';
+import {
+  createResendTransport,
+  type ResendTransportOptions,
+  retryAfterMs,
+} from '../../src/lib/email/transport/resend.ts';
 import { type FakeResend, startFakeResend } from '../fake-resend/server.ts';
 import { makeMessage, makeMessages, UUID_RE } from './helpers.ts';
 
@@ -233,12 +237,36 @@ describe('resend transport against the fake Resend', () => {
     expect(fake.received).toHaveLength(0);
   });
 
-  it('a wrong API key is a non-retryable 403 invalid_api_key', async () => {
-    const results = await sendAll(transport({ apiKey: 're_wrong' }), makeMessages(2));
-    expect(results.every((r) => r.status === 'failed' && !r.retryable)).toBe(true);
+  it('a wrong API key (403 invalid_api_key) stops the run at the first call, like a quota', async () => {
+    const results = await sendAll(transport({ apiKey: 're_wrong' }), makeMessages(130));
+    // Only the first batch was attempted, once; its rows are "stopped", none failed for good.
+    expect(results).toHaveLength(100);
+    expect(results.every((r) => r.status === 'stopped' && r.reason === 'unauthorized')).toBe(true);
     const [r] = results;
-    expect(r?.status === 'failed' && r.error.name).toBe('invalid_api_key');
-    expect(r?.status === 'failed' && r.error.statusCode).toBe(403);
+    expect(r?.status === 'stopped' && r.error.name).toBe('invalid_api_key');
+    expect(r?.status === 'stopped' && r.error.statusCode).toBe(403);
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.received).toHaveLength(0);
+  });
+
+  it('reads Retry-After as an HTTP date as well as seconds', async () => {
+    const now = Date.parse('2027-01-14T09:30:00Z');
+    expect(retryAfterMs({ 'retry-after': '3' }, now)).toBe(3000);
+    expect(retryAfterMs({ 'retry-after': 'Thu, 14 Jan 2027 09:30:05 GMT' }, now)).toBe(5000);
+    expect(retryAfterMs({ 'retry-after': 'Thu, 14 Jan 2027 09:29:00 GMT' }, now)).toBe(0);
+    expect(retryAfterMs({ 'retry-after': 'soon' }, now)).toBeNull();
+    expect(retryAfterMs({}, now)).toBeNull();
+    // Through the SDK: a 429 whose Retry-After is a date is waited for (capped), then sent.
+    fake.setRateLimit(0);
+    fake.inject({ type: 'rate_limit_storm', count: 1, retryAfterSeconds: 1, retryAfterAsDate: true });
+    const seen: string[] = [];
+    const results = await sendAll(
+      transport({ maxRetryAfterMs: 2_000, backoffBaseMs: 5_000 }),
+      makeMessages(2),
+    );
+    for (const r of fake.requests) seen.push(String(r.status));
+    expect(count(results, 'sent')).toBe(2);
+    expect(seen).toEqual(['429', '200']);
   });
 
   it('re-dispatches an in-flight group under its recorded batch key: replay, no duplicates', async () => {

@@ -42,8 +42,11 @@ export interface RequestRecord {
 export type Fault =
   /** The next `count` requests get a 5xx (after auth and rate limiting, before anything is accepted). */
   | { type: 'server_error'; count: number; status?: 500 | 502 | 503 }
-  /** The next `count` requests get 429 rate_limit_exceeded, whatever the bucket says. */
-  | { type: 'rate_limit_storm'; count: number; retryAfterSeconds?: number }
+  /**
+   * The next `count` requests get 429 rate_limit_exceeded, whatever the bucket says, with
+   * `retry-after` in seconds, or as an HTTP date when `retryAfterAsDate` (as RFC 9110 allows).
+   */
+  | { type: 'rate_limit_storm'; count: number; retryAfterSeconds?: number; retryAfterAsDate?: boolean }
   /** From now on (until `clearFaults`), every send gets 429 daily/monthly_quota_exceeded. */
   | { type: 'quota'; which: 'daily' | 'monthly' }
   /**
@@ -425,7 +428,11 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     }
     const storm = take('rate_limit_storm');
     if (storm) {
-      return fail(ERRORS.rateLimit(rateLimit), { 'retry-after': String(storm.retryAfterSeconds ?? 1) });
+      const seconds = storm.retryAfterSeconds ?? 1;
+      const retryAfter = storm.retryAfterAsDate
+        ? new Date(now() + seconds * 1000).toUTCString()
+        : String(seconds);
+      return fail(ERRORS.rateLimit(rateLimit), { 'retry-after': retryAfter });
     }
 
     const raw = await readBody(req);

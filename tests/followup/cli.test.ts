@@ -119,6 +119,12 @@ describe('aircover mark', () => {
     );
     expect(marked.code, marked.stderr).toBe(0);
     expect(marked.stderr).toMatch(/sample\/vistula-wms: called/);
+    // The same outcome with the same note on the same day is one outcome.
+    const args = ['mark', 'vistula-wms', 'called', '--note', 'Paweł wants a pilot', '--campaign', 'sample'];
+    const again = JSON.parse((await cli(...args, '--json')).stdout) as {
+      marked: { id: number; created: boolean }[];
+    };
+    expect(again.marked).toMatchObject([{ created: false }]);
     const after = JSON.parse((await cli('followups', 'sample', '--json')).stdout) as {
       followups: FollowUp[];
     };
@@ -126,6 +132,12 @@ describe('aircover mark', () => {
     expect(row?.status).toBe('in-conversation');
     expect(row?.action).toBe('continue-conversation');
     expect(row?.reason).toMatch(/Paweł wants a pilot/);
+    // A different note is another outcome.
+    const other = JSON.parse(
+      (await cli('mark', 'vistula-wms', 'called', '--note', 'second call', '--json')).stdout,
+    );
+    expect(other.marked[0].created).toBe(true);
+    expect(other.marked[0].id).not.toBe(again.marked[0]?.id);
   });
 
   it('refuses an unknown outcome and an unknown partner', async () => {

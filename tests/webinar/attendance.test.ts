@@ -16,9 +16,11 @@ const emails = (name: string) =>
     .sort();
 
 describe('attendance exports', () => {
-  it('Zoom meeting participants: header block skipped, rejoins merged, host included only as a row', () => {
+  it('Zoom meeting participants: header block read for the host, rejoins merged', () => {
     const report = read('zoom-participants.csv');
     expect(report.vendor).toBe('zoom');
+    // The meeting's owner from the summary block: the importer leaves them out.
+    expect(report.hosts).toEqual(['maren.holt@kestrel-sensing.example.com']);
     expect(emails('zoom-participants.csv')).toEqual([
       'ingrid.bakke@nordlys-integrasjon.example.com',
       'j.weiss@kuehlhaus-technik.example.com',
@@ -117,18 +119,35 @@ describe('attendance import into the store', () => {
     const webinar = sampleWebinar();
     const report = read('zoom-participants.csv');
     const summary = await importAttendance(store, webinar, report, 'zoom-participants.csv');
-    expect(summary).toMatchObject({ vendor: 'zoom', attendees: 4, created: 4, partners: 2, registrants: 1 });
-    expect(summary.newPeople).toEqual(['maren.holt@kestrel-sensing.example.com']);
+    // The host (the meeting's owner, also the campaign's sender) is not an attendee.
+    expect(summary).toMatchObject({ vendor: 'zoom', attendees: 3, created: 3, partners: 2, registrants: 1 });
+    expect(summary.newPeople).toEqual([]);
+    expect(summary.skipped).toContainEqual({ line: 5, reason: "the meeting's host, not an attendee" });
     const rows = await store.listResponses({ webinar: webinar.slug, kind: 'attendance' });
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(3);
     const ingrid = rows.find((r) => r.partnerId === 'nordlys-integrasjon');
     expect(ingrid?.campaign).toBe('sample');
     expect(ingrid?.data).toMatchObject({ vendor: 'zoom', minutes: 43, line: 6 });
-    const newcomer = rows.find((r) => r.email === 'maren.holt@kestrel-sensing.example.com');
+    const newcomer = rows.find((r) => r.email === 'walk.in@newcomer.example.org');
     expect(newcomer?.campaign).toBeNull();
+    expect(rows.some((r) => r.email === 'maren.holt@kestrel-sensing.example.com')).toBe(false);
 
     const again = await importAttendance(store, webinar, report, 'zoom-participants.csv');
     expect(again.created).toBe(0);
-    expect(await store.listResponses({ webinar: webinar.slug, kind: 'attendance' })).toHaveLength(4);
+    expect(await store.listResponses({ webinar: webinar.slug, kind: 'attendance' })).toHaveLength(3);
+  });
+
+  it("leaves out the campaign's sender even when the export names no host", async () => {
+    const { store: own } = await tempStore();
+    try {
+      const report = { ...read('zoom-participants.csv'), hosts: [] };
+      const summary = await importAttendance(own, sampleWebinar(), report, 'zoom-participants.csv', {
+        dryRun: true,
+      });
+      expect(summary.attendees).toBe(3);
+      expect(summary.skipped).toContainEqual({ line: 5, reason: "the campaign's sender, not an attendee" });
+    } finally {
+      await own.close();
+    }
   });
 });

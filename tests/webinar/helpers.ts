@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openStore } from '../../src/lib/store/index.ts';
 import type { Store } from '../../src/lib/store/types.ts';
 import type { WebinarInfo } from '../../src/lib/webinar/index.ts';
+import { lifecycleOf } from '../../src/lib/webinar/lifecycle.ts';
 
 export const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
@@ -13,7 +14,15 @@ export async function tempStore(): Promise<{ store: Store; dataDir: string }> {
 }
 
 export function sampleWebinar(overrides: Partial<WebinarInfo> = {}): WebinarInfo {
+  const frontmatter = {
+    start: overrides.start ?? new Date('2027-01-21T15:00:00Z'),
+    timeZone: overrides.timeZone ?? 'Europe/Copenhagen',
+    durationMinutes: overrides.durationMinutes ?? 45,
+    registration: overrides.registration ?? ('open' as const),
+  };
   return {
+    frontmatter,
+    lifecycle: lifecycleOf(frontmatter, [], new Date('2026-12-01T00:00:00Z')),
     slug: 'integrators-share-live',
     title: "The integrator's share, live",
     abstract: 'Maren Holt and Tomas Okafor walk through the case study of Baltic Systems Integration.',

@@ -50,7 +50,7 @@ export default defineCommand({
         });
       if (args.json) out.json(rows);
       else if (args.csv)
-        out.print(
+        out.csv(
           inertCsv(rows, {
             header: true,
             columns: [
@@ -66,7 +66,7 @@ export default defineCommand({
               'missing',
               'text',
             ],
-          }).trimEnd(),
+          }),
         );
       else if (rows.length === 0)
         out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${campaign} yet.`);

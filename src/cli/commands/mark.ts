@@ -44,7 +44,9 @@ export default defineCommand({
             out.info(`dry run: would mark ${m.campaign}/${m.partnerId} ${outcome}`);
           return;
         }
-        for (const m of result.marked) out.success(`${m.campaign}/${m.partnerId}: ${outcome}`);
+        for (const m of result.marked)
+          if (m.created) out.success(`${m.campaign}/${m.partnerId}: ${outcome}`);
+          else out.info(`${m.campaign}/${m.partnerId}: ${outcome} was already recorded today with this note`);
         out.info(
           outcome === 'not-interested'
             ? 'Every touch of the campaign now skips them.'

@@ -4,7 +4,7 @@ import { defineCommand } from 'citty';
 import type { Campaign, Touch } from '../../lib/campaign/load.ts';
 import type { PlanCategory, SendProgress, SendSummary, TouchPlan } from '../../lib/email/send/index.ts';
 import type { Store } from '../../lib/store/index.ts';
-import { campaignArg, campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
+import { campaignArg, campaignFolder, campaignsDirArg, contentDirArg, dryRunArg, yesArg } from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 const categoryLabels: Record<PlanCategory, string> = {
@@ -19,6 +19,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   responded: 'already did what it asks',
   'no-referrer': 'no referrer to nudge',
   'outside-audience': 'outside the audience',
+  'webinar-cancelled': 'not planned: the webinar is cancelled',
 };
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -29,9 +30,12 @@ function planJson(plan: TouchPlan) {
     at: plan.touch.at.toISOString(),
     counts: plan.counts,
     toSend: plan.toSend,
+    ...(plan.blocked ? { blocked: plan.blocked } : {}),
     paused: plan.rows
       .filter((r) => r.category === 'paused')
       .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
+    // Every partner's decision, as the follow-up queue's `touches` shows it (one state model).
+    partners: plan.rows.map((r) => ({ partner: r.partner.id, recipient: r.recipient, category: r.category })),
   };
 }
 
@@ -52,6 +56,7 @@ function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly
       return [String(plan.counts[c]).padStart(6), label];
     });
   out.table(['count', 'partners'], rows);
+  if (plan.blocked) out.print(`Nothing planned: ${plan.blocked}.`);
   out.print();
 }
 
@@ -106,8 +111,13 @@ export default defineCommand({
     campaign: campaignArg,
     touch: { type: 'string', description: 'The touch to send (its id in campaign.yaml)' },
     due: { type: 'boolean', default: false, description: 'Send every touch whose time has come' },
-    yes: { type: 'boolean', default: false, description: 'Do not ask for confirmation' },
-    dryRun: { type: 'boolean', default: false, description: 'Show the plan and stop; nothing is written' },
+    yes: yesArg,
+    dryRun: dryRunArg,
+    retryFailed: {
+      type: 'boolean',
+      default: false,
+      description: 'Plan the rows that failed earlier again (see `aircover sends`), then send them',
+    },
     to: {
       type: 'string',
       description: 'Send every message to this test inbox (partner named in the subject); ledger untouched',
@@ -196,6 +206,7 @@ export default defineCommand({
 interface RunArgs {
   yes: boolean;
   dryRun: boolean;
+  retryFailed: boolean;
   to?: string | undefined;
   json: boolean;
 }
@@ -208,6 +219,20 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   const { syncCampaignPartners } = await import('../../lib/engagement/partners-sync.ts');
   const transport = createTransport(process.env);
   const writes = !args.dryRun && args.to === undefined;
+  // --retry-failed: refused rows go back to planned before the plan, which then treats them as
+  // rows that never reached the provider (re-checked, current key). A dry run only counts them.
+  const requeued = { rows: 0, unknown: 0 };
+  if (args.retryFailed && args.to === undefined) {
+    for (const touch of touches) {
+      const r = await store.requeueFailedSends({
+        campaign: campaign.id,
+        touch: touch.id,
+        dryRun: args.dryRun,
+      });
+      requeued.rows += r.requeued.length;
+      requeued.unknown += r.unknown.length;
+    }
+  }
   const state = await loadPlanState(store, campaign);
   const plans: TouchPlan[] = [];
   for (const touch of touches) {
@@ -220,6 +245,15 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
         : `the outbox (${process.env.AIRCOVER_OUTBOX_DIR ?? 'outbox'}/; set RESEND_API_KEY to send for real)`;
     for (const plan of plans) printPlan(campaign, plan, planCategories);
     if (args.to) out.info(`Test run: every message goes to ${args.to}; the ledger is not touched.`);
+    if (args.retryFailed && !args.to)
+      out.info(
+        `${args.dryRun ? 'Would requeue' : 'Requeued'} ${requeued.rows} failed row(s)${requeued.unknown ? `; ${requeued.unknown} with an unknown outcome left failed (they may have been delivered: check the provider's log)` : ''}.`,
+      );
+    const failedEarlier = plans.reduce((n, p) => n + p.counts.failed, 0);
+    if (failedEarlier > 0 && !args.retryFailed)
+      out.info(
+        `${failedEarlier} failed earlier: \`aircover sends ${campaign.id} --state failed\` shows why; --retry-failed sends them again.`,
+      );
     out.info(`Transport: ${where}.`);
   }
   const total = plans.reduce((n, p) => n + p.toSend, 0);
@@ -227,6 +261,7 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     campaign: campaign.id,
     transport: transport.kind,
     dryRun: args.dryRun,
+    ...(args.retryFailed ? { requeued: requeued.rows, leftUnknown: requeued.unknown } : {}),
     ...(args.to ? { to: args.to } : {}),
     plan: plans.map(planJson),
   };
@@ -288,8 +323,13 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     process.removeListener('SIGTERM', onSignal);
   }
   const seconds = (Date.now() - started) / 1000;
-  if (args.json) out.json({ ...result, seconds, results: args.to ? tests : summaries });
-  else if (args.to) {
+  const failure = outcomeError(campaign, summaries, tests, controller.signal.aborted);
+  if (args.json) {
+    const body = { ...result, seconds, results: args.to ? tests : summaries };
+    // Under --json stdout holds one object: the result alone, or the error carrying it.
+    if (failure) throw new CliError(failure.message, failure.exitCode, { ...failure.place, result: body });
+    out.json(body);
+  } else if (args.to) {
     for (const t of tests) {
       out.success(
         `${t.touch}: ${t.sent} test messages to ${args.to}${t.failed ? `, ${t.failed} failed` : ''}`,
@@ -300,24 +340,51 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     for (const s of summaries) printSummary(s);
     out.info(`Done in ${seconds.toFixed(1)} s.`);
   }
+  if (failure) throw failure;
+}
+
+/** How a run that did not send everything ends: the stop, the failure, or nothing. */
+function outcomeError(
+  campaign: Campaign,
+  summaries: SendSummary[],
+  tests: { failed: number }[],
+  aborted: boolean,
+): CliError | undefined {
   const stopped = summaries.find((s) => s.stopped);
+  if (stopped?.stopped?.reason === 'unauthorized') {
+    return new CliError(
+      `Stopped: Resend refused the API key (${stopped.stopped.message}). Nothing was lost: every unsent row is still to send. Fix RESEND_API_KEY and run the same command again.`,
+      ExitCode.stopped,
+      { code: 'provider-refused-key', field: 'RESEND_API_KEY' },
+    );
+  }
   if (stopped?.stopped) {
-    throw new CliError(
+    return new CliError(
       `Stopped: the provider's ${stopped.stopped.reason.replace(/_/g, ' ')} (${stopped.stopped.message}). Nothing was lost: run the same command again when the quota resets and it sends exactly what is missing.`,
       ExitCode.stopped,
+      { code: 'provider-quota' },
     );
   }
   const unavailable = summaries.find((s) => s.unavailable);
-  if (unavailable?.unavailable) throw new CliError(unavailable.unavailable, ExitCode.failure);
-  if (summaries.some((s) => s.aborted) || controller.signal.aborted) {
-    throw new CliError('Interrupted. Run the same command again to send what is missing.', ExitCode.stopped);
-  }
-  if (tests.some((t) => t.failed > 0) || summaries.some((s) => s.failed > 0)) {
-    throw new CliError(
-      'Some messages failed; see the ledger (aircover db) for the errors.',
-      ExitCode.failure,
+  if (unavailable?.unavailable)
+    return new CliError(unavailable.unavailable, ExitCode.failure, { code: 'provider-unavailable' });
+  if (summaries.some((s) => s.aborted) || aborted) {
+    return new CliError(
+      'Interrupted. Run the same command again to send what is missing.',
+      ExitCode.stopped,
+      {
+        code: 'interrupted',
+      },
     );
   }
+  if (tests.some((t) => t.failed > 0) || summaries.some((s) => s.failed > 0)) {
+    return new CliError(
+      `Some messages failed: \`aircover sends ${campaign.id} --state failed\` lists them with their errors; fix the cause, then send again with --retry-failed.`,
+      ExitCode.failure,
+      { code: 'some-failed' },
+    );
+  }
+  return undefined;
 }
 
 function printSummary(s: SendSummary) {

@@ -109,9 +109,13 @@ const reschedule = defineCommand({
       await confirmOrRefuse(args.yes, `Move "${args.webinar}" and email the update to ${n} registrant(s)?`);
       const moved = await recordScheduleChange(store, base, { start, timeZone: zone });
       printReport(await notifyRegistrants(store, moved, 'update'), 'Rescheduled');
+      const iso = (d: Date) => `'${d.toISOString().replace('.000Z', 'Z')}'`;
+      // The frontmatter carries the lifecycle for the static build (src/lib/webinar/lifecycle.ts).
       updateFrontmatter(base.file, {
-        start: `'${start.toISOString().replace('.000Z', 'Z')}'`,
+        start: iso(start),
         timeZone: zone,
+        status: 'rescheduled',
+        previousStart: iso(current.start),
       });
       out.info(`Updated ${base.file}; rebuild the site (aircover build) so the page shows the new time.`);
     });
@@ -152,8 +156,10 @@ const cancel = defineCommand({
           ? current
           : await recordScheduleChange(store, base, { status: 'cancelled' });
       printReport(await notifyRegistrants(store, cancelled, 'cancellation'), 'Cancelled');
-      updateFrontmatter(base.file, { registration: 'closed' });
-      out.info(`Set registration: closed in ${base.file}; rebuild the site (aircover build).`);
+      updateFrontmatter(base.file, { status: 'cancelled', registration: 'closed' });
+      out.info(
+        `Set status: cancelled and registration: closed in ${base.file}; rebuild the site (aircover build).`,
+      );
     });
   },
 });
@@ -173,7 +179,9 @@ const status = defineCommand({
       const attended = await store.listResponses({ webinar: w.slug, kind: 'attendance' });
       const value = {
         webinar: w.slug,
-        status: w.status,
+        status: w.lifecycle.state,
+        ...(w.lifecycle.previousStart ? { previousStart: w.lifecycle.previousStart.toISOString() } : {}),
+        registration: w.lifecycle.registrationOpen ? 'open' : `closed (${w.lifecycle.closedBecause})`,
         sequence: w.sequence,
         start: w.start.toISOString(),
         timeZone: w.timeZone,

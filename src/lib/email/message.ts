@@ -64,6 +64,13 @@ export interface SendError {
 
 export type QuotaStop = 'daily_quota_exceeded' | 'monthly_quota_exceeded';
 
+/**
+ * Why a provider stopped a whole run: a spent quota, or a key it refuses (401 missing or
+ * restricted key, 403 invalid key or unverified sender). Every message would meet the same
+ * answer, so none is attempted after it and none is failed for good.
+ */
+export type StopReason = QuotaStop | 'unauthorized';
+
 export type SendResult =
   | {
       status: 'sent';
@@ -87,13 +94,14 @@ export type SendResult =
     }
   | {
       /**
-       * The provider refused because a daily or monthly quota is spent. Nothing after this was
-       * attempted: the transport ends the run; leave these and the rest planned.
+       * The provider refused the whole run: a daily or monthly quota is spent, or the API key is
+       * refused (401/403). Nothing after this was attempted: the transport ends the run; leave
+       * these retryable and the rest planned.
        */
       status: 'stopped';
       ref: MessageRef;
       idempotencyKey: string;
-      reason: QuotaStop;
+      reason: StopReason;
       error: SendError;
       requestKey: string;
       attempts: number;

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
 import type { ResponseInput } from '../store/types.ts';
 import { confirmRegistration, partnerTimeZone } from '../webinar/confirm.ts';
+import { registrationLifecycle } from '../webinar/schedule.ts';
 import { formEvent, jsonAnswer as json, seeOther } from './answer.ts';
 import type { Answer } from './beacon.ts';
 import { type BodySource, readFields } from './body.ts';
@@ -142,6 +143,12 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
       const webinar = typeof partner.data.webinar === 'string' ? partner.data.webinar : null;
       if (!webinar)
         return req.wantsJson ? json(409, { error: 'no webinar in this campaign' }) : seeOther(back);
+      // A cancelled or closed webinar stores nothing and says so (src/lib/webinar/lifecycle.ts).
+      const life = await registrationLifecycle(await rt.store(), webinar, now);
+      if (!life.registrationOpen)
+        return req.wantsJson
+          ? json(409, { error: 'registration is closed', reason: life.closedBecause })
+          : seeOther(`${back}#register-closed`);
       response = { ...base, kind: 'registration', webinar, email: partner.email, name };
     } else if (kind === 'feedback') {
       const { resonates, missing, rating, consentToQuote } = data;

@@ -11,8 +11,13 @@
  * - a resume: `resume`, which ends a pause running when it was recorded;
  * - a hand-off: `handoff` with `data.owner`, the owner every view and note uses from then on.
  * Each row says who did it (`data.by`) and where (`source`: `cli` or `dashboard`).
+ *
+ * Idempotent: the dashboard keys a row by its form's nonce (a double submit records once); the
+ * terminal by the day (in the campaign's zone) and a hash of the note, so the same outcome with
+ * the same note on the same day is one outcome (`mark:<campaign>:<partner>:<kind>:<day>:<hash>`):
+ * running `aircover mark` twice by mistake records it once.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { emit } from '../hooks/emit.ts';
 import { cleanText as cleanInput, cleanLine } from '../input/clean.ts';
 import type { ResponseInput, ResponseKind, Store } from '../store/types.ts';
@@ -62,6 +67,20 @@ export interface MarkInput {
 
 export interface MarkResult {
   marked: { campaign: string; partnerId: string; id: number; created: boolean }[];
+}
+
+/** The calendar day of `at` in `timeZone` (YYYY-MM-DD). */
+function dayIn(at: Date, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(at);
+  } catch {
+    return at.toISOString().slice(0, 10);
+  }
 }
 
 export class MarkError extends Error {
@@ -144,7 +163,21 @@ export async function recordAction(
   const row = rowFor(input.action, at);
   const by = cleanName(input.by.slice(0, OWNER_MAX), OWNER_MAX, 'who did it') || 'unknown';
   const matches = resolvePartners(campaigns, input.partner, input.campaign);
-  const nonce = input.nonce ?? randomUUID();
+  const noteHash = createHash('sha256')
+    .update(row.text ?? '')
+    .digest('base64url')
+    .slice(0, 16);
+  const nonceFor = (campaign: string) => {
+    if (input.nonce) return input.nonce;
+    if (input.source === 'dashboard') return randomUUID();
+    const zone = campaigns.find((c) => c.id === campaign)?.timeZone ?? 'UTC';
+    const extra = row.until
+      ? `:${new Date(row.until).toISOString()}`
+      : typeof row.data?.owner === 'string'
+        ? `:${row.data.owner}`
+        : '';
+    return `${dayIn(at, zone)}:${noteHash}${extra}`;
+  };
   const marked: MarkResult['marked'] = [];
   for (const m of matches) {
     if (input.dryRun) {
@@ -153,7 +186,7 @@ export async function recordAction(
     }
     const { id, created } = await store.addResponse({
       ...row,
-      idempotencyKey: `${input.source === 'dashboard' ? 'dash' : 'mark'}:${m.campaign}:${m.partnerId}:${row.kind}:${nonce}`,
+      idempotencyKey: `${input.source === 'dashboard' ? 'dash' : 'mark'}:${m.campaign}:${m.partnerId}:${row.kind}:${nonceFor(m.campaign)}`,
       campaign: m.campaign,
       partnerId: m.partnerId,
       source: input.source,

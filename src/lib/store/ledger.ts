@@ -307,6 +307,46 @@ export async function releaseStuckSends(
   return rows.map(toLedger).sort(byPlan);
 }
 
+/**
+ * How a failed row whose outcome is unknown starts its `last_error`: it was in flight and may
+ * have been delivered, so nothing requeues it automatically (a person checks the provider log).
+ */
+export const UNKNOWN_OUTCOME = 'outcome unknown';
+
+/**
+ * `aircover send --retry-failed`: failed rows of a campaign (one touch, or all) go back to
+ * `planned` with no attempts, exactly like rows that never reached the provider, so the next plan
+ * re-checks them (suppressed, declined, paused) and refreshes their idempotency key to the
+ * current content, and the next claim sends them. They were refused, so none was delivered.
+ * Their last error stays for the listing. Rows whose outcome is unknown are left failed and
+ * returned apart. With `dryRun`, nothing changes and the rows that would move are returned.
+ */
+export async function requeueFailedSends(
+  ctx: SqlContext,
+  options: { campaign: string; touch?: string | undefined; dryRun?: boolean | undefined },
+): Promise<{ requeued: LedgerEntry[]; unknown: LedgerEntry[] }> {
+  const where = new Where()
+    .add('campaign = ?', options.campaign)
+    .add("state = 'failed'")
+    .eq('touch', options.touch);
+  const known = `(last_error IS NULL OR last_error NOT LIKE '${UNKNOWN_OUTCOME}%')`;
+  return ctx.db.transaction(async (tx) => {
+    const failed = (await tx.query(`SELECT * FROM send_ledger ${where.sql}`, where.params)).map(toLedger);
+    const unknown = failed.filter((r) => r.lastError?.startsWith(UNKNOWN_OUTCOME)).sort(byPlan);
+    if (options.dryRun) {
+      const requeued = failed.filter((r) => !r.lastError?.startsWith(UNKNOWN_OUTCOME)).sort(byPlan);
+      return { requeued, unknown };
+    }
+    const rows = await tx.query(
+      `UPDATE send_ledger SET state = 'planned', attempts = 0, retryable = FALSE, request_key = NULL,
+         claimed_at = NULL, updated_at = ?
+       ${where.sql} AND ${known} RETURNING *`,
+      [new Date().toISOString(), ...where.params],
+    );
+    return { requeued: rows.map(toLedger).sort(byPlan), unknown };
+  });
+}
+
 export async function getSend(
   ctx: SqlContext,
   campaign: string,

@@ -181,6 +181,9 @@ export class SqlStore implements Store {
   releaseStuckSends(...args: Args<typeof ledger.releaseStuckSends>) {
     return ledger.releaseStuckSends(this.#ctx, ...args);
   }
+  requeueFailedSends(...args: Args<typeof ledger.requeueFailedSends>) {
+    return ledger.requeueFailedSends(this.#ctx, ...args);
+  }
   getSend(...args: Args<typeof ledger.getSend>) {
     return ledger.getSend(this.#ctx, ...args);
   }

@@ -504,6 +504,12 @@ export interface Store {
     touch?: string;
     claimedBefore?: TimeInput;
   }): Promise<LedgerEntry[]>;
+  /** Failed rows back to `planned` (not those whose outcome is unknown); see ledger.ts. */
+  requeueFailedSends(options: {
+    campaign: string;
+    touch?: string | undefined;
+    dryRun?: boolean | undefined;
+  }): Promise<{ requeued: LedgerEntry[]; unknown: LedgerEntry[] }>;
   getSend(campaign: string, touch: string, partnerId: string): Promise<LedgerEntry | null>;
   listLedger(filter: LedgerFilter): Promise<LedgerEntry[]>;
   /** What was sent in a campaign (rows in state `sent`): partner, touch and time only, for the queue. */

@@ -20,7 +20,22 @@ const escapeSequence = /\u001b[ -/]*[0-~]?/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-export function terminalSafe(text: string): string {
+/** SGR (colour and weight) sequences only: what the CLI's own `color` writes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point
+const colourSequence = /(\u001b\[[0-9;]*m)/;
+
+/**
+ * `keepColour` keeps SGR sequences (colour, bold): for whole lines the CLI composed with its own
+ * colours around data. Everything that moves, writes, titles or talks to the terminal still goes.
+ */
+export function terminalSafe(text: string, options: { keepColour?: boolean } = {}): string {
+  if (options.keepColour) {
+    // Odd parts are the colour sequences split out; only the even parts are cleaned.
+    return text
+      .split(colourSequence)
+      .map((part, i) => (i % 2 === 1 ? part : terminalSafe(part)))
+      .join('');
+  }
   return text
     .replace(stringSequence, '')
     .replace(controlSequence, '')

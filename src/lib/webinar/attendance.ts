@@ -40,6 +40,11 @@ export interface AttendanceReport {
   attendees: Attendee[];
   /** Rows left out, with why (no email, not attended, host or panelist). */
   skipped: { line: number; reason: string }[];
+  /**
+   * The meeting's owner(s) named in the export's summary block (Zoom's `User email` /
+   * `Host email`): the importer leaves them out of the attendees (src/lib/webinar/import.ts).
+   */
+  hosts: string[];
 }
 
 export class AttendanceFormatError extends Error {
@@ -198,6 +203,8 @@ export function parseAttendance(bytes: Uint8Array, file: string): AttendanceRepo
   let section = '';
   const byEmail = new Map<string, Attendee>();
   const skipped: AttendanceReport['skipped'] = [];
+  const hosts = new Set<string>();
+  let summaryHeader: string[] | null = null;
   for (const { record, info } of records) {
     const line = info.lines;
     const cells = record.map((c) => c.trim());
@@ -216,7 +223,18 @@ export function parseAttendance(bytes: Uint8Array, file: string): AttendanceRepo
       header = null;
       continue;
     }
-    if (!header) continue; // summary block before the table
+    if (!header) {
+      // The summary block before the table: Zoom names the meeting's owner there (`User email`).
+      if (filled.some((c) => /^(meeting|webinar) id$|^topic$/i.test(c))) summaryHeader = cells;
+      else if (summaryHeader) {
+        summaryHeader.forEach((title, i) => {
+          const value = (cells[i] ?? '').toLowerCase();
+          if (/\b(user|host|owner)\b.*e-?mail/i.test(title) && EMAIL.test(value)) hosts.add(value);
+        });
+        summaryHeader = null;
+      }
+      continue;
+    }
     if (SKIP_SECTIONS.test(section)) continue;
     if (cells.length < Math.min(width, Math.max(...Object.values(header)) + 1)) {
       throw new AttendanceFormatError(
@@ -276,5 +294,5 @@ export function parseAttendance(bytes: Uint8Array, file: string): AttendanceRepo
       'no attendance table found: expected a header row with a name and an email column (a Zoom, Microsoft Teams or Google Meet attendance export)',
     );
   }
-  return { vendor, attendees: [...byEmail.values()], skipped };
+  return { vendor, attendees: [...byEmail.values()], skipped, hosts: [...hosts] };
 }

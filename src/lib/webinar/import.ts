@@ -22,7 +22,7 @@ export interface ImportSummary {
 
 export async function importAttendance(
   store: Store,
-  webinar: Pick<WebinarInfo, 'slug' | 'start' | 'campaign'>,
+  webinar: Pick<WebinarInfo, 'slug' | 'start' | 'campaign'> & { organizer?: { email: string } },
   report: AttendanceReport,
   file: string,
   options: { dryRun?: boolean } = {},
@@ -41,9 +41,23 @@ export async function importAttendance(
     partners: 0,
     registrants: 0,
     newPeople: [],
-    skipped: report.skipped,
+    skipped: [...report.skipped],
   };
-  for (const a of report.attendees) {
+  // The host is not an attendee: the meeting's owner (from the export) and the campaign's sender,
+  // as the Teams import already leaves out organisers.
+  const hosts = new Set(report.hosts.map((h) => h.toLowerCase()));
+  const sender = webinar.organizer?.email.trim().toLowerCase();
+  const attendees = report.attendees.filter((a) => {
+    const reason = hosts.has(a.email)
+      ? "the meeting's host, not an attendee"
+      : a.email === sender
+        ? "the campaign's sender, not an attendee"
+        : null;
+    if (reason) summary.skipped.push({ line: a.line, reason });
+    return !reason;
+  });
+  summary.attendees = attendees.length;
+  for (const a of attendees) {
     const partners = await store.findPartnersByEmail(a.email);
     const partner = partners.find((p) => p.campaign === webinar.campaign) ?? partners[0];
     if (partner) summary.partners += 1;

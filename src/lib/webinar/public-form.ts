@@ -19,7 +19,7 @@ import { isUnavailable, runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
 import { cleanLine } from '../input/clean.ts';
 import { confirmRegistration, isEmailAddress, registerForWebinar } from './confirm.ts';
-import { currentWebinar, endOf, loadWebinar, WebinarError, type WebinarInfo } from './schedule.ts';
+import { currentWebinar, loadWebinar, WebinarError, type WebinarInfo } from './schedule.ts';
 
 export const MAX_REGISTRATION_BYTES = 8 * 1024;
 
@@ -101,12 +101,8 @@ export async function registerFromPublicPage(req: PublicRegistrationRequest): Pr
   }
   try {
     const store = await rt.store();
-    const webinar = await currentWebinar(store, base);
-    const closed =
-      webinar.status === 'cancelled' ||
-      webinar.registration === 'closed' ||
-      endOf(webinar).getTime() < now.getTime();
-    if (closed)
+    const webinar = await currentWebinar(store, base, now);
+    if (!webinar.lifecycle.registrationOpen)
       return req.wantsJson
         ? json(409, { error: 'registration is closed' })
         : seeOther(`${page}#register-closed`);

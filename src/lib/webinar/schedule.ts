@@ -19,6 +19,14 @@ import { campaignsDir as defaultCampaignsDir } from '../campaign/site.ts';
 import { readContent } from '../content/read.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store } from '../store/types.ts';
+import {
+  type Lifecycle,
+  lifecycleOf,
+  SCHEDULE_EVENT,
+  scheduleCampaign,
+  scheduleChangesOf,
+  type WebinarFrontmatter,
+} from './lifecycle.ts';
 
 export type WebinarStatus = 'confirmed' | 'cancelled';
 
@@ -38,12 +46,16 @@ export interface WebinarInfo {
   pageUrl: string;
   sequence: number;
   status: WebinarStatus;
+  /** The webinar's life (lifecycle.ts): scheduled, rescheduled (with the previous start), cancelled. */
+  lifecycle: Lifecycle;
   /** `registration` in the frontmatter (`webinar cancel` closes it). */
   registration: 'open' | 'closed';
   /** Who sends the invitations and appears as ORGANIZER. */
   organizer: Organizer;
   /** The campaign that runs this webinar, when one does (its sender is the organizer). */
   campaign: string | null;
+  /** What the content file says (the lifecycle's other source). */
+  frontmatter: WebinarFrontmatter;
   /** The content file, for `reschedule` to update. */
   file: string;
 }
@@ -61,6 +73,8 @@ export interface ScheduleChange {
   start: string;
   timeZone: string;
   status: WebinarStatus;
+  /** The start before this change, when it moved the webinar (older records lack it). */
+  previousStart?: string;
   at: string;
 }
 
@@ -68,8 +82,7 @@ export class WebinarError extends Error {
   override name = 'WebinarError';
 }
 
-export const scheduleCampaign = (slug: string) => `webinar:${slug}`;
-export const SCHEDULE_EVENT = 'webinar.schedule';
+export { SCHEDULE_EVENT, scheduleCampaign } from './lifecycle.ts';
 
 export interface LoadOptions {
   contentDir?: string;
@@ -136,6 +149,15 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
     postalAddress: '',
   };
   const d = entry.data;
+  const front: WebinarFrontmatter = {
+    start: d.start,
+    timeZone: d.timeZone,
+    durationMinutes: d.durationMinutes,
+    registration: d.registration,
+    status: d.status,
+    previousStart: d.previousStart,
+  };
+  const lifecycle = lifecycleOf(front);
   const siteUrl = options.siteUrl ?? process.env.AIRCOVER_SITE_URL ?? 'http://localhost:4321';
   return {
     slug,
@@ -148,7 +170,9 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
     recordingUrl: d.recordingUrl ?? null,
     pageUrl: new URL(`/webinars/${slug}/`, siteUrl).href,
     sequence: 0,
-    status: 'confirmed',
+    status: lifecycle.state === 'cancelled' ? 'cancelled' : 'confirmed',
+    lifecycle,
+    frontmatter: front,
     registration: d.registration,
     organizer,
     campaign: found?.campaign ?? null,
@@ -157,24 +181,22 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
 }
 
 /** Every recorded change, oldest first. */
-export async function scheduleChanges(store: Store, slug: string): Promise<ScheduleChange[]> {
-  const events = await store.listEvents({ campaign: scheduleCampaign(slug), types: [SCHEDULE_EVENT] });
-  return events
-    .map((e) => e.metadata as unknown as ScheduleChange)
-    .filter((m) => typeof m.sequence === 'number')
-    .sort((a, b) => a.sequence - b.sequence);
-}
+export const scheduleChanges = scheduleChangesOf;
 
-/** The webinar with the latest recorded change applied (start, zone, status, sequence). */
-export async function currentWebinar(store: Store, webinar: WebinarInfo): Promise<WebinarInfo> {
-  const latest = (await scheduleChanges(store, webinar.slug)).at(-1);
-  if (!latest) return webinar;
+/** The webinar at its current schedule: the frontmatter with the store's changes applied. */
+export async function currentWebinar(
+  store: Store,
+  webinar: WebinarInfo,
+  now: Date = new Date(),
+): Promise<WebinarInfo> {
+  const life = lifecycleOf(webinar.frontmatter, await scheduleChangesOf(store, webinar.slug), now);
   return {
     ...webinar,
-    start: new Date(latest.start),
-    timeZone: latest.timeZone,
-    status: latest.status,
-    sequence: latest.sequence,
+    start: life.start,
+    timeZone: life.timeZone,
+    status: life.state === 'cancelled' ? 'cancelled' : 'confirmed',
+    sequence: life.sequence,
+    lifecycle: life,
   };
 }
 
@@ -189,11 +211,14 @@ export async function recordScheduleChange(
   now = new Date(),
 ): Promise<WebinarInfo> {
   const current = await currentWebinar(store, webinar);
+  const start = (change.start ?? current.start).toISOString();
+  const moved = start !== current.start.toISOString();
   const next: ScheduleChange = {
     sequence: current.sequence + 1,
-    start: (change.start ?? current.start).toISOString(),
+    start,
     timeZone: change.timeZone ?? current.timeZone,
     status: change.status ?? current.status,
+    ...(moved ? { previousStart: current.start.toISOString() } : {}),
     at: now.toISOString(),
   };
   const result = await store.appendEvents([
@@ -213,13 +238,7 @@ export async function recordScheduleChange(
       `another change to "${webinar.slug}" took sequence ${next.sequence} meanwhile; run the command again`,
     );
   }
-  return {
-    ...current,
-    start: new Date(next.start),
-    timeZone: next.timeZone,
-    status: next.status,
-    sequence: next.sequence,
-  };
+  return currentWebinar(store, webinar, now);
 }
 
 /** The calendar UID of one registrant's invitation: stable per webinar and person. */
@@ -230,4 +249,25 @@ export function invitationUid(slug: string, email: string): string {
 
 export function endOf(webinar: Pick<WebinarInfo, 'start' | 'durationMinutes'>): Date {
   return new Date(webinar.start.getTime() + webinar.durationMinutes * 60_000);
+}
+
+/**
+ * Whether a form may register for `slug` now: the webinar's lifecycle from its frontmatter and
+ * the store. A webinar that no longer loads counts as closed (nothing to register for).
+ */
+export async function registrationLifecycle(
+  store: Store,
+  slug: string,
+  now: Date = new Date(),
+  options: LoadOptions = {},
+): Promise<Pick<Lifecycle, 'registrationOpen' | 'closedBecause' | 'state'>> {
+  let base: WebinarInfo;
+  try {
+    base = loadWebinar(slug, options);
+  } catch (error) {
+    if (error instanceof WebinarError)
+      return { registrationOpen: false, closedBecause: 'closed', state: 'scheduled' };
+    throw error;
+  }
+  return (await currentWebinar(store, base, now)).lifecycle;
 }

@@ -13,11 +13,19 @@
  * - `failed`: an attempt failed for good (the provider refused the message); a person decides.
  * - `suppressed`, `declined`, `paused`, `responded`, `no-referrer`, `outside-audience`: not sent
  *   (see `touchDecision` in src/lib/campaign/audience.ts), recorded as `skipped` with the reason.
+ * - `webinar-cancelled`: an invitation or reminder for a webinar that is cancelled
+ *   (src/lib/webinar/lifecycle.ts); the plan's `blocked` says why, and nothing is planned.
  */
-import { type PartnerState, type SkipReason, touchDecision } from '../../campaign/audience.ts';
+import {
+  type PartnerState,
+  type SkipReason,
+  type TouchDecision,
+  touchDecision,
+} from '../../campaign/audience.ts';
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { type LedgerEntry, normalizeEmail, type PlanEntry, type Store } from '../../store/index.ts';
+import { type Lifecycle, webinarBlocksTouch, webinarLifecycle } from '../../webinar/lifecycle.ts';
 import { contentVersionOf, type RenderOptions } from '../render/index.ts';
 import { idempotencyKeyFor } from './message.ts';
 import { loadPartnerStates, loadSuppressed, type PartnerStates, recipientOf } from './state.ts';
@@ -34,6 +42,7 @@ export const planCategories = [
   'responded',
   'no-referrer',
   'outside-audience',
+  'webinar-cancelled',
 ] as const;
 export type PlanCategory = (typeof planCategories)[number];
 
@@ -60,6 +69,8 @@ export interface TouchPlan {
   counts: Record<PlanCategory, number>;
   /** Rows the sender will hand to the transport: send + retry + in-flight. */
   toSend: number;
+  /** Why this touch plans nothing at all (the webinar is cancelled), if so. */
+  blocked?: string;
 }
 
 export interface PlanContext {
@@ -75,14 +86,17 @@ export interface PlanContext {
 export interface PlanState {
   partners: PartnerStates;
   suppressed: Set<string>;
+  /** The campaign's webinar's life (scheduled, rescheduled, cancelled), if it has one. */
+  webinar?: Lifecycle | null;
 }
 
 export async function loadPlanState(store: Store, campaign: Campaign, now?: Date): Promise<PlanState> {
-  const [partners, suppressed] = await Promise.all([
+  const [partners, suppressed, webinar] = await Promise.all([
     loadPartnerStates(store, campaign, now),
     loadSuppressed(store, campaign),
+    campaign.webinar ? webinarLifecycle(store, campaign.webinar.id, campaign.webinar.data, now) : null,
   ]);
-  return { partners, suppressed };
+  return { partners, suppressed, webinar };
 }
 
 /** Touches whose time has come (`--due`), in time order. */
@@ -94,7 +108,7 @@ export function emptyCounts(): Record<PlanCategory, number> {
   return Object.fromEntries(planCategories.map((c) => [c, 0])) as Record<PlanCategory, number>;
 }
 
-function skipReasonText(reason: SkipReason, until?: Date): string {
+function skipReasonText(reason: SkipReason | 'webinar-cancelled', until?: Date): string {
   return reason === 'paused' && until ? `paused until ${until.toISOString()}` : reason;
 }
 
@@ -119,6 +133,7 @@ export async function planTouch(
   const toSkip: { key: string; reason: string }[] = [];
   const counts = emptyCounts();
   const render = { ...context.render, now: context.render?.now ?? now };
+  const blocked = webinarBlocksTouch(touch, state.webinar ?? null);
 
   for (const partner of campaign.partners) {
     const existing = ledger.get(partner.id);
@@ -147,7 +162,9 @@ export async function planTouch(
       ...flags,
       suppressed: Boolean(flags?.suppressed) || state.suppressed.has(normalizeEmail(recipient)),
     };
-    const decision = touchDecision(touch, partner, partnerState, now);
+    const decision: TouchDecision | { send: false; reason: 'webinar-cancelled'; until?: undefined } = blocked
+      ? { send: false, reason: 'webinar-cancelled' }
+      : touchDecision(touch, partner, partnerState, now);
     const ledgerBase = {
       campaign: campaign.id,
       touch: touch.id,
@@ -204,5 +221,6 @@ export async function planTouch(
     rows,
     counts,
     toSend: counts.send + counts.retry + counts['in-flight'],
+    ...(blocked ? { blocked } : {}),
   };
 }

@@ -53,7 +53,7 @@ export interface SendSummary {
   unresolved: number;
   /** Skipped at the last moment: suppressed or declined between the plan and their batch. */
   skipped: number;
-  /** Set when the provider's daily or monthly quota stopped the run. */
+  /** Set when the provider stopped the run: a daily or monthly quota, or a refused key (`unauthorized`). */
   stopped?: { reason: string; message: string };
   /** The provider answered no call of a whole batch: the run ended early. */
   unavailable?: string;

@@ -1,7 +1,7 @@
 /**
  * Delivery through Resend's official SDK: batch endpoint (up to 100 per call), one by one for
  * messages with attachments, an idempotency key on every call, pacing from the rate-limit
- * headers, retries with backoff and jitter, and a clean stop on daily or monthly quota errors.
+ * headers, retries with backoff and jitter, and a clean stop on daily or monthly quota errors and on a refused key (401/403).
  *
  * The SDK never throws on HTTP or network errors; it returns `{ data, error, headers }` where a
  * network failure or timeout is `application_error` with `statusCode: null`.
@@ -14,10 +14,10 @@ import {
   type MessageTag,
   neutralizeHeaderValue,
   type OutgoingMessage,
-  type QuotaStop,
   type SendError,
   type SendOptions,
   type SendResult,
+  type StopReason,
   sanitizeTagPart,
   type Transport,
 } from '../message.ts';
@@ -50,7 +50,7 @@ export interface ResendTransportOptions {
 
 type CallOutcome =
   | { ok: true; data: unknown; attempts: number }
-  | { ok: false; error: SendError; retryable: boolean; quota: QuotaStop | null; attempts: number };
+  | { ok: false; error: SendError; retryable: boolean; stop: StopReason | null; attempts: number };
 
 type SdkResponse = {
   data: unknown;
@@ -76,6 +76,18 @@ function headerNumber(headers: Record<string, string> | null, name: string): num
   if (raw === undefined || raw.trim() === '') return null;
   const value = Number(raw);
   return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * `Retry-After` in milliseconds from now: delay-seconds or an HTTP date (RFC 9110 §10.2.3), as
+ * Resend and any proxy in front of it may send either. Null when absent or unreadable.
+ */
+export function retryAfterMs(headers: Record<string, string> | null, now = Date.now()): number | null {
+  const raw = headers?.['retry-after']?.trim();
+  if (!raw) return null;
+  if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw) * 1000;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /** The key of a batch call: a digest of its messages' keys, so the same group gets the same key. */
@@ -173,7 +185,7 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
       await sleep(Math.max(nextCallAt, blockedUntil) - Date.now(), signal);
       if (signal?.aborted) {
         const error = { name: 'aborted', message: 'The send was interrupted.', statusCode: null };
-        return { ok: false, error, retryable: true, quota: null, attempts: attempt - 1 };
+        return { ok: false, error, retryable: true, stop: null, attempts: attempt - 1 };
       }
       nextCallAt = Date.now() + intervalMs;
       const timeout = AbortSignal.timeout(requestTimeoutMs);
@@ -206,13 +218,17 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
       last = { name, message, statusCode };
       if (signal?.aborted) {
         const error = { name: 'aborted', message: 'The send was interrupted.', statusCode: null };
-        return { ok: false, error, retryable: true, quota: null, attempts: attempt };
+        return { ok: false, error, retryable: true, stop: null, attempts: attempt };
       }
       if (statusCode === null && timeout.aborted) {
         last = { name: 'timeout', message: `No answer within ${requestTimeoutMs} ms.`, statusCode: null };
       }
       if (name === 'daily_quota_exceeded' || name === 'monthly_quota_exceeded') {
-        return { ok: false, error: last, retryable: false, quota: name, attempts: attempt };
+        return { ok: false, error: last, retryable: false, stop: name, attempts: attempt };
+      }
+      // A refused key refuses every message: stop the run rather than fail each row for good.
+      if (statusCode === 401 || statusCode === 403) {
+        return { ok: false, error: last, retryable: false, stop: 'unauthorized', attempts: attempt };
       }
       const retryable =
         statusCode === null ||
@@ -220,16 +236,14 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
         statusCode >= 500 ||
         name === 'concurrent_idempotent_requests' ||
         name === 'rate_limit_exceeded';
-      if (!retryable) return { ok: false, error: last, retryable: false, quota: null, attempts: attempt };
+      if (!retryable) return { ok: false, error: last, retryable: false, stop: null, attempts: attempt };
 
-      const retryAfter = headerNumber(response.headers, 'retry-after');
+      const retryAfter = retryAfterMs(response.headers);
       const wait =
-        retryAfter !== null && retryAfter >= 0
-          ? Math.min(retryAfter * 1000, maxRetryAfterMs) * (1 + random() * 0.1)
-          : backoff(attempt);
+        retryAfter !== null ? Math.min(retryAfter, maxRetryAfterMs) * (1 + random() * 0.1) : backoff(attempt);
       blockedUntil = Math.max(blockedUntil, Date.now() + wait);
     }
-    return { ok: false, error: last, retryable: true, quota: null, attempts: maxAttempts };
+    return { ok: false, error: last, retryable: true, stop: null, attempts: maxAttempts };
   }
 
   function* results(
@@ -240,8 +254,8 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
     if (!outcome.ok) {
       for (const m of chunk) {
         const base = { ref: m.ref, idempotencyKey: m.idempotencyKey, requestKey, attempts: outcome.attempts };
-        yield outcome.quota
-          ? { status: 'stopped', ...base, reason: outcome.quota, error: outcome.error }
+        yield outcome.stop
+          ? { status: 'stopped', ...base, reason: outcome.stop, error: outcome.error }
           : { status: 'failed', ...base, error: outcome.error, retryable: outcome.retryable };
       }
       return;
@@ -321,7 +335,7 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
         const payload =
           endpoint === 'batch' ? valid.map(basePayload) : singlePayload(valid[0] as OutgoingMessage);
         const outcome = await call(endpoint, payload, requestKey, signal);
-        if (!outcome.ok && outcome.quota) stopped = true;
+        if (!outcome.ok && outcome.stop) stopped = true;
         for (const result of results(valid, requestKey, outcome)) {
           onProgress?.(result);
           yield result;
