@@ -180,6 +180,16 @@ CREATE INDEX send_ledger_request ON send_ledger (request_key);
   },
   {
     version: 5,
+    name: 'events by campaign and type',
+    sql: `
+-- The partner state reads two small slices of a campaign's events besides the summary: the
+-- personal page's sections seen (counted per partner) and bounce/delay reports (by kind). Without
+-- this index both scan every event of the campaign.
+CREATE INDEX events_campaign_type ON events (campaign, type, partner_id);
+`,
+  },
+  {
+    version: 6,
     name: 'dashboard actions as responses; outgoing webhook deliveries',
     sql: {
       sqlite: dashboardKinds('sqlite') + outgoingWebhooks(),
@@ -189,7 +199,7 @@ CREATE INDEX send_ledger_request ON send_ledger (request_key);
 ];
 
 /**
- * Migration 5, part 2: outgoing webhooks (src/lib/hooks/). One delivery per (message, endpoint):
+ * Migration 6, part 2: outgoing webhooks (src/lib/hooks/). One delivery per (message, endpoint):
  * what to send and where it stands; one attempt row per try, the delivery log.
  */
 function outgoingWebhooks(): string {
@@ -225,7 +235,7 @@ CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt
 }
 
 /**
- * Migration 5: the dashboard's actions are responses like `aircover mark`'s, so the one partner
+ * Migration 6: the dashboard's actions are responses like `aircover mark`'s, so the one partner
  * state reads them: `note` (changes nothing), `resume` (ends a running not-now pause) and
  * `handoff` (data.owner: the owner from then on). SQLite cannot alter a CHECK constraint, so the
  * table is rebuilt with the same columns, rows and ids; Postgres swaps the constraint.
@@ -239,7 +249,7 @@ ALTER TABLE responses DROP CONSTRAINT IF EXISTS responses_kind_check;
 ALTER TABLE responses ADD CONSTRAINT responses_kind_check CHECK (kind IN (${kinds}));
 `;
   return `
-CREATE TABLE responses_v5 (
+CREATE TABLE responses_v6 (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   idempotency_key TEXT NOT NULL UNIQUE,
   kind TEXT NOT NULL CHECK (kind IN (${kinds})),
@@ -259,11 +269,11 @@ CREATE TABLE responses_v5 (
   created_at TEXT NOT NULL,
   data TEXT NOT NULL
 );
-INSERT INTO responses_v5 SELECT id, idempotency_key, kind, campaign, partner_id, touch, email, name,
+INSERT INTO responses_v6 SELECT id, idempotency_key, kind, campaign, partner_id, touch, email, name,
   webinar, body, rating, consent_to_quote, until_at, preferred_times, source, occurred_at, created_at, data
   FROM responses;
 DROP TABLE responses;
-ALTER TABLE responses_v5 RENAME TO responses;
+ALTER TABLE responses_v6 RENAME TO responses;
 CREATE INDEX responses_partner ON responses (campaign, partner_id, kind);
 CREATE UNIQUE INDEX responses_webinar_person ON responses (kind, webinar, email)
   WHERE kind IN ('registration', 'attendance');
