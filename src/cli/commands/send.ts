@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import type { Campaign, Touch } from '../../lib/campaign/load.ts';
 import type { Problem } from '../../lib/campaign/problems.ts';
@@ -153,7 +152,7 @@ export default defineCommand({
     const { preflightCampaign, withCache } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const { dueTouches } = await import('../../lib/email/send/index.ts');
-    const { withLock } = await import('../../lib/lock.ts');
+    const { LockBusyError, withStoreLock } = await import('../../lib/lock.ts');
     const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
 
     const refuse = (problems: Problem[]) => {
@@ -212,14 +211,18 @@ export default defineCommand({
       if (isStoreUnavailable(error)) throw new CliError(error.message);
       throw error;
     }
-    const stateDir = resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover');
     const work = () => run(store, campaign, touches, now, args);
     try {
       if (args.dryRun) await work();
+      // A lease in the store: one send of a campaign at a time on every machine sharing it.
       else
-        await withLock(join(stateDir, 'locks', `send-${campaign.id}`), work, {
-          onWait: () => out.info(`Another send of ${campaign.id} is running; waiting for it to finish…`),
+        await withStoreLock(store, `send-${campaign.id}`, work, {
+          describe: (holder) =>
+            `Another send of ${campaign.id} is running (${holder}); nothing was sent. Run again when it has finished.`,
         });
+    } catch (error) {
+      if (error instanceof LockBusyError) throw new CliError(error.message, ExitCode.stopped);
+      throw error;
     } finally {
       await store.close();
     }

@@ -178,6 +178,12 @@ export const campaignSchema = z.strictObject({
   landing: landingSchema.describe('Copy of the personal page, in Liquid with the same rules as emails.'),
   touches: z.array(touchSchema).min(1).describe('The messages of the campaign.'),
   scoring: scoringSchema.optional().describe('Follow-up score weights and time decay (optional).'),
+  sameCompany: z
+    .enum(['stop', 'pause', 'continue'])
+    .default('pause')
+    .describe(
+      "When someone else at a partner's company replies: stop the company's partners, pause them, or carry on.",
+    ),
 });
 export type CampaignDef = z.infer<typeof campaignSchema>;
 

@@ -133,7 +133,20 @@ export class HotNotifier {
     const { notifyOwnerOfHotPartner } = await import('../followup/notify.ts');
     const env = this.#options.env ?? process.env;
     const transport = this.#options.transport ?? (await this.#defaultTransport(env));
-    const sent = await notifyOwnerOfHotPartner(store, campaigns, partner, { now: at, transport, env });
+    // The day's memory is in the store, so instances sharing a database send one note between
+    // them: whoever claims the key sends; it is given back when no note went out.
+    const claim = `hot:${partner.campaign}:${partner.partnerId}:${day}`;
+    if (!(await store.putKeyOnce(claim, String(process.pid), 36 * 3_600_000))) {
+      this.#noted.add(noted);
+      return;
+    }
+    const sent = await notifyOwnerOfHotPartner(store, campaigns, partner, { now: at, transport, env }).catch(
+      async (error: unknown) => {
+        await store.deleteKey(claim);
+        throw error;
+      },
+    );
+    if (sent?.result?.status !== 'sent') await store.deleteKey(claim);
     if (!sent) return; // not hot by the queue's rules, or nobody to tell
     if (sent.result?.status !== 'sent') {
       this.stats.failed++;

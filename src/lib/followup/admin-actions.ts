@@ -42,15 +42,15 @@ export function csrfValid(cookies: CookieJar, given: string | null | undefined):
 }
 
 /** After a successful sign-in: remember the name the person gave, bound to the new session. */
-export function rememberName(cookies: CookieJar, url: URL, given: string | null | undefined): void {
+export function rememberName(cookies: CookieJar, https: boolean, given: string | null | undefined): void {
   const session = cookies.get(SESSION_COOKIE)?.value;
   const name = given ? cleanName(given.slice(0, OWNER_MAX), OWNER_MAX, 'the name') : '';
   if (!session || !name) {
-    cookies.delete(NAME_COOKIE, { path: '/admin', secure: url.protocol === 'https:' });
+    cookies.delete(NAME_COOKIE, { path: '/admin', secure: https });
     return;
   }
   const value = Buffer.from(name).toString('base64url');
-  cookies.set(NAME_COOKIE, `${value}.${mac('admin-name', `${session}.${value}`)}`, cookieOptions(url));
+  cookies.set(NAME_COOKIE, `${value}.${mac('admin-name', `${session}.${value}`)}`, cookieOptions(https));
 }
 
 /** Who is acting: the signed-in name, else AIRCOVER_ADMIN_NAME, else "dashboard". */

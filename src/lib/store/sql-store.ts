@@ -5,7 +5,7 @@
  * `pg`.
  *
  * `SqlStore` is the facade: migrations are here, each concern's SQL is in its own module
- * (partners.ts, ledger.ts, events.ts, webhooks.ts, responses.ts, suppressions.ts; shared helpers
+ * (partners.ts, ledger.ts, events.ts, webhooks.ts, responses.ts, suppressions.ts, inbox.ts; shared helpers
  * in sql-shared.ts), and every method below hands its arguments to that module's function of the
  * same name. Each function's contract is documented there.
  *
@@ -17,6 +17,8 @@ import { createHash } from 'node:crypto';
 import * as deliveries from './deliveries.ts';
 import type { Driver } from './driver.ts';
 import * as events from './events.ts';
+import * as inbox from './inbox.ts';
+import * as keyed from './keyed.ts';
 import * as ledger from './ledger.ts';
 import { migrations, renderMigration } from './migrations.ts';
 import * as partners from './partners.ts';
@@ -260,6 +262,9 @@ export class SqlStore implements Store {
   listResponses(...args: Args<typeof responses.listResponses>) {
     return responses.listResponses(this.#ctx, ...args);
   }
+  removeResponses(...args: Args<typeof responses.removeResponses>) {
+    return responses.removeResponses(this.#ctx, ...args);
+  }
 
   // -------------------------------------------------------------------------------------------
   // Suppressions (suppressions.ts)
@@ -278,6 +283,59 @@ export class SqlStore implements Store {
   }
   listSuppressions(...args: Args<typeof suppressions.listSuppressions>) {
     return suppressions.listSuppressions(this.#ctx, ...args);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inbox (inbox.ts)
+
+  addInbound(...args: Args<typeof inbox.addInbound>) {
+    return inbox.addInbound(this.#ctx, ...args);
+  }
+  getInbound(...args: Args<typeof inbox.getInbound>) {
+    return inbox.getInbound(this.#ctx, ...args);
+  }
+  listInbound(...args: Args<typeof inbox.listInbound>) {
+    return inbox.listInbound(this.#ctx, ...args);
+  }
+  correctInbound(...args: Args<typeof inbox.correctInbound>) {
+    return inbox.correctInbound(this.#ctx, ...args);
+  }
+  setInboundEffects(...args: Args<typeof inbox.setInboundEffects>) {
+    return inbox.setInboundEffects(this.#ctx, ...args);
+  }
+  recordSentMessages(...args: Args<typeof inbox.recordSentMessages>) {
+    return inbox.recordSentMessages(this.#ctx, ...args);
+  }
+  findSentMessages(...args: Args<typeof inbox.findSentMessages>) {
+    return inbox.findSentMessages(this.#ctx, ...args);
+  }
+  getInboxCursor(...args: Args<typeof inbox.getInboxCursor>) {
+    return inbox.getInboxCursor(this.#ctx, ...args);
+  }
+  setInboxCursor(...args: Args<typeof inbox.setInboxCursor>) {
+    return inbox.setInboxCursor(this.#ctx, ...args);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Keyed rows with expiry (keyed.ts)
+
+  putKeyOnce(...args: Args<typeof keyed.putKeyOnce>) {
+    return keyed.putKeyOnce(this.#ctx, ...args);
+  }
+  getKey(...args: Args<typeof keyed.getKey>) {
+    return keyed.getKey(this.#ctx, ...args);
+  }
+  bumpKey(...args: Args<typeof keyed.bumpKey>) {
+    return keyed.bumpKey(this.#ctx, ...args);
+  }
+  extendKey(...args: Args<typeof keyed.extendKey>) {
+    return keyed.extendKey(this.#ctx, ...args);
+  }
+  deleteKey(...args: Args<typeof keyed.deleteKey>) {
+    return keyed.deleteKey(this.#ctx, ...args);
+  }
+  sweepKeys(...args: Args<typeof keyed.sweepKeys>) {
+    return keyed.sweepKeys(this.#ctx, ...args);
   }
 
   async close(): Promise<void> {

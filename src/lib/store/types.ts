@@ -125,7 +125,7 @@ export interface LedgerFilter {
 // ---------------------------------------------------------------------------------------------
 // Events
 
-export const eventSources = ['page', 'form', 'webhook', 'cli'] as const;
+export const eventSources = ['page', 'form', 'webhook', 'cli', 'inbox'] as const;
 export type EventSource = (typeof eventSources)[number];
 export const verdicts = ['human', 'bot', 'suspect'] as const;
 export type Verdict = (typeof verdicts)[number];
@@ -317,7 +317,7 @@ export const responseKinds = [
  * partner's owner from then on); each dashboard row names who did it in `data.by`.
  */
 export type ResponseKind = (typeof responseKinds)[number];
-export const responseSources = ['page', 'form', 'webhook', 'cli', 'import', 'dashboard'] as const;
+export const responseSources = ['page', 'form', 'webhook', 'cli', 'import', 'inbox', 'dashboard'] as const;
 export type ResponseSource = (typeof responseSources)[number];
 
 export interface ResponseInput {
@@ -459,6 +459,111 @@ export interface AttemptOutcome {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Inbox
+
+/** What an inbound message is. `reply` is a person writing back; the others are machines. */
+export const inboundClasses = ['reply', 'auto-reply', 'bounce', 'complaint', 'unknown'] as const;
+export type InboundClass = (typeof inboundClasses)[number];
+
+/** How an inbound message was tied to a partner. */
+export const matchKinds = ['thread', 'from', 'gatekeeper', 'referrer', 'same-company'] as const;
+export type MatchKind = (typeof matchKinds)[number];
+
+/** One line of evidence behind a classification: which rule saw what, where. */
+export interface InboundEvidence {
+  rule: string;
+  /** Where it was seen: a header name, `subject`, `body`, a MIME part. */
+  where: string;
+  /** What was seen (cut to a line). */
+  saw: string;
+}
+
+export interface InboundInput {
+  /** Message-ID without angle brackets (or a content hash when the message had none). */
+  messageId: string;
+  /** `imap:<mailbox>`, `resend`, `cli`. */
+  source: string;
+  fromEmail?: string | null;
+  fromName?: string | null;
+  subject?: string | null;
+  class: InboundClass;
+  evidence: InboundEvidence[];
+  /** Class-specific findings: bounce recipient/status/hard, return date, new text, intent... */
+  detail: Record<string, unknown>;
+  /** The headers the classification and matching read (names lower-cased). */
+  headers: Record<string, string>;
+  campaign?: string | null;
+  partnerId?: string | null;
+  matchKind?: MatchKind | null;
+  receivedAt: TimeInput;
+}
+
+export interface StoredInbound {
+  id: number;
+  messageId: string;
+  source: string;
+  fromEmail: string | null;
+  fromName: string | null;
+  subject: string | null;
+  class: InboundClass;
+  /** A person's correction, null when none: it wins over `class`. */
+  correction: InboundClass | null;
+  correctedAt: string | null;
+  /** `correction ?? class`: what the effects follow. */
+  effectiveClass: InboundClass;
+  evidence: InboundEvidence[];
+  detail: Record<string, unknown>;
+  headers: Record<string, string>;
+  campaign: string | null;
+  partnerId: string | null;
+  matchKind: MatchKind | null;
+  /** What applying the message did (response keys, suppressions), so a correction can undo it. */
+  effects: Record<string, unknown>;
+  receivedAt: string;
+  createdAt: string;
+}
+
+export interface InboundFilter {
+  campaign?: string;
+  partnerId?: string;
+  /** Effective class (a correction counts). */
+  class?: InboundClass;
+  /** Only messages tied to no partner. */
+  unmatched?: boolean;
+}
+
+export const sentMessageKinds = ['touch', 'confirmation', 'hot-note', 'digest', 'note'] as const;
+export type SentMessageKind = (typeof sentMessageKinds)[number];
+
+export interface SentMessageInput {
+  /** Message-ID without angle brackets. */
+  messageId: string;
+  kind: SentMessageKind;
+  campaign?: string | null;
+  partnerId?: string | null;
+  touch?: string | null;
+  recipient: string;
+  sentAt?: TimeInput;
+}
+
+export interface SentMessage {
+  messageId: string;
+  kind: SentMessageKind;
+  campaign: string | null;
+  partnerId: string | null;
+  touch: string | null;
+  recipient: string;
+  sentAt: string;
+}
+
+/** Where IMAP reading of one mailbox stopped. */
+export interface InboxCursor {
+  mailbox: string;
+  uidValidity: string;
+  lastUid: number;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Migrations
 
 export interface MigrationStatus {
@@ -560,6 +665,32 @@ export interface Store {
   isSuppressed(email: string): Promise<boolean>;
   suppressedAmong(emails: string[]): Promise<Set<string>>;
   listSuppressions(): Promise<Suppression[]>;
+
+  // inbox
+  /** Store an inbound message once (by Message-ID); a second delivery returns the first row's id. */
+  addInbound(message: InboundInput): Promise<{ created: boolean; id: number }>;
+  getInbound(id: number): Promise<StoredInbound | null>;
+  listInbound(filter?: InboundFilter): Promise<StoredInbound[]>;
+  /** Record a person's class for a message (it wins); false for an unknown id. */
+  correctInbound(id: number, correction: InboundClass): Promise<boolean>;
+  /** Record what applying a message did (replaces the previous record). */
+  setInboundEffects(id: number, effects: Record<string, unknown>): Promise<void>;
+  /** Remember Message-IDs of sent messages; ids already stored are kept. Returns rows added. */
+  recordSentMessages(messages: SentMessageInput[]): Promise<number>;
+  /** The sent messages among these Message-IDs (brackets and case as stored). */
+  findSentMessages(messageIds: string[]): Promise<SentMessage[]>;
+  getInboxCursor(mailbox: string): Promise<InboxCursor | null>;
+  setInboxCursor(cursor: InboxCursor): Promise<void>;
+  /** Remove responses by idempotency key (the inbox undoing its own effects after a correction). */
+  removeResponses(idempotencyKeys: string[]): Promise<number>;
+
+  /** Keyed rows with expiry, shared by every instance on the database (keyed.ts). */
+  putKeyOnce(key: string, value: string, ttlMs: number): Promise<boolean>;
+  getKey(key: string): Promise<{ value: string; expiresAt: Date } | null>;
+  bumpKey(key: string, ttlMs: number): Promise<{ count: number; expiresAt: Date }>;
+  extendKey(key: string, value: string, ttlMs: number): Promise<boolean>;
+  deleteKey(key: string, value?: string): Promise<boolean>;
+  sweepKeys(): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -20,7 +20,7 @@ const refuse = (status: number, text: string) =>
   });
 
 export const POST: APIRoute = async ({ cookies, params, request, url, redirect }) => {
-  if (!adminSession(cookies)) return redirect(loginPath(url), 303);
+  if (!(await adminSession(cookies))) return redirect(loginPath(url), 303);
   const read = await readFields(request, { maxBytes: MAX_BYTES, accept: ['form', 'multipart'] });
   if (!read.ok)
     return new Response(read.answer.body ?? null, {
