@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CampaignReport, FollowUp } from '../../src/lib/followup/index.ts';
 import type { Partner, Store } from '../../src/lib/store/index.ts';
 import {
@@ -26,7 +26,8 @@ import {
   svixHeaders,
   WEBHOOK_SECRET,
 } from '../collector/helpers.ts';
-import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { collectErrors, launchBrowser } from '../helpers/browser.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, projectRoot, runCli } from '../helpers/site-build.ts';
 import { partnersCsv, scenario } from './partners.ts';
@@ -97,7 +98,7 @@ async function scroll(page: import('playwright-core').Page, steps: number, pause
   }
 }
 
-describe.skipIf(!hasChromium() && !process.env.CI)('issue 10: one truth about every partner', () => {
+describeWith('chromium')('issue 10: one truth about every partner', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'aircover-scenario-'));
     const content = join(root, 'content');
