@@ -9,9 +9,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/lib/store/index.ts';
 import { type FakeResend, startFakeResend } from '../fake-resend/server.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, runCli, SAMPLE } from '../helpers/site-build.ts';
 import { BROWSER_UA, beacon, eventually } from './helpers.ts';
@@ -20,7 +21,7 @@ const url = process.env.AIRCOVER_TEST_DATABASE_URL;
 const schema = `aircover_two_${randomBytes(4).toString('hex')}`;
 const PASSWORD = 'two-instances-password';
 
-describe.skipIf(!url && process.env.CI !== 'true')('two servers on one Postgres', () => {
+describeWith('postgres')('two servers on one Postgres', () => {
   let a: RunningServer;
   let b: RunningServer;
   let store: Store;

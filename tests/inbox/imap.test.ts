@@ -4,16 +4,16 @@
  * partner-state module (what the sender and the queue read).
  */
 import { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FollowupCampaign, loadCampaignStates } from '../../src/lib/followup/index.ts';
 import { touchDecisions } from '../../src/lib/followup/state/index.ts';
 import { imapConfig, mailboxKey, syncOnce } from '../../src/lib/inbox/imap.ts';
 import { correct } from '../../src/lib/inbox/pipeline.ts';
 import type { Store } from '../../src/lib/store/index.ts';
 import { craftedCampaign, DAY, partner, sent, tempStore } from '../followup/helpers.ts';
-import { type Dovecot, hasDovecot, startDovecot } from './dovecot.ts';
+import { describeWith } from '../helpers/requires.ts';
+import { type Dovecot, startDovecot } from './dovecot.ts';
 
-const available = hasDovecot();
 const now = new Date();
 const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 const longDate = (d: Date) =>
@@ -29,7 +29,7 @@ function eml(headers: Record<string, string>, body: string): string {
   return `${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.replace(/\n/g, '\r\n')}\r\n`;
 }
 
-describe.skipIf(!available)('inbox over IMAP (Dovecot)', () => {
+describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
   let dovecot: Dovecot;
   let store: Store;
   let cleanup: () => Promise<void>;
