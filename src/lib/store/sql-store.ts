@@ -14,6 +14,7 @@
  * email. Code paths that could race rely on them.
  */
 import { createHash } from 'node:crypto';
+import * as deliveries from './deliveries.ts';
 import type { Driver } from './driver.ts';
 import * as events from './events.ts';
 import * as inbox from './inbox.ts';
@@ -231,6 +232,25 @@ export class SqlStore implements Store {
 
   recordWebhookOnce(...args: Args<typeof webhooks.recordWebhookOnce>) {
     return webhooks.recordWebhookOnce(this.#ctx, ...args);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Outgoing webhook deliveries (deliveries.ts)
+
+  queueDeliveries(...args: Args<typeof deliveries.queueDeliveries>) {
+    return deliveries.queueDeliveries(this.#ctx, ...args);
+  }
+  claimDeliveries(...args: Args<typeof deliveries.claimDeliveries>) {
+    return deliveries.claimDeliveries(this.#ctx, ...args);
+  }
+  recordAttempt(...args: Args<typeof deliveries.recordAttempt>) {
+    return deliveries.recordAttempt(this.#ctx, ...args);
+  }
+  listDeliveries(...args: Args<typeof deliveries.listDeliveries>) {
+    return deliveries.listDeliveries(this.#ctx, ...args);
+  }
+  listAttempts(...args: Args<typeof deliveries.listAttempts>) {
+    return deliveries.listAttempts(this.#ctx, ...args);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -305,14 +305,19 @@ export const responseKinds = [
   'met',
   'called',
   'not-interested',
+  'note',
+  'resume',
+  'handoff',
 ] as const;
 /**
  * What a person told us. `feedback`..`call-request` come from the personal page's forms;
  * `attendance` from the webinar import; `replied`, `met`, `called`, `not-interested` are manual
- * outcomes recorded by the marketer (`aircover mark`).
+ * outcomes recorded by the marketer (`aircover mark`, the dashboard). The dashboard adds `note`
+ * (changes nothing), `resume` (ends a running not-now pause) and `handoff` (`data.owner` is the
+ * partner's owner from then on); each dashboard row names who did it in `data.by`.
  */
 export type ResponseKind = (typeof responseKinds)[number];
-export const responseSources = ['page', 'form', 'webhook', 'cli', 'import', 'inbox'] as const;
+export const responseSources = ['page', 'form', 'webhook', 'cli', 'import', 'inbox', 'dashboard'] as const;
 export type ResponseSource = (typeof responseSources)[number];
 
 export interface ResponseInput {
@@ -398,6 +403,59 @@ export interface Suppression {
   campaign: string | null;
   note: string | null;
   createdAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outgoing webhooks (src/lib/hooks/)
+
+export const deliveryStates = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+
+export interface DeliveryInput {
+  /** The Standard Webhooks `webhook-id`: one per event, the same on every endpoint and retry. */
+  messageId: string;
+  /** The endpoint's name (never its URL, which may carry a token). */
+  endpoint: string;
+  eventType: string;
+  /** The exact body to send (and sign) on every attempt. */
+  payload: string;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  messageId: string;
+  endpoint: string;
+  eventType: string;
+  payload: string;
+  state: DeliveryState;
+  attempts: number;
+  /** When a pending delivery may be tried (again); null once delivered or given up. */
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+export interface DeliveryAttempt {
+  deliveryId: number;
+  attempt: number;
+  at: string;
+  /** The HTTP status, null when no answer came (network error, timeout). */
+  status: number | null;
+  error: string | null;
+  ms: number;
+}
+
+export interface AttemptOutcome {
+  status: number | null;
+  error: string | null;
+  ms: number;
+  at: TimeInput;
+  /** Delivered (2xx), or the time of the next try, or null to give up. */
+  delivered: boolean;
+  retryAt: TimeInput | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,6 +642,23 @@ export interface Store {
   addResponse(response: ResponseInput): Promise<{ created: boolean; id: number }>;
   listResponses(filter?: ResponseFilter): Promise<StoredResponse[]>;
 
+  // outgoing webhooks: deliveries and their attempts (the delivery log)
+  /** Queue deliveries, due at once; a (message, endpoint) already queued is kept as it was. */
+  queueDeliveries(deliveries: DeliveryInput[]): Promise<number>;
+  /**
+   * Pending deliveries due by `now`, each leased to this caller until `leaseUntil` (another
+   * instance skips it meanwhile; a crash frees it then).
+   */
+  claimDeliveries(now: TimeInput, leaseUntil: TimeInput, limit: number): Promise<WebhookDelivery[]>;
+  /** Log one attempt and move the delivery on (delivered, retry at, or failed). */
+  recordAttempt(deliveryId: number, outcome: AttemptOutcome): Promise<void>;
+  listDeliveries(filter?: {
+    messageId?: string;
+    state?: DeliveryState;
+    limit?: number;
+  }): Promise<WebhookDelivery[]>;
+  listAttempts(deliveryId: number): Promise<DeliveryAttempt[]>;
+
   // suppressions
   addSuppression(suppression: SuppressionInput): Promise<{ created: boolean }>;
   removeSuppression(email: string): Promise<boolean>;
@@ -612,7 +687,7 @@ export interface Store {
   /** Keyed rows with expiry, shared by every instance on the database (keyed.ts). */
   putKeyOnce(key: string, value: string, ttlMs: number): Promise<boolean>;
   getKey(key: string): Promise<{ value: string; expiresAt: Date } | null>;
-  bumpKey(key: string, ttlMs: number): Promise<{ count: number; expiresAt: Date }>;
+  bumpKey(key: string, ttlMs: number, by?: number): Promise<{ count: number; expiresAt: Date }>;
   extendKey(key: string, value: string, ttlMs: number): Promise<boolean>;
   deleteKey(key: string, value?: string): Promise<boolean>;
   sweepKeys(): Promise<number>;
