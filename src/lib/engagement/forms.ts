@@ -244,7 +244,7 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
         ? 'feedback.received'
         : kind === 'register'
           ? 'registration.created'
-          : kind === 'decline'
+          : kind === 'no-thanks'
             ? 'partner.declined'
             : null;
     if (result.created && !agent && hook)

@@ -22,6 +22,8 @@ export interface NotifyEnv extends TransportEnv {
   AIRCOVER_OWNER_EMAILS?: string | undefined;
   /** From address of team notes; default the campaign's sender. */
   AIRCOVER_NOTIFY_FROM?: string | undefined;
+  /** The public site's address: hot notes link the partner's dashboard page under it. */
+  AIRCOVER_SITE_URL?: string | undefined;
 }
 
 export interface DigestData {
@@ -244,7 +246,7 @@ export async function notifyOwnerOfHotPartner(
   const queue = await buildQueue(store, [campaign], { now });
   const item = queue.find((i) => i.partnerId === ref.partnerId);
   if (!item?.hot) return null;
-  const dashboard = `${siteUrl(env)}${partnerPath(item.campaign, item.partnerId)}`;
+  const dashboard = `${siteUrl(env as NodeJS.ProcessEnv)}${partnerPath(item.campaign, item.partnerId)}`;
   await emit(
     store,
     'partner.hot',
@@ -256,7 +258,7 @@ export async function notifyOwnerOfHotPartner(
       hotAt: item.hotAt,
       dashboardUrl: dashboard,
     },
-    { env },
+    { env: env as NodeJS.ProcessEnv },
   );
   const to = ownerAddress(item.owner, env);
   if (!to) return null;
