@@ -345,6 +345,11 @@ export interface ResponseInput {
   /** When it happened (a manual outcome may be recorded later). Defaults to now. */
   occurredAt?: TimeInput;
   data?: Record<string, unknown>;
+  /**
+   * Registrations: false for one made without the partner's token for a partner's address (the
+   * public form); it counts once confirmed (`verifyRegistration`). Stored in `data.verified`.
+   */
+  verified?: boolean;
 }
 
 export interface StoredResponse {
@@ -366,6 +371,8 @@ export interface StoredResponse {
   occurredAt: string;
   createdAt: string;
   data: Record<string, unknown>;
+  /** Registrations: false until confirmed (see ResponseInput.verified); null when never asked. */
+  verified: boolean | null;
 }
 
 export interface ResponseFilter {
@@ -478,6 +485,12 @@ export interface Store {
   // responses
   addResponse(response: ResponseInput): Promise<{ created: boolean; id: number }>;
   listResponses(filter?: ResponseFilter): Promise<StoredResponse[]>;
+  /** Verify a registration made unverified (responses.ts `verifyRegistration`). */
+  verifyRegistration(
+    webinar: string,
+    email: string,
+    how: { via: string; at: Date; campaign?: string | null; partnerId?: string | null },
+  ): Promise<{ changed: boolean; id: number | null }>;
 
   // suppressions
   addSuppression(suppression: SuppressionInput): Promise<{ created: boolean }>;
