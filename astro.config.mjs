@@ -21,7 +21,24 @@ export default defineConfig({
   // Off on purpose: src/middleware.ts applies the same rule to every on-demand route except
   // one-click unsubscribe (mail providers post with no Origin), signed webhooks and beacons.
   // See src/lib/engagement/origin.ts.
-  security: { checkOrigin: false },
+  //
+  // CSP: Astro hashes every script and style it emits into a <meta> policy per page, so no page
+  // needs 'unsafe-inline'; the server adds frame-ancestors and the other headers a <meta> policy
+  // cannot carry (src/server/headers.ts).
+  security: {
+    checkOrigin: false,
+    csp: {
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+      ],
+    },
+  },
   trailingSlash: 'ignore',
   outDir: process.env.AIRCOVER_OUT_DIR ?? './dist',
   integrations: [

@@ -1,18 +1,39 @@
 /**
- * The origin policy for on-demand routes (Astro's `security.checkOrigin` is off in
- * astro.config.mjs; see src/lib/engagement/origin.ts for why and for the rule). Every route keeps
- * Astro's protection against cross-site form posts except the endpoints that authenticate by
- * other means (one-click unsubscribe, signed webhooks, beacons).
+ * Every on-demand request passes here:
+ *
+ * - the client (address and protocol) is worked out once, behind a trusted proxy from its
+ *   X-Forwarded-* headers (src/lib/engagement/proxy.ts), into `locals.client`: lockouts, rate
+ *   limits and `Secure` cookies read it, never `clientAddress` directly;
+ * - the origin policy (Astro's `security.checkOrigin` is off in astro.config.mjs; see
+ *   src/lib/engagement/origin.ts): every route keeps protection against cross-site form posts
+ *   except the endpoints that authenticate by other means (one-click unsubscribe, signed
+ *   webhooks, beacons);
+ * - the security headers (src/server/headers.ts).
  */
 import { defineMiddleware } from 'astro:middleware';
 import { crossSiteRefusal } from './lib/engagement/origin.ts';
+import { clientOf } from './lib/engagement/proxy.ts';
+import { withSecurityHeaders } from './server/headers.ts';
 
-export const onRequest = defineMiddleware((context, next) => {
+export const onRequest = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   const { request } = context;
+  const pathname = context.url.pathname;
+  let peer: string | null = null;
+  try {
+    peer = context.clientAddress;
+  } catch {
+    peer = null; // an adapter that does not know the address
+  }
+  context.locals.client = clientOf({
+    peer,
+    forwardedFor: request.headers.get('x-forwarded-for'),
+    forwardedProto: request.headers.get('x-forwarded-proto'),
+    protocol: context.url.protocol,
+  });
   const refusal = crossSiteRefusal({
     method: request.method,
-    pathname: context.url.pathname,
+    pathname,
     contentType: request.headers.get('content-type'),
     origin: request.headers.get('origin'),
     referer: request.headers.get('referer'),
@@ -20,10 +41,13 @@ export const onRequest = defineMiddleware((context, next) => {
     host: request.headers.get('host') ?? context.url.host,
   });
   if (refusal) {
-    return new Response(`Cross-site ${request.method} form submissions are forbidden (${refusal})`, {
-      status: 403,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    });
+    return withSecurityHeaders(
+      new Response(`Cross-site ${request.method} form submissions are forbidden (${refusal})`, {
+        status: 403,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      }),
+      pathname,
+    );
   }
-  return next();
+  return withSecurityHeaders(await next(), pathname);
 });

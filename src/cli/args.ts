@@ -28,7 +28,7 @@
  *   `run`, or through domain modules that load them lazily, never at the top of a CLI core file.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CliError, ExitCode, UsageError } from './output.ts';
 
 /** `--campaignsDir`: the folder of campaigns (AIRCOVER_CAMPAIGNS_DIR, else `campaigns`). */
@@ -116,4 +116,9 @@ export function campaignFolder(name: string, campaignsDir: string): string {
     throw new CliError(`No campaign "${name}": ${tried.join(' or ')} not found.`, ExitCode.usage);
   }
   return dir;
+}
+
+/** Where `check` and `send` keep what the preflight found, to reuse it for unchanged inputs. */
+export function preflightCacheDir(): string {
+  return resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'cache', 'preflight');
 }

@@ -19,8 +19,10 @@ import { pathToFileURL } from 'node:url';
 import { type Answer, BEACON_PATH, collectBeacon, recordPageFetch } from '../lib/engagement/beacon.ts';
 import { nodeBody } from '../lib/engagement/body.ts';
 import { syncPartners } from '../lib/engagement/partners-sync.ts';
+import { clientOf, trustProxy } from '../lib/engagement/proxy.ts';
 import { runtime } from '../lib/engagement/runtime.ts';
 import { checkBuildSecret } from '../lib/secret.ts';
+import { securityHeaders } from './headers.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -59,6 +61,14 @@ const header = (req: IncomingMessage, name: string): string | null => {
   return typeof value === 'string' ? value : Array.isArray(value) ? (value[0] ?? null) : null;
 };
 
+/** The client behind a trusted proxy (AIRCOVER_TRUST_PROXY), else the socket's peer. */
+const clientIp = (req: IncomingMessage): string | null =>
+  clientOf({
+    peer: req.socket.remoteAddress ?? null,
+    forwardedFor: header(req, 'x-forwarded-for'),
+    forwardedProto: header(req, 'x-forwarded-proto'),
+  }).ip;
+
 async function handleBeacon(req: IncomingMessage, res: ServerResponse): Promise<void> {
   send(
     res,
@@ -67,7 +77,7 @@ async function handleBeacon(req: IncomingMessage, res: ServerResponse): Promise<
       origin: header(req, 'origin'),
       host: header(req, 'host'),
       userAgent: header(req, 'user-agent'),
-      ip: req.socket.remoteAddress ?? null,
+      ip: clientIp(req),
       body: nodeBody(req),
     }),
   );
@@ -79,6 +89,7 @@ export async function startAircoverServer(options: ServerOptions): Promise<Runni
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // A real secret, and the one the build was made under (secret.ts), before anything listens.
   checkBuildSecret(options.outDir, process.env, (message) => log(`warning ${message}`));
+  trustProxy(); // a malformed AIRCOVER_TRUST_PROXY stops the start, naming the bad entry
   const astro = await loadAstroHandler(options.outDir);
   const rt = runtime();
 
@@ -106,6 +117,8 @@ export async function startAircoverServer(options: ServerOptions): Promise<Runni
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
+    // Static files and on-demand routes alike (the middleware adds them to on-demand answers too).
+    for (const [name, value] of Object.entries(securityHeaders(pathname))) res.setHeader(name, value);
     if (pathname === BEACON_PATH) {
       handleBeacon(req, res).catch((error: unknown) => {
         log(`error /api/events: ${error instanceof Error ? error.stack : String(error)}`);
@@ -120,7 +133,7 @@ export async function startAircoverServer(options: ServerOptions): Promise<Runni
           token: page[1],
           query: q === -1 ? '' : url.slice(q + 1),
           userAgent: header(req, 'user-agent'),
-          ip: req.socket.remoteAddress ?? null,
+          ip: clientIp(req),
         }).catch(() => undefined); // an observation of ours, not a client's accepted event
       }
     }

@@ -184,3 +184,115 @@ describe('one verdict for the sender and the queue', () => {
     }
   });
 });
+
+describe('no-show: the sender and the queue agree before and after the attendance import', () => {
+  it('a registrant after the webinar is "registered, wait for the import" for both, then a no-show for both', async () => {
+    const past = craftedCampaign('past', [partner('came'), partner('absent')], { now, webinarDays: -2 });
+    await sent(store, past, 'announce', ['came', 'absent']);
+    for (const id of ['came', 'absent'])
+      await store.addResponse({
+        kind: 'registration',
+        campaign: 'past',
+        partnerId: id,
+        webinar: 'past-live',
+        email: `${id}@partners.example.com`,
+        source: 'form',
+        occurredAt: ago(5),
+      });
+    const before = await buildQueue(store, [past], { now });
+    const absentBefore = before.find((i) => i.partnerId === 'absent');
+    expect(absentBefore).toMatchObject({ status: 'registered', action: 'wait' });
+    expect(absentBefore?.audiences['no-show']).toBe(false);
+    expect((await loadPartnerStates(store, past, now)).get('absent')?.noShow).toBe(false);
+
+    await store.addResponse({
+      kind: 'attendance',
+      campaign: 'past',
+      partnerId: 'came',
+      webinar: 'past-live',
+      email: 'came@partners.example.com',
+      source: 'import',
+      occurredAt: ago(2),
+    });
+    const after = await buildQueue(store, [past], { now });
+    expect(after.find((i) => i.partnerId === 'absent')).toMatchObject({
+      status: 'no-show',
+      action: 'send-recording',
+    });
+    expect(after.find((i) => i.partnerId === 'absent')?.audiences['no-show']).toBe(true);
+    expect(after.find((i) => i.partnerId === 'came')?.audiences['no-show']).toBe(false);
+    const flags = await loadPartnerStates(store, past, now);
+    expect(flags.get('absent')?.noShow).toBe(true);
+    expect(flags.get('came')?.noShow).toBe(false);
+  });
+});
+
+describe('a cancelled webinar', () => {
+  it('has no no-shows and asks for no reminders', async () => {
+    const gone = craftedCampaign('gone', [partner('booked')], { now, webinarDays: -2 });
+    const cancelled = {
+      ...gone,
+      webinar: gone.webinar ? { ...gone.webinar, status: 'cancelled' as const } : undefined,
+    };
+    await store.addResponse({
+      kind: 'registration',
+      campaign: 'gone',
+      partnerId: 'booked',
+      webinar: 'gone-live',
+      email: 'booked@partners.example.com',
+      source: 'form',
+      occurredAt: ago(5),
+    });
+    await store.addResponse({
+      kind: 'attendance',
+      campaign: 'gone',
+      partnerId: 'someone-else',
+      webinar: 'gone-live',
+      email: 'else@partners.example.com',
+      source: 'import',
+      occurredAt: ago(2),
+    });
+    const [row] = await buildQueue(store, [cancelled], { now });
+    expect(row).toMatchObject({ status: 'registered', action: 'wait' });
+    expect(row?.reason).toMatch(/cancelled/);
+    expect(row?.audiences['no-show']).toBe(false);
+  });
+});
+
+describe('a webinar cancelled with `aircover webinar cancel` (a schedule change in the store)', () => {
+  it('is read by the state module: the registrant waits, no reminder is due', async () => {
+    const gone = craftedCampaign('gone2', [partner('booked2')], { now, webinarDays: 3 });
+    await store.addResponse({
+      kind: 'registration',
+      campaign: 'gone2',
+      partnerId: 'booked2',
+      webinar: 'gone2-live',
+      email: 'booked2@partners.example.com',
+      source: 'form',
+      occurredAt: ago(1),
+    });
+    const [before] = await buildQueue(store, [gone], { now });
+    expect(before).toMatchObject({ status: 'registered', action: 'remind' });
+    await store.appendEvents([
+      {
+        campaign: 'webinar:gone2-live',
+        partnerId: null,
+        type: 'webinar.schedule',
+        source: 'cli',
+        occurredAt: now,
+        verdict: 'human',
+        metadata: {
+          sequence: 1,
+          start: gone.webinar?.start.toISOString(),
+          timeZone: 'UTC',
+          status: 'cancelled',
+          at: now.toISOString(),
+        },
+        eventKey: 'webinar:gone2-live:seq:1',
+      },
+    ]);
+    const [after] = await buildQueue(store, [gone], { now });
+    expect(after).toMatchObject({ status: 'registered', action: 'wait' });
+    expect(after?.reason).toMatch(/cancelled/);
+  });
+});

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import type { PreflightReport } from '../../lib/campaign/preflight.ts';
 import type { Problem } from '../../lib/campaign/problems.ts';
-import { campaignFolder, campaignsDirArg, contentDirArg } from '../args.ts';
+import { campaignFolder, campaignsDirArg, contentDirArg, preflightCacheDir } from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -22,7 +22,7 @@ export default defineCommand({
     out.info(`Checking ${args.campaign ?? `every campaign in ${args.campaignsDir}/`}…`);
     const { checkAllCampaigns, checkCampaign } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
-    const options = { strict: args.strict, contentDir: args.contentDir };
+    const options = { strict: args.strict, contentDir: args.contentDir, cacheDir: preflightCacheDir() };
     let reports: PreflightReport[];
     let general: Problem[] = [];
     if (args.campaign) {

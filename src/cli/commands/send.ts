@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import type { Campaign, Touch } from '../../lib/campaign/load.ts';
+import type { Problem } from '../../lib/campaign/problems.ts';
 import type { PlanCategory, SendProgress, SendSummary, TouchPlan } from '../../lib/email/send/index.ts';
 import type { Store } from '../../lib/store/index.ts';
-import { campaignArg, campaignFolder, campaignsDirArg, contentDirArg, dryRunArg, yesArg } from '../args.ts';
+import {
+  campaignArg,
+  campaignFolder,
+  campaignsDirArg,
+  contentDirArg,
+  dryRunArg,
+  preflightCacheDir,
+  yesArg,
+} from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 const categoryLabels: Record<PlanCategory, string> = {
@@ -141,25 +149,21 @@ export default defineCommand({
     // Rendering, transports and the store load only once the command line is sound, so
     // `--help` and a wrong flag answer at once.
     const { loadCampaign } = await import('../../lib/campaign/load.ts');
-    const { checkCampaign } = await import('../../lib/campaign/preflight.ts');
+    const { preflightCampaign, withCache } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const { dueTouches } = await import('../../lib/email/send/index.ts');
-    const { withLock } = await import('../../lib/lock.ts');
+    const { LockBusyError, withStoreLock } = await import('../../lib/lock.ts');
     const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
 
-    // The preflight first: nothing goes out from a campaign with errors.
-    const report = await checkCampaign(dir, {
-      contentDir: args.contentDir,
-      ...(args.touch ? { sending: [args.touch] } : {}),
-    });
-    if (!report.ok) {
-      for (const p of report.problems.filter((x) => x.severity === 'error')) out.error(formatProblem(p));
-      throw new CliError(
-        `${report.errors} preflight error${report.errors === 1 ? '' : 's'} (aircover check ${args.campaign}): nothing was sent.`,
+    const refuse = (problems: Problem[]) => {
+      const errors = problems.filter((x) => x.severity === 'error');
+      for (const p of errors) out.error(formatProblem(p));
+      return new CliError(
+        `${errors.length} preflight error${errors.length === 1 ? '' : 's'} (aircover check ${args.campaign}): nothing was sent.`,
       );
-    }
+    };
     const loaded = loadCampaign(dir, { contentDir: args.contentDir });
-    if (!loaded.ok) throw new CliError('the campaign did not load');
+    if (!loaded.ok) throw refuse(loaded.problems);
     const campaign = loaded.campaign;
     const now = new Date();
     let touches: Touch[];
@@ -185,6 +189,21 @@ export default defineCommand({
       }
     }
 
+    // The preflight of what is about to go out: these touches' messages and the lints that
+    // concern them, reusing what an earlier check or send found for unchanged inputs. Nothing
+    // goes out from a campaign with errors.
+    const report = await preflightCampaign(
+      campaign,
+      withCache(campaign, {
+        contentDir: args.contentDir,
+        touches: touches.map((t) => t.id),
+        ...(args.touch ? { sending: [args.touch] } : {}),
+        cacheDir: preflightCacheDir(),
+      }),
+    );
+    const problems = [...loaded.problems, ...report.problems];
+    if (problems.some((p) => p.severity === 'error')) throw refuse(problems);
+
     let store: Store;
     try {
       store = await openStore();
@@ -192,14 +211,18 @@ export default defineCommand({
       if (isStoreUnavailable(error)) throw new CliError(error.message);
       throw error;
     }
-    const stateDir = resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover');
     const work = () => run(store, campaign, touches, now, args);
     try {
       if (args.dryRun) await work();
+      // A lease in the store: one send of a campaign at a time on every machine sharing it.
       else
-        await withLock(join(stateDir, 'locks', `send-${campaign.id}`), work, {
-          onWait: () => out.info(`Another send of ${campaign.id} is running; waiting for it to finish…`),
+        await withStoreLock(store, `send-${campaign.id}`, work, {
+          describe: (holder) =>
+            `Another send of ${campaign.id} is running (${holder}); nothing was sent. Run again when it has finished.`,
         });
+    } catch (error) {
+      if (error instanceof LockBusyError) throw new CliError(error.message, ExitCode.stopped);
+      throw error;
     } finally {
       await store.close();
     }

@@ -5,7 +5,6 @@
  * a touch that is due or about to be sent (`aircover send --touch`), naming the touch and its
  * template; "earn the response" counts the recording as new only when it exists.
  */
-import type { RenderedMessage } from '../email/render/index.ts';
 import type { Campaign } from './load.ts';
 import { error, type Problem } from './problems.ts';
 
@@ -32,7 +31,8 @@ export function hasRecording(campaign: Pick<Campaign, 'webinar'>): boolean {
  */
 export function missingRecordingProblems(
   campaign: Campaign,
-  rendered: Map<string, Map<string, RenderedMessage>>,
+  /** The touches whose rendered messages link the recording (the preflight keeps no messages). */
+  linking: ReadonlySet<string>,
   options: { now: Date; sending?: readonly string[] | undefined },
 ): Problem[] {
   if (hasRecording(campaign)) return [];
@@ -43,8 +43,7 @@ export function missingRecordingProblems(
       ? options.sending.includes(touch.id)
       : touch.at.getTime() <= options.now.getTime();
     if (!due) continue;
-    const linking = [...(rendered.get(touch.id)?.values() ?? [])].some((m) => m.links.some(linksRecording));
-    if (!linking) continue;
+    if (!linking.has(touch.id)) continue;
     problems.push(
       error(
         'links.no-recording',

@@ -4,11 +4,19 @@
  * from the seeds (DESIGN.md). Reports every problem at once. Lints are warnings unless
  * `strict`, which makes them errors.
  */
-import { type RenderedMessage, tryRenderMessage } from '../email/render/index.ts';
-import { compileCampaign } from '../personalize/compile.ts';
-import { tryRenderLandingCopy } from '../personalize/landing.ts';
-import { hasRecording, missingRecordingProblems } from './lint-links.ts';
+import { siteUrl } from '../personalize/links.ts';
+import { isAdvanceCopy } from '../publishing.ts';
+import { getSecret } from '../secret.ts';
+import { hasRecording, linksRecording, missingRecordingProblems } from './lint-links.ts';
 import { type Campaign, loadAllCampaigns, loadCampaign, type Touch } from './load.ts';
+import type { Partner } from './partners.ts';
+import {
+  campaignInputs,
+  digest,
+  type MessageFacts,
+  PreflightCache,
+  preflightCacheFile,
+} from './preflight-cache.ts';
 import { error, type Problem, warning } from './problems.ts';
 
 export interface PreflightOptions {
@@ -18,6 +26,12 @@ export interface PreflightOptions {
   baseUrl?: string;
   now?: Date;
   contentDir?: string;
+  /** Only these touches: their messages and the lints that concern them (a send). */
+  touches?: string[];
+  /** Results of earlier runs; none by default. */
+  cache?: PreflightCache;
+  /** The folder of the cache files (the state folder's cache/preflight): checkCampaign opens one. */
+  cacheDir?: string;
   /** Touches about to be sent (`aircover send --touch`): checked as if due (lint-links.ts). */
   sending?: readonly string[];
 }
@@ -33,6 +47,8 @@ export interface PreflightReport {
   messages: number;
   /** Personal pages whose copy rendered. */
   pages: number;
+  /** Messages, pages and templates whose result came from an earlier run (inputs unchanged). */
+  reused: number;
   problems: Problem[];
 }
 
@@ -82,39 +98,71 @@ export async function preflightCampaign(
   const problems: Problem[] = [];
   const lint = (code: string, message: string, where: Omit<Problem, 'severity' | 'code' | 'message'>) =>
     problems.push(options.strict ? error(code, message, where) : warning(code, message, where));
-  const compiled = compileCampaign(campaign);
-  problems.push(...compiled.problems.filter((p) => !p.field?.startsWith('landing.')));
+  const only = options.touches ? new Set(options.touches) : undefined;
+  const checked = campaign.touches.filter((t) => !only || only.has(t.id));
   const renderOptions = {
     ...(options.secret !== undefined ? { secret: options.secret } : {}),
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
   };
+  const cache = options.cache ?? PreflightCache.none();
+  const keys = cacheKeys(campaign, options);
 
-  // Render everything. A variable that is not the partner's fails for everyone: report it once.
-  const rendered = new Map<string, Map<string, RenderedMessage>>();
+  // The templates compile once for the whole campaign; their problems depend on nothing else.
+  const compileKey = keys && digest(keys, 'compile', campaign.touches);
+  let compileProblems = compileKey ? cache.get<Problem[]>(compileKey) : undefined;
+  if (!compileProblems) {
+    const { compileCampaign } = await import('../personalize/compile.ts');
+    compileProblems = compileCampaign(campaign).problems;
+    if (compileKey) cache.set(compileKey, compileProblems);
+  }
+  problems.push(
+    ...compileProblems.filter(
+      (p) => !p.field?.startsWith('landing.') && (!only || !p.touch || only.has(p.touch)),
+    ),
+  );
+
+  // Every message, partner by partner, keeping facts, not messages: memory stays flat as
+  // partners grow. A follow-up's lint needs the links of the touches before it, so those are
+  // looked at (from the cache, or rendered) without reporting their problems.
+  const followUps = checked.filter((t) => t.kind === 'follow-up');
+  const earliest = Math.max(...followUps.map((t) => t.at.getTime()), Number.NEGATIVE_INFINITY);
+  const looked = campaign.touches.filter(
+    (t) => !only || only.has(t.id) || (t.kind !== 'referrer-nudge' && t.at.getTime() < earliest),
+  );
+  const stale = new Map<string, string[]>();
+  const missingOptOut = new Map<string, string[]>();
+  const linkingRecording = new Set<string>();
   const reportedOnce = new Set<string>();
   let messages = 0;
-  for (const touch of campaign.touches) {
-    const byPartner = new Map<string, RenderedMessage>();
-    rendered.set(touch.id, byPartner);
-    if (!compiled.touches.has(touch.id)) continue;
-    for (const partner of campaign.partners) {
+  for (const partner of campaign.partners) {
+    const partnerKey = keys && digest(partner);
+    const linked = new Map<string, string[]>();
+    for (const touch of looked) {
       if (touch.kind === 'referrer-nudge' && !partner.referrer) continue;
-      const result = await tryRenderMessage(campaign, touch, partner, renderOptions);
-      if (result.ok) {
-        byPartner.set(partner.id, result.message);
+      const key = keys && partnerKey && digest(keys, touch, partnerKey);
+      let facts = key ? cache.get<MessageFacts>(key) : undefined;
+      if (!facts) {
+        facts = await messageFacts(campaign, touch, partner, renderOptions);
+        if (key) cache.set(key, facts);
+      }
+      if (facts.rendered) linked.set(touch.id, facts.rendered.keys);
+      if (only && !only.has(touch.id)) continue;
+      if (facts.rendered) {
         messages++;
+        if (!facts.rendered.optOut) push(missingOptOut, touch.id, partner.id);
+        if (facts.rendered.recording) linkingRecording.add(touch.id);
         continue;
       }
-      for (const problem of result.problems) {
+      for (const problem of facts.problems) {
         if (
           problem.variable &&
           !problem.variable.startsWith('partner.') &&
           !problem.variable.startsWith('recipient.')
         ) {
-          const key = `${touch.id}|${problem.field}|${problem.variable}`;
-          if (reportedOnce.has(key)) continue;
-          reportedOnce.add(key);
+          const once = `${touch.id}|${problem.field}|${problem.variable}`;
+          if (reportedOnce.has(once)) continue;
+          reportedOnce.add(once);
           const { partner: _p, row: _r, ...general } = problem;
           problems.push(general);
         } else {
@@ -122,120 +170,83 @@ export async function preflightCampaign(
         }
       }
     }
+    // Lint: a follow-up must link something no earlier touch linked.
+    for (const touch of followUps) {
+      const own = linked.get(touch.id);
+      if (!own) continue;
+      const before = new Set<string>();
+      for (const t of campaign.touches) {
+        if (t.at.getTime() < touch.at.getTime() && t.kind !== 'referrer-nudge')
+          for (const k of linked.get(t.id) ?? []) before.add(k);
+      }
+      if (!own.some((k) => !before.has(k))) push(stale, touch.id, partner.id);
+    }
   }
+
+  // The personal pages' copy, for a whole check (a send checks its messages only).
   let pages = 0;
-  const landingOnce = new Set<string>();
-  for (const partner of campaign.partners) {
-    const result = tryRenderLandingCopy(campaign, partner, renderOptions);
-    if (result.ok) {
-      pages++;
-      continue;
-    }
-    for (const problem of result.problems) {
-      const key = `${problem.field}|${problem.message}`;
-      if (!problem.partner) {
-        if (landingOnce.has(key)) continue;
-        landingOnce.add(key);
+  if (!only) {
+    const landingOnce = new Set<string>();
+    for (const partner of campaign.partners) {
+      const key = keys && digest(keys, 'landing', partner);
+      let found = key ? cache.get<Problem[]>(key) : undefined;
+      if (!found) {
+        const { tryRenderLandingCopy } = await import('../personalize/landing.ts');
+        const result = tryRenderLandingCopy(campaign, partner, renderOptions);
+        found = result.ok ? [] : result.problems;
+        if (key) cache.set(key, found);
       }
-      problems.push(problem);
-    }
-  }
-
-  // Lint: nagging phrases, in the template sources.
-  for (const touch of campaign.touches) {
-    const { email } = touch;
-    const sources: [string, string, number][] = [
-      ['subject', email.subject, email.subjectLine],
-      ['preheader', email.preheader ?? '', email.preheaderLine],
-      ...email.body
-        .split('\n')
-        .map((line, i): [string, string, number] => ['body', line, email.bodyLine + i]),
-    ];
-    for (const [field, text, line] of sources) {
-      for (const { pattern, label } of naggingPhrases) {
-        if (pattern.test(text)) {
-          lint('lint.nagging', `"${label}" claims a response is owed; earn it with something new instead`, {
-            file: email.file,
-            line,
-            field,
-            touch: touch.id,
-          });
+      if (found.length === 0) {
+        pages++;
+        continue;
+      }
+      for (const problem of found) {
+        const once = `${problem.field}|${problem.message}`;
+        if (!problem.partner) {
+          if (landingOnce.has(once)) continue;
+          landingOnce.add(once);
         }
+        problems.push(problem);
       }
     }
   }
+  cache.save({ keepUnused: only !== undefined });
 
+  for (const touch of checked) lintNagging(touch, lint);
   // Links to nothing: the recording before there is one.
   problems.push(
-    ...missingRecordingProblems(campaign, rendered, {
+    ...missingRecordingProblems(campaign, linkingRecording, {
       now: options.now ?? new Date(),
       sending: options.sending,
     }),
   );
-  const recording = hasRecording(campaign);
-
-  // Lint: a follow-up must link something no earlier touch linked.
-  for (const touch of campaign.touches) {
-    if (touch.kind !== 'follow-up') continue;
-    const earlier = campaign.touches.filter(
-      (t: Touch) => t.at.getTime() < touch.at.getTime() && t.kind !== 'referrer-nudge',
+  for (const touch of followUps) {
+    const ids = stale.get(touch.id);
+    if (!ids) continue;
+    lint(
+      'lint.earn-the-response',
+      `this follow-up links nothing an earlier touch did not already link (a post, the webinar, the recording…) for ${describePartners(ids)}`,
+      {
+        file: campaign.file,
+        line: touch.line,
+        field: `touches.${touch.index}`,
+        touch: touch.id,
+        template: touch.email.file,
+      },
     );
-    const stale: string[] = [];
-    for (const [partnerId, message] of rendered.get(touch.id) ?? []) {
-      const before = new Set<string>();
-      for (const t of earlier) {
-        for (const href of rendered.get(t.id)?.get(partnerId)?.links ?? []) {
-          const key = contentKey(href, recording);
-          if (key) before.add(key);
-        }
-      }
-      const fresh = message.links
-        .map((href) => contentKey(href, recording))
-        .filter((key): key is string => key !== undefined && !before.has(key));
-      if (fresh.length === 0) stale.push(partnerId);
-    }
-    if (stale.length > 0) {
-      lint(
-        'lint.earn-the-response',
-        `this follow-up links nothing an earlier touch did not already link (a post, the webinar, the recording…) for ${describePartners(stale)}`,
-        {
-          file: campaign.file,
-          line: touch.line,
-          field: `touches.${touch.index}`,
-          touch: touch.id,
-          template: touch.email.file,
-        },
-      );
-    }
+  }
+  for (const touch of checked) {
+    const ids = missingOptOut.get(touch.id);
+    if (!ids) continue;
+    lint(
+      'lint.no-opt-out',
+      `offers no "not now" and "no thanks" path (set optOutLinks: true or link {{ links.not_now }} and {{ links.no_thanks }}) for ${describePartners(ids)}`,
+      { file: campaign.file, line: touch.line, field: `touches.${touch.index}.optOutLinks`, touch: touch.id },
+    );
   }
 
-  // Lint: every message offers a way to say "not now" and "no thanks".
-  for (const touch of campaign.touches) {
-    const missing: string[] = [];
-    for (const [partnerId, message] of rendered.get(touch.id) ?? []) {
-      const ok =
-        message.recipient === 'referrer'
-          ? touch.optOutLinks || message.links.filter((href) => href === message.unsubscribeUrl).length >= 2
-          : message.links.some((href) => /\/p\/[^/]+\/[^#]*#not-now$/.test(href)) &&
-            message.links.some((href) => /\/p\/[^/]+\/[^#]*#no-thanks$/.test(href));
-      if (!ok) missing.push(partnerId);
-    }
-    if (missing.length > 0) {
-      lint(
-        'lint.no-opt-out',
-        `offers no "not now" and "no thanks" path (set optOutLinks: true or link {{ links.not_now }} and {{ links.no_thanks }}) for ${describePartners(missing)}`,
-        {
-          file: campaign.file,
-          line: touch.line,
-          field: `touches.${touch.index}.optOutLinks`,
-          touch: touch.id,
-        },
-      );
-    }
-  }
-
-  // Lint: a referred partner needs a note to the referrer after silence.
-  const referred = campaign.partners.filter((p) => p.referrer);
+  // Lint: a referred partner needs a note to the referrer after silence (a whole check only).
+  const referred = only ? [] : campaign.partners.filter((p) => p.referrer);
   if (referred.length > 0 && !campaign.touches.some((t) => t.kind === 'referrer-nudge')) {
     for (const partner of referred) {
       lint(
@@ -260,11 +271,88 @@ export async function preflightCampaign(
     errors,
     warnings: tagged.length - errors,
     partners: campaign.partners.length,
-    touches: campaign.touches.length,
+    touches: checked.length,
     messages,
     pages,
+    reused: cache.hits,
     problems: tagged,
   };
+}
+
+/** Renders one message and keeps what the lints need of it; the message itself is dropped. */
+async function messageFacts(
+  campaign: Campaign,
+  touch: Touch,
+  partner: Partner,
+  renderOptions: { secret?: string; baseUrl?: string; now?: Date },
+): Promise<MessageFacts> {
+  // MJML, Liquid and Markdown load on the first message that is not in the cache.
+  const { tryRenderMessage } = await import('../email/render/index.ts');
+  const result = await tryRenderMessage(campaign, touch, partner, renderOptions);
+  if (!result.ok) return { problems: result.problems };
+  const message = result.message;
+  const optOut =
+    message.recipient === 'referrer'
+      ? touch.optOutLinks || message.links.filter((href) => href === message.unsubscribeUrl).length >= 2
+      : message.links.some((href) => /\/p\/[^/]+\/[^#]*#not-now$/.test(href)) &&
+        message.links.some((href) => /\/p\/[^/]+\/[^#]*#no-thanks$/.test(href));
+  const recording = hasRecording(campaign);
+  const keys = [
+    ...new Set(
+      message.links.map((href) => contentKey(href, recording)).filter((k): k is string => k !== undefined),
+    ),
+  ];
+  return { problems: [], rendered: { keys, optOut, recording: message.links.some(linksRecording) } };
+}
+
+/**
+ * What every key of this campaign's cache starts with: the campaign's own inputs and the options
+ * that change a rendering. Undefined (no caching) when the secret cannot be read: the rendering
+ * then reports why.
+ */
+function cacheKeys(campaign: Campaign, options: PreflightOptions): string | undefined {
+  try {
+    const secret = options.secret ?? getSecret(process.env, () => {});
+    return digest(
+      campaignInputs(campaign),
+      digest(secret),
+      options.baseUrl ?? siteUrl(),
+      isAdvanceCopy(campaign.paper.data, options.now ?? new Date()),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lint: nagging phrases, in the template sources. */
+function lintNagging(
+  touch: Touch,
+  lint: (code: string, message: string, where: Omit<Problem, 'severity' | 'code' | 'message'>) => void,
+): void {
+  const { email } = touch;
+  const sources: [string, string, number][] = [
+    ['subject', email.subject, email.subjectLine],
+    ['preheader', email.preheader ?? '', email.preheaderLine],
+    ...email.body.split('\n').map((line, i): [string, string, number] => ['body', line, email.bodyLine + i]),
+  ];
+  for (const [field, text, line] of sources) {
+    for (const { pattern, label } of naggingPhrases) {
+      if (pattern.test(text)) {
+        lint('lint.nagging', `"${label}" claims a response is owed; earn it with something new instead`, {
+          file: email.file,
+          line,
+          field,
+          touch: touch.id,
+        });
+      }
+    }
+  }
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function describePartners(ids: string[]): string {
@@ -278,7 +366,7 @@ export async function checkCampaign(dir: string, options: PreflightOptions = {})
     options.contentDir !== undefined ? { contentDir: options.contentDir } : {},
   );
   if (!loaded.ok) return failedLoad(dir, loaded.problems);
-  const report = await preflightCampaign(loaded.campaign, options);
+  const report = await preflightCampaign(loaded.campaign, withCache(loaded.campaign, options));
   return withProblems(report, loaded.problems);
 }
 
@@ -292,8 +380,15 @@ export async function checkAllCampaigns(
     ...(options.contentDir !== undefined ? { contentDir: options.contentDir } : {}),
   });
   const reports: PreflightReport[] = [];
-  for (const campaign of campaigns) reports.push(await preflightCampaign(campaign, options));
+  for (const campaign of campaigns)
+    reports.push(await preflightCampaign(campaign, withCache(campaign, options)));
   return { reports, problems };
+}
+
+/** The options with the campaign's cache opened, when a cache folder is given. */
+export function withCache(campaign: Campaign, options: PreflightOptions): PreflightOptions {
+  if (options.cache || !options.cacheDir) return options;
+  return { ...options, cache: new PreflightCache(preflightCacheFile(options.cacheDir, campaign.id)) };
 }
 
 function failedLoad(dir: string, problems: Problem[]): PreflightReport {
@@ -307,6 +402,7 @@ function failedLoad(dir: string, problems: Problem[]): PreflightReport {
     touches: 0,
     messages: 0,
     pages: 0,
+    reused: 0,
     problems,
   };
 }

@@ -7,8 +7,13 @@
  *
  * - a form that makes a partner hot (a call request, feedback): a new response with a human
  *   verdict (a double submit is not new, so it notifies nothing);
- * - a beacon whose human reading (visible time, reading progress) takes the partner across the
- *   follow-up queue's hot rule (src/lib/followup/signals.ts): hot with this beacon, not before it.
+ * - a beacon whose human reading of the PAPER (its visible time, its headings' progress; the
+ *   personal page's sections and time are stored as `section_seen` / `page_time` and never
+ *   trigger) takes the partner across the hot rule: hot with this beacon, not before it.
+ *
+ * Whether a partner is hot is the partner-state module's verdict (src/lib/followup/state/): a
+ * partner who declined, paused, unsubscribed, complained or bounced is never hot, so their later
+ * reading sends no note.
  *
  * The note itself is `notifyOwnerOfHotPartner` (src/lib/followup/notify.ts): the queue decides
  * hotness, the owner's address comes from partners.csv or AIRCOVER_OWNER_EMAILS, and it goes
@@ -128,7 +133,20 @@ export class HotNotifier {
     const { notifyOwnerOfHotPartner } = await import('../followup/notify.ts');
     const env = this.#options.env ?? process.env;
     const transport = this.#options.transport ?? (await this.#defaultTransport(env));
-    const sent = await notifyOwnerOfHotPartner(store, campaigns, partner, { now: at, transport, env });
+    // The day's memory is in the store, so instances sharing a database send one note between
+    // them: whoever claims the key sends; it is given back when no note went out.
+    const claim = `hot:${partner.campaign}:${partner.partnerId}:${day}`;
+    if (!(await store.putKeyOnce(claim, String(process.pid), 36 * 3_600_000))) {
+      this.#noted.add(noted);
+      return;
+    }
+    const sent = await notifyOwnerOfHotPartner(store, campaigns, partner, { now: at, transport, env }).catch(
+      async (error: unknown) => {
+        await store.deleteKey(claim);
+        throw error;
+      },
+    );
+    if (sent?.result?.status !== 'sent') await store.deleteKey(claim);
     if (!sent) return; // not hot by the queue's rules, or nobody to tell
     if (sent.result?.status !== 'sent') {
       this.stats.failed++;

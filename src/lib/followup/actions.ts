@@ -222,6 +222,15 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     if (i.state.hot)
       return i.personal(copy.registeredHotReason(i.state.hotAt ?? iso(i)), i.state.hotAt ?? iso(i));
     const webinar = i.campaign.webinar;
+    if (webinar?.status === 'cancelled') {
+      return {
+        action: 'wait',
+        due: null,
+        reason: copy.cancelledReason(i.v),
+        suggestion: copy.cancelled(i.v),
+        contact: null,
+      };
+    }
     if (webinar && webinar.end.getTime() <= i.now.getTime()) {
       return {
         action: 'wait',

@@ -6,11 +6,15 @@
  *   is no default: the dashboard stays closed until it is set. In development a random one is
  *   generated once into `.aircover/admin-password` and printed once with a warning.
  * - Passwords are compared in constant time (SHA-256 of both, then `timingSafeEqual`).
- * - Failed attempts are limited per client address: 5 per 15 minutes, then 429 until the window
- *   passes (in memory, per server process).
+ * - In production a password under 12 characters is refused (the dashboard stays closed).
+ * - Failed attempts are limited per client address (the real one behind a trusted proxy, see
+ *   src/lib/engagement/proxy.ts): 5 per 15 minutes, then 429 until the window passes. The count
+ *   lives in the store (keyed rows with expiry), so every instance on one database shares it.
  * - The session is a signed cookie (HMAC-SHA256 under AIRCOVER_SECRET and the password, so
- *   changing the password signs everyone out): HttpOnly, SameSite=Strict, Secure over https,
- *   Path=/admin, 12 hours.
+ *   changing the password signs everyone out) carrying a random session id: HttpOnly,
+ *   SameSite=Strict, Secure when the client came over https, Path=/admin, 12 hours. Signing out
+ *   records the id as ended in the store until the cookie would have expired, so a copied cookie
+ *   stops working at once, on every instance.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,14 +29,15 @@ export const SESSION_COOKIE = 'aircover_admin';
 export const SESSION_HOURS = 12;
 export const MAX_FAILED_LOGINS = 5;
 export const LOGIN_WINDOW_MS = 15 * 60_000;
+export const MIN_PRODUCTION_PASSWORD = 12;
 
 let devPassword: string | undefined;
 
 /** The admin password, or null when the dashboard must stay closed (production without one). */
 export function adminPassword(env: NodeJS.ProcessEnv = process.env): string | null {
   const set = env.AIRCOVER_ADMIN_PASSWORD;
+  if (isProduction(env)) return set && set.length >= MIN_PRODUCTION_PASSWORD ? set : null;
   if (set) return set;
-  if (isProduction(env)) return null;
   if (devPassword) return devPassword;
   const file = resolve(env.AIRCOVER_STATE_DIR ?? '.aircover', 'admin-password');
   if (existsSync(file)) devPassword = readFileSync(file, 'utf8').trim();
@@ -53,43 +58,44 @@ export function passwordMatches(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-const failures = new Map<string, { count: number; since: number }>();
+const failureKey = (client: string) => `login-failures:${client}`;
+const endedKey = (id: string) => `session-ended:${id}`;
 
 /** Seconds until the client may try again, or 0 when it may. */
-export function loginBlockedFor(client: string, now = Date.now()): number {
-  const f = failures.get(client);
-  if (!f || now - f.since > LOGIN_WINDOW_MS) return 0;
-  return f.count >= MAX_FAILED_LOGINS ? Math.ceil((f.since + LOGIN_WINDOW_MS - now) / 1000) : 0;
-}
-
-function noteFailure(client: string, now: number) {
-  const f = failures.get(client);
-  if (!f || now - f.since > LOGIN_WINDOW_MS) failures.set(client, { count: 1, since: now });
-  else f.count += 1;
-  if (failures.size > 10_000) failures.clear();
+export async function loginBlockedFor(store: Store, client: string): Promise<number> {
+  const row = await store.getKey(failureKey(client));
+  if (!row || Number(row.value) < MAX_FAILED_LOGINS) return 0;
+  return Math.max(1, Math.ceil((row.expiresAt.getTime() - Date.now()) / 1000));
 }
 
 function sessionKey(password: string): Buffer {
   return createHmac('sha256', getSecret()).update(`admin-session:${password}`).digest();
 }
 
-function sign(expires: number, password: string): string {
-  return createHmac('sha256', sessionKey(password)).update(`v1.${expires}`).digest('base64url');
+function sign(payload: string, password: string): string {
+  return createHmac('sha256', sessionKey(password)).update(payload).digest('base64url');
 }
 
 export function createSession(password: string, now = Date.now()): string {
   const expires = now + SESSION_HOURS * 3_600_000;
-  return `v1.${expires}.${sign(expires, password)}`;
+  const payload = `v2.${expires}.${randomBytes(16).toString('base64url')}`;
+  return `${payload}.${sign(payload, password)}`;
 }
 
-export function sessionValid(value: string | undefined, password: string, now = Date.now()): boolean {
-  const match = /^v1\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
-  if (!match) return false;
-  const expires = Number(match[1]);
-  if (!(expires > now)) return false;
-  const expected = Buffer.from(sign(expires, password));
-  const given = Buffer.from(match[2] ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** The session's id and expiry when the cookie is one we signed and not expired; else null. */
+export function parseSession(
+  value: string | undefined,
+  password: string,
+  now = Date.now(),
+): { id: string; expires: number } | null {
+  const match = /^(v2\.(\d{1,16})\.([A-Za-z0-9_-]{22}))\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
+  if (!match) return null;
+  const expires = Number(match[2]);
+  if (!(expires > now)) return null;
+  const expected = Buffer.from(sign(match[1] ?? '', password));
+  const given = Buffer.from(match[4] ?? '');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  return { id: match[3] ?? '', expires };
 }
 
 export interface CookieJar {
@@ -98,37 +104,46 @@ export interface CookieJar {
   delete(name: string, options: Record<string, unknown>): void;
 }
 
-export function cookieOptions(url: URL) {
+export function cookieOptions(https: boolean) {
   return {
     httpOnly: true,
     sameSite: 'strict' as const,
-    secure: url.protocol === 'https:',
+    secure: https,
     path: '/admin',
     maxAge: SESSION_HOURS * 3600,
   };
 }
 
-/** True when the request carries a valid session. */
-export function adminSession(cookies: CookieJar): boolean {
+/** True when the request carries a valid session that was not signed out. */
+export async function adminSession(cookies: CookieJar): Promise<boolean> {
   const password = adminPassword();
-  return password !== null && sessionValid(cookies.get(SESSION_COOKIE)?.value, password);
+  if (password === null) return false;
+  const session = parseSession(cookies.get(SESSION_COOKIE)?.value, password);
+  if (!session) return false;
+  const store = await runtime().store();
+  return (await store.getKey(endedKey(session.id))) === null;
 }
 
 export type LoginResult =
   | { ok: true }
   | { ok: false; status: 401 | 429 | 503; message: string; retryAfter?: number };
 
-export function login(
+export async function login(
   given: string,
-  client: string,
+  client: { ip: string | null; https: boolean },
   cookies: CookieJar,
-  url: URL,
   now = Date.now(),
-): LoginResult {
+): Promise<LoginResult> {
   const password = adminPassword();
   if (password === null)
-    return { ok: false, status: 503, message: 'The dashboard is closed: set AIRCOVER_ADMIN_PASSWORD.' };
-  const blocked = loginBlockedFor(client, now);
+    return {
+      ok: false,
+      status: 503,
+      message: `The dashboard is closed: set AIRCOVER_ADMIN_PASSWORD${isProduction() ? ` (at least ${MIN_PRODUCTION_PASSWORD} characters in production)` : ''}.`,
+    };
+  const store = await runtime().store();
+  const who = client.ip ?? 'unknown';
+  const blocked = await loginBlockedFor(store, who);
   if (blocked > 0)
     return {
       ok: false,
@@ -137,16 +152,23 @@ export function login(
       retryAfter: blocked,
     };
   if (!passwordMatches(given, password)) {
-    noteFailure(client, now);
+    await store.bumpKey(failureKey(who), LOGIN_WINDOW_MS);
     return { ok: false, status: 401, message: 'Wrong password.' };
   }
-  failures.delete(client);
-  cookies.set(SESSION_COOKIE, createSession(password, now), cookieOptions(url));
+  await store.deleteKey(failureKey(who));
+  cookies.set(SESSION_COOKIE, createSession(password, now), cookieOptions(client.https));
   return { ok: true };
 }
 
-export function logout(cookies: CookieJar, url: URL): void {
-  cookies.delete(SESSION_COOKIE, { path: '/admin', secure: url.protocol === 'https:' });
+/** Ends the session on the server (every instance) and clears the cookie. */
+export async function logout(cookies: CookieJar, https: boolean): Promise<void> {
+  const password = adminPassword();
+  const session = password ? parseSession(cookies.get(SESSION_COOKIE)?.value, password) : null;
+  if (session) {
+    const store = await runtime().store();
+    await store.putKeyOnce(endedKey(session.id), 'ended', Math.max(1_000, session.expires - Date.now()));
+  }
+  cookies.delete(SESSION_COOKIE, { path: '/admin', secure: https });
 }
 
 let cached: { campaigns: FollowupCampaign[]; at: number } | undefined;
@@ -188,7 +210,7 @@ export interface AdminPageContext {
  * page (to return); a signed-in one gets an uncached page and the store and the campaigns.
  */
 export async function openAdminPage(page: AdminPageContext): Promise<Response | DashboardData> {
-  if (!adminSession(page.cookies)) return page.redirect(loginPath(page.url));
+  if (!(await adminSession(page.cookies))) return page.redirect(loginPath(page.url));
   page.response.headers.set('cache-control', 'no-store');
   return dashboardData();
 }

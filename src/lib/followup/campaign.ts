@@ -17,6 +17,7 @@ export function fromCampaign(c: Campaign): FollowupCampaign {
             title: webinar.data.title,
             start,
             end: new Date(start.getTime() + webinar.data.durationMinutes * 60_000),
+            status: webinar.data.status === 'cancelled' ? 'cancelled' : 'confirmed',
           }
         : undefined,
     touches: c.touches.map((t) => ({

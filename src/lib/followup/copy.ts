@@ -110,6 +110,9 @@ export const copy = {
   registeredHotReason: (at: string) => `registered and engaged (hot) on ${day(at)}`,
   awaitingImportReason: 'registered; the webinar is over and attendance is not imported yet',
   awaitingImport: 'Import attendance (aircover import) to split attended and no-show.',
+  cancelledReason: (v: Voice) => `registered for ${v.webinarTitle}, which was cancelled: no reminders`,
+  cancelled: (v: Voice) =>
+    `Nothing about the webinar. If ${v.first} wanted it, offer the paper's findings in ten minutes on the phone instead.`,
   registeredReason: (v: Voice) => `registered for ${v.webinarTitle}`,
   remind: (v: Voice, reminder?: { id: string; at: Date }) =>
     reminder

@@ -35,7 +35,16 @@ export interface FollowupCampaign {
   name: string;
   timeZone: string;
   /** The campaign's webinar, if any: id (content slug), start and end. */
-  webinar?: { id: string; title: string; start: Date; end: Date } | undefined;
+  webinar?:
+    | {
+        id: string;
+        title: string;
+        start: Date;
+        end: Date;
+        /** Its schedule state (src/lib/webinar/schedule.ts); `cancelled`: no reminders, no no-shows. */
+        status?: 'confirmed' | 'cancelled' | undefined;
+      }
+    | undefined;
   /** Sorted by time. */
   touches: FollowupTouch[];
   partners: FollowupPartner[];

@@ -51,7 +51,8 @@ async function campaignItems(
   );
 }
 
-function rowsOf(campaign: FollowupCampaign, loaded: CampaignStates, now: Date): FollowUp[] {
+function rowsOf(given: FollowupCampaign, loaded: CampaignStates, now: Date): FollowUp[] {
+  const campaign = loaded.campaign ?? given;
   const ctx = {
     now,
     scoring: scoringConfig(campaign.scoring),

@@ -178,6 +178,29 @@ CREATE INDEX send_ledger_request ON send_ledger (request_key);
     name: 'reading means the paper: personal-page sections and time filed apart',
     sql: { sqlite: paperReading('sqlite'), postgres: paperReading('postgres') },
   },
+  {
+    version: 5,
+    name: 'events by campaign and type',
+    sql: `
+-- The partner state reads two small slices of a campaign's events besides the summary: the
+-- personal page's sections seen (counted per partner) and bounce/delay reports (by kind). Without
+-- this index both scan every event of the campaign.
+CREATE INDEX events_campaign_type ON events (campaign, type, partner_id);
+`,
+  },
+  {
+    version: 6,
+    name: 'keyed rows with expiry: lockouts, signed-out sessions, hot-note memory, send locks',
+    sql: `
+-- Shared memory of several server instances on one database (src/lib/store/keyed.ts).
+CREATE TABLE keyed_rows (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  expires_at {{ts}} NOT NULL
+);
+CREATE INDEX keyed_rows_expiry ON keyed_rows (expires_at);
+`,
+  },
 ];
 
 /**

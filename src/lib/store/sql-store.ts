@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import type { Driver } from './driver.ts';
 import * as events from './events.ts';
+import * as keyed from './keyed.ts';
 import * as ledger from './ledger.ts';
 import { migrations, renderMigration } from './migrations.ts';
 import * as partners from './partners.ts';
@@ -261,6 +262,28 @@ export class SqlStore implements Store {
   }
   listSuppressions(...args: Args<typeof suppressions.listSuppressions>) {
     return suppressions.listSuppressions(this.#ctx, ...args);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Keyed rows with expiry (keyed.ts)
+
+  putKeyOnce(...args: Args<typeof keyed.putKeyOnce>) {
+    return keyed.putKeyOnce(this.#ctx, ...args);
+  }
+  getKey(...args: Args<typeof keyed.getKey>) {
+    return keyed.getKey(this.#ctx, ...args);
+  }
+  bumpKey(...args: Args<typeof keyed.bumpKey>) {
+    return keyed.bumpKey(this.#ctx, ...args);
+  }
+  extendKey(...args: Args<typeof keyed.extendKey>) {
+    return keyed.extendKey(this.#ctx, ...args);
+  }
+  deleteKey(...args: Args<typeof keyed.deleteKey>) {
+    return keyed.deleteKey(this.#ctx, ...args);
+  }
+  sweepKeys(...args: Args<typeof keyed.sweepKeys>) {
+    return keyed.sweepKeys(this.#ctx, ...args);
   }
 
   async close(): Promise<void> {

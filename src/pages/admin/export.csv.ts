@@ -5,7 +5,7 @@ import { buildQueue, queueCsv } from '../../lib/followup/index.ts';
 export const prerender = false;
 
 export const GET: APIRoute = async ({ cookies, url, redirect }) => {
-  if (!adminSession(cookies)) return redirect(loginPath(url));
+  if (!(await adminSession(cookies))) return redirect(loginPath(url));
   const { store, campaigns } = await dashboardData();
   const only = url.searchParams.get('campaign');
   const queue = await buildQueue(store, only ? campaigns.filter((c) => c.id === only) : campaigns);

@@ -3,7 +3,7 @@ import { logout } from '../../lib/followup/admin.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = ({ cookies, url, redirect }) => {
-  logout(cookies, url);
+export const POST: APIRoute = async ({ cookies, locals, redirect }) => {
+  await logout(cookies, locals.client?.https ?? false);
   return redirect('/admin/login', 303);
 };

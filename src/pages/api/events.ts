@@ -8,14 +8,14 @@ import { collectBeacon, toResponse } from '../../lib/engagement/beacon.ts';
 
 export const prerender = false;
 
-export const ALL: APIRoute = async ({ request, clientAddress }) =>
+export const ALL: APIRoute = async ({ request, locals }) =>
   toResponse(
     await collectBeacon({
       method: request.method,
       origin: request.headers.get('origin'),
       host: request.headers.get('host'),
       userAgent: request.headers.get('user-agent'),
-      ip: clientAddress ?? null,
+      ip: locals.client?.ip ?? null,
       body: request,
     }),
   );

@@ -4,6 +4,7 @@
 import { touchDecision } from '../../campaign/audience.ts';
 import type { Audience } from '../../campaign/schema.ts';
 import { normalizeEmail } from '../../store/index.ts';
+import { webinarBlocksTouch } from '../../webinar/lifecycle.ts';
 import type { FollowupCampaign, FollowupPartner, PartnerFacts, Status } from '../model.ts';
 import { statusLabels } from '../model.ts';
 import { engagement, type HumanEngagementModel } from '../signals.ts';
@@ -77,7 +78,12 @@ export function partnerState(
     attended: Boolean(s.attendance),
     noShow:
       status === 'no-show' ||
-      (Boolean(s.registration) && !s.attendance && s.webinarOver && s.attendanceImported),
+      // A no-show who also said no stays in the audience; the sender's no comes first anyway.
+      (Boolean(s.registration) &&
+        !s.attendance &&
+        s.webinarOver &&
+        s.attendanceImported &&
+        !s.webinarCancelled),
     engaged,
     responded: Boolean(s.manual || s.repliedAt || s.feedback || s.call || s.registration || s.attendance),
     declined: Boolean(s.decline),
@@ -136,7 +142,10 @@ export function touchDecisions(
   now: Date,
   suppressed?: ReadonlySet<string>,
 ): { touch: string; send: boolean; reason: string | null }[] {
+  const life = campaign.webinar?.status === 'cancelled' ? { state: 'cancelled' as const } : null;
   return campaign.touches.map((t) => {
+    // The webinar's life first, as the send plan decides it (src/lib/webinar/lifecycle.ts).
+    if (webinarBlocksTouch(t, life)) return { touch: t.id, send: false, reason: 'webinar-cancelled' };
     const d = touchDecision(t, partner, flagsFor(state, t, partner, suppressed), now);
     return { touch: t.id, send: d.send, reason: d.send ? null : d.reason };
   });

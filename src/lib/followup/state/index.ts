@@ -23,6 +23,7 @@
  * 4. Add a case to tests/followup/state.test.ts and, if people see it, to tests/scenarios/.
  */
 import type { Store, Suppression } from '../../store/types.ts';
+import { scheduleChangesOf } from '../../webinar/lifecycle.ts';
 import { type CampaignFacts, loadCampaignFacts } from '../facts.ts';
 import type { FollowupCampaign } from '../model.ts';
 import { type PartnerState, partnerState } from './derive.ts';
@@ -40,6 +41,8 @@ export { type Reading, type ReadingLevel, readingOf } from './reading.ts';
 export { countsAsRegistration, type Evidence, noStatuses, SOFT_BOUNCE_LIMIT, statusRules } from './status.ts';
 
 export interface CampaignStates extends CampaignFacts {
+  /** The campaign as derived: its webinar at the current schedule (rescheduled, cancelled). */
+  campaign: FollowupCampaign;
   states: Map<string, PartnerState>;
   /** Suppressed addresses (normalised) among every partner's and referrer's. */
   suppressed: Set<string>;
@@ -48,10 +51,11 @@ export interface CampaignStates extends CampaignFacts {
 /** Every partner's state in one campaign, from the store. */
 export async function loadCampaignStates(
   store: Store,
-  campaign: FollowupCampaign,
+  given: FollowupCampaign,
   options: { now?: Date; suppressions?: Suppression[] } = {},
 ): Promise<CampaignStates> {
   const now = options.now ?? new Date();
+  const campaign = await withSchedule(store, given);
   const suppressions = options.suppressions ?? (await store.listSuppressions());
   const loaded = await loadCampaignFacts(store, campaign, { suppressions });
   const suppressed = new Set(suppressions.map((s) => s.email));
@@ -64,5 +68,25 @@ export async function loadCampaignStates(
         partnerState(p, f, campaign, { now, attendanceImported: loaded.attendanceImported, suppressed }),
       );
   }
-  return { ...loaded, states, suppressed };
+  return { ...loaded, campaign, states, suppressed };
+}
+
+/**
+ * The campaign's webinar at its current schedule: the latest `aircover webinar reschedule` or
+ * `cancel` recorded in the store (src/lib/webinar/schedule.ts) overrides the content's start and
+ * sets `status`, so no-shows and reminders follow the webinar's life.
+ */
+async function withSchedule(store: Store, campaign: FollowupCampaign): Promise<FollowupCampaign> {
+  const webinar = campaign.webinar;
+  if (!webinar) return campaign;
+  const latest = (await scheduleChangesOf(store, webinar.id)).at(-1);
+  if (!latest) return campaign;
+  const start = new Date(latest.start);
+  const length = webinar.end.getTime() - webinar.start.getTime();
+  const moved = Number.isNaN(start.getTime())
+    ? { start: webinar.start, end: webinar.end }
+    : { start, end: new Date(start.getTime() + length) };
+  // A cancellation in either the frontmatter or the store is a cancellation (lifecycle.ts).
+  const status = webinar.status === 'cancelled' || latest.status === 'cancelled' ? 'cancelled' : 'confirmed';
+  return { ...campaign, webinar: { ...webinar, ...moved, status } };
 }

@@ -63,6 +63,8 @@ export interface Signals {
   hardBounce?: PartnerFacts['bounces'][number] | undefined;
   softBounces: PartnerFacts['bounces'];
   webinarOver: boolean;
+  /** The campaign's webinar was cancelled: nobody is a no-show of it. */
+  webinarCancelled: boolean;
   attendanceImported: boolean;
   sent: PartnerFacts['sent'];
   openedAt: string | null;
@@ -93,6 +95,7 @@ export function signalsOf(
     hardBounce: facts.bounces.find((b) => b.kind === 'permanent'),
     softBounces: facts.bounces.filter((b) => b.kind !== 'permanent'),
     webinarOver: campaign.webinar ? campaign.webinar.end.getTime() <= ctx.now.getTime() : false,
+    webinarCancelled: campaign.webinar?.status === 'cancelled',
     attendanceImported: ctx.attendanceImported,
     sent: facts.sent,
     openedAt: facts.openedAt,
@@ -170,7 +173,9 @@ export const statusRules: Rule[] = [
   {
     status: 'no-show',
     when: (s) =>
-      s.registration && s.webinarOver && s.attendanceImported ? [fromResponse(s.registration)] : null,
+      s.registration && s.webinarOver && s.attendanceImported && !s.webinarCancelled
+        ? [fromResponse(s.registration)]
+        : null,
   },
   { status: 'call-requested', when: (s) => (s.call ? [fromResponse(s.call)] : null) },
   { status: 'feedback-given', when: (s) => (s.feedback ? [fromResponse(s.feedback)] : null) },

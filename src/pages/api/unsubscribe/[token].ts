@@ -8,12 +8,12 @@ import { oneClickUnsubscribe } from '../../../lib/engagement/unsubscribe.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ request, params, clientAddress }) =>
+export const POST: APIRoute = async ({ request, params, locals }) =>
   toResponse(
     await oneClickUnsubscribe({
       token: params.token ?? '',
       body: request,
       userAgent: request.headers.get('user-agent'),
-      ip: clientAddress ?? null,
+      ip: locals.client?.ip ?? null,
     }),
   );

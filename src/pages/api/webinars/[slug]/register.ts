@@ -6,13 +6,13 @@ import { registerFromPublicPage } from '../../../../lib/webinar/public-form.ts';
 
 export const prerender = false;
 
-export const POST: APIRoute = async ({ request, params, clientAddress }) =>
+export const POST: APIRoute = async ({ request, params, locals }) =>
   toResponse(
     await registerFromPublicPage({
       slug: params.slug ?? '',
       body: request,
       wantsJson: wantsJson(request),
       userAgent: request.headers.get('user-agent'),
-      ip: clientAddress ?? null,
+      ip: locals.client?.ip ?? null,
     }),
   );
