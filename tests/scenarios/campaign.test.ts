@@ -9,7 +9,16 @@
  * two days ago, so attendance can be imported and no-shows are known (the registrant who did not
  * come is one of them).
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -107,7 +116,14 @@ describe.skipIf(!hasChromium() && !process.env.CI)('issue 10: one truth about ev
     writeFileSync(join(campaigns, 'scenario/partners.csv'), partnersCsv());
     const webinarFile = join(content, `webinars/${WEBINAR}.md`);
     const past = new Date(Date.now() - 2 * 86_400_000).toISOString();
-    writeFileSync(webinarFile, readFileSync(webinarFile, 'utf8').replace(/^start: .*$/m, `start: '${past}'`));
+    // The recording is up (a touch linking it cannot be sent without it: src/lib/campaign/lint-links.ts).
+    const held = readFileSync(webinarFile, 'utf8')
+      .replace(/^start: .*$/m, `start: '${past}'`)
+      .replace(
+        /^joinUrl: .*$/m,
+        (line) => `${line}\nrecordingUrl: https://video.example.com/kestrel/recording`,
+      );
+    writeFileSync(webinarFile, held);
 
     const build = await ensureBuild('scenario', { contentDir: content, campaignsDir: campaigns });
     env = {
@@ -160,8 +176,18 @@ describe.skipIf(!hasChromium() && !process.env.CI)('issue 10: one truth about ev
     // Answers from the personal pages' forms.
     expect((await form('no-thanks', 'decliner', { reason: 'not our market' })).status).toBe(303);
     expect((await form('not-now', 'pauser', { until: '1m' })).status).toBe(303);
+    // Registration closes once the webinar is over (src/lib/webinar/lifecycle.ts): these three
+    // registered while it was still ahead, so the content says so while they do.
+    const ahead = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    writeFileSync(webinarFile, held.replace(/^start: .*$/m, `start: '${ahead}'`));
     for (const id of ['registrant', 'attendee', 'noshow'])
       expect((await form('register', id)).status).toBe(303);
+    writeFileSync(webinarFile, held);
+    // Caches keyed by the file's mtime must see this second write within the same second.
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(webinarFile, later, later);
+    // Now that it is over, registering is closed (and re-reads the content on the server).
+    expect((await form('register', 'attendee')).headers.get('location')).toMatch(/#register-closed$/);
     // The decliner and the pauser read the whole paper afterwards: recorded, never hot.
     expect((await readsPaper('decliner', 'decliner0001')).status).toBe(204);
     expect((await readsPaper('pauser', 'pauser000001')).status).toBe(204);
