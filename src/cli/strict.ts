@@ -66,6 +66,14 @@ function flagTable(args: ArgsDef): Map<string, Flag> {
   return table;
 }
 
+/** A last positional whose valueHint ends in "…" takes every remaining argument (`FILE.eml…`). */
+export function takesMany(args: ArgsDef): boolean {
+  const last = Object.values(args)
+    .filter((def) => def.type === 'positional')
+    .at(-1) as { valueHint?: string } | undefined;
+  return /(…|\.\.\.)$/.test(last?.valueHint ?? '');
+}
+
 const usageOf = (path: string[]) => `aircover ${path.join(' ')}`.trim();
 
 /**
@@ -114,7 +122,7 @@ export async function checkCommandLine(root: CommandDef, rawArgs: string[]): Pro
       rest = next.rest;
       continue;
     }
-    if (given.length > positionals.length) {
+    if (!takesMany(args) && given.length > positionals.length) {
       const extra = given.slice(positionals.length);
       throw new UsageError(
         `${usageOf(path)} takes ${positionals.length ? positionals.map(([n]) => `<${n}>`).join(' ') : 'no arguments'}; unexpected ${extra.map((e) => `"${e}"`).join(' ')}`,

@@ -16,6 +16,7 @@ import { cleanDeep, cleanLine, cleanText } from '../../src/lib/input/clean.ts';
 import { openStore, type Store } from '../../src/lib/store/index.ts';
 import type { EventInput } from '../../src/lib/store/types.ts';
 import { loadWebinar } from '../../src/lib/webinar/schedule.ts';
+import { itWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, projectRoot, SAMPLE } from '../helpers/site-build.ts';
 import { BROWSER_UA, beacon, eventually } from './helpers.ts';
@@ -99,7 +100,7 @@ describe('one bad event never fails its neighbours', () => {
   });
 
   const url = process.env.AIRCOVER_TEST_DATABASE_URL;
-  it.skipIf(!url && process.env.CI !== 'true')('on Postgres', async () => {
+  itWith('postgres')('on Postgres', async () => {
     const schema = `aircover_edge_${randomBytes(4).toString('hex')}`;
     const store = await openStore({ url: url as string, schema });
     try {

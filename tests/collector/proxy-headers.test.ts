@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf, parseTrustProxy } from '../../src/lib/engagement/proxy.ts';
 import { openStore, type Store } from '../../src/lib/store/index.ts';
-import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { collectErrors, launchBrowser } from '../helpers/browser.ts';
+import { itWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, SAMPLE, type SiteBuild } from '../helpers/site-build.ts';
 import { eventually } from './helpers.ts';
@@ -126,60 +127,51 @@ describe('the server behind a proxy', () => {
     expect(home).not.toContain('unsafe-inline');
   });
 
-  it.skipIf(!hasChromium() && process.env.CI !== 'true')(
-    'no page logs a CSP violation in Chromium',
-    async () => {
-      const partners = await store.listPartners('sample');
-      const browser = await launchBrowser();
-      try {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        const errors = collectErrors(page);
-        const violations: string[] = [];
-        await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
-        await page.addInitScript(() => {
-          document.addEventListener('securitypolicyviolation', (e) =>
-            (window as unknown as { reportViolation(v: string): void }).reportViolation(
-              `${e.violatedDirective} ${e.blockedURI} ${document.location.pathname}`,
-            ),
-          );
-        });
-        const visit = async (path: string) => {
-          await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
-        };
-        for (const path of [
-          '/',
-          '/whitepapers/',
-          '/blog/',
-          '/webinars/',
-          '/webinars/integrators-share-live/',
-        ])
-          await visit(path);
-        const links = await page.$$eval('a[href^="/whitepapers/"], a[href^="/blog/"]', (as) =>
-          as.map((a) => a.getAttribute('href') ?? ''),
+  itWith('chromium')('no page logs a CSP violation in Chromium', async () => {
+    const partners = await store.listPartners('sample');
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      const violations: string[] = [];
+      await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) =>
+          (window as unknown as { reportViolation(v: string): void }).reportViolation(
+            `${e.violatedDirective} ${e.blockedURI} ${document.location.pathname}`,
+          ),
         );
-        for (const path of [...new Set(links)].slice(0, 4)) await visit(path);
-        await visit(`/p/${partners[0]?.token}/`);
-        const preview = await page.$$eval('a[href^="/preview/"]', (as) =>
-          as.map((a) => a.getAttribute('href') ?? ''),
-        );
-        if (preview[0]) await visit(preview[0]);
-        await visit(`/unsubscribe/${partners[1]?.token}`);
-        await visit('/admin/login');
-        await page.fill('input[name=password]', PASSWORD);
-        await Promise.all([page.waitForURL(/\/admin\/?$/), page.click('button[type=submit]')]);
-        await page.waitForLoadState('networkidle');
-        await visit('/admin/campaigns/sample');
-        await page.waitForSelector('canvas');
-        await visit(`/admin/partners/sample/${partners[0]?.partnerId}`);
-        await visit('/admin/feedback');
-        expect(violations).toEqual([]);
-        expect(errors.filter((e) => /content security policy/i.test(e))).toEqual([]);
-      } finally {
-        await browser.close();
-      }
-    },
-  );
+      });
+      const visit = async (path: string) => {
+        await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
+      };
+      for (const path of ['/', '/whitepapers/', '/blog/', '/webinars/', '/webinars/integrators-share-live/'])
+        await visit(path);
+      const links = await page.$$eval('a[href^="/whitepapers/"], a[href^="/blog/"]', (as) =>
+        as.map((a) => a.getAttribute('href') ?? ''),
+      );
+      for (const path of [...new Set(links)].slice(0, 4)) await visit(path);
+      await visit(`/p/${partners[0]?.token}/`);
+      const preview = await page.$$eval('a[href^="/preview/"]', (as) =>
+        as.map((a) => a.getAttribute('href') ?? ''),
+      );
+      if (preview[0]) await visit(preview[0]);
+      await visit(`/unsubscribe/${partners[1]?.token}`);
+      await visit('/admin/login');
+      await page.fill('input[name=password]', PASSWORD);
+      await Promise.all([page.waitForURL(/\/admin\/?$/), page.click('button[type=submit]')]);
+      await page.waitForLoadState('networkidle');
+      await visit('/admin/campaigns/sample');
+      await page.waitForSelector('canvas');
+      await visit(`/admin/partners/sample/${partners[0]?.partnerId}`);
+      await visit('/admin/feedback');
+      expect(violations).toEqual([]);
+      expect(errors.filter((e) => /content security policy/i.test(e))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe('in production', () => {

@@ -34,6 +34,19 @@ export function missing(tool: Tool, env: NodeJS.ProcessEnv = process.env): strin
 
 export const isCI = (env: NodeJS.ProcessEnv = process.env) => Boolean(env.CI) && env.CI !== 'false';
 
+/** `it` when every tool is there; `it.skip` without one; under CI, a failing test. */
+export function itWith(...tools: Tool[]): (name: string, fn: () => unknown, timeout?: number) => void {
+  const reasons = tools.map((tool) => missing(tool)).filter((r): r is string => r !== undefined);
+  if (reasons.length === 0) return (name, fn, timeout) => it(name, fn, timeout);
+  if (!isCI()) return (name, fn) => it.skip(`${name} (skipped: ${reasons.join('; ')})`, fn);
+  return (name) =>
+    it(name, () => {
+      throw new Error(
+        `${reasons.join('; ')}: under CI=true a missing tool fails the test instead of skipping it`,
+      );
+    });
+}
+
 /** `describe` when every tool is there; `describe.skip` without one; under CI, a failing suite. */
 export function describeWith(...tools: Tool[]): (name: string, fn: () => void) => void {
   const reasons = tools.map((tool) => missing(tool)).filter((r): r is string => r !== undefined);

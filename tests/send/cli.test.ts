@@ -137,6 +137,14 @@ describe('aircover send with the outbox (no RESEND_API_KEY)', () => {
     expect(list.unsubscribe?.url).toMatch(/\/api\/unsubscribe\/[\w-]+/);
     expect(list['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
     expect(await ledgerCounts(f)).toMatchObject({ sent: 6 });
+    // The .eml's Message-ID is the one the store remembers, so a reply's In-Reply-To finds the partner.
+    const store = await openStore({ dataDir: f.env.AIRCOVER_DATA_DIR as string });
+    try {
+      const [known] = await store.findSentMessages([mail.messageId ?? '']);
+      expect(known).toMatchObject({ kind: 'touch', campaign: f.campaign, touch: 'advance-notice' });
+    } finally {
+      await store.close();
+    }
 
     const again = await runCli(['send', f.campaign, '--touch', 'advance-notice', '--yes', '--json'], f.env);
     expect(again.code).toBe(0);

@@ -97,8 +97,9 @@ async function warmPartnerCards(): Promise<{ token: string; content: CardContent
 
 /**
  * Draws the public pages' cards on all cores before Astro runs, from the content's frontmatter
- * (src/lib/content/read.ts); the endpoint then finds each in the cache. Invalid content is left
- * to the build, which names the file and the field.
+ * (src/lib/content/read.ts); the endpoint then finds each in the cache. Invalid content stops
+ * the build here, every problem with its file, line and field, read in the project's one YAML
+ * dialect (Astro's own reader would take `publishDate: 2027-13-05` as 2028-01-05).
  */
 async function warmPublicCards(): Promise<void> {
   const { readContent } = await import('../../lib/content/read.ts');
@@ -106,7 +107,15 @@ async function warmPublicCards(): Promise<void> {
   const { warmCards } = await import('../../lib/og/pool.ts');
   const { siteSettings } = await import('../../lib/site.ts');
   const content = readContent(process.env.AIRCOVER_CONTENT_DIR ?? 'content');
-  if (content.problems.length > 0) return;
+  if (content.problems.length > 0) {
+    const { formatProblem } = await import('../../lib/campaign/problems.ts');
+    for (const p of content.problems) out.error(formatProblem(p));
+    throw new CliError(
+      `Build failed: ${content.problems.length} problem${content.problems.length === 1 ? '' : 's'} in the content (listed above).`,
+      ExitCode.failure,
+      { code: 'content', result: { problems: content.problems } },
+    );
+  }
   const cards = publicCards({
     site: siteSettings(),
     papers: [...content.whitepapers.values()],

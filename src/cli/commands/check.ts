@@ -38,8 +38,26 @@ export default defineCommand({
     const problems = [...general, ...reports.flatMap((r) => r.problems)];
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.length - errors;
+    const firstError = problems.find((p) => p.severity === 'error');
+    const failure = () =>
+      new CliError(
+        `${errors} error${errors === 1 ? '' : 's'}: nothing may be sent until they are fixed.`,
+        ExitCode.failure,
+        {
+          code: 'preflight',
+          file: firstError?.file,
+          line: firstError?.line,
+          field: firstError?.field,
+        },
+      );
     if (args.json) {
-      out.json({ ok: errors === 0, errors, warnings, strict: args.strict, reports, problems: general });
+      const body = { ok: errors === 0, errors, warnings, strict: args.strict, reports, problems: general };
+      // Under --json stdout holds one object: the report, or the error carrying it.
+      if (errors > 0) {
+        const e = failure();
+        throw new CliError(e.message, e.exitCode, { ...e.place, result: body });
+      }
+      out.json(body);
     } else {
       for (const problem of problems) {
         const line = formatProblem(problem);
@@ -52,11 +70,6 @@ export default defineCommand({
         else out.info(`${color.red('✘')} ${summary}`);
       }
     }
-    if (errors > 0) {
-      throw new CliError(
-        `${errors} error${errors === 1 ? '' : 's'}: nothing may be sent until they are fixed.`,
-        ExitCode.failure,
-      );
-    }
+    if (errors > 0) throw failure();
   },
 });

@@ -35,6 +35,9 @@ export default defineCommand({
           campaign: args.campaign,
           dryRun: args.dryRun,
         });
+        // A reply or a decline goes out to the webhooks (src/lib/hooks/): first try before the store closes.
+        const { deliveriesIdle } = await import('../../lib/hooks/emit.ts');
+        await deliveriesIdle();
         if (args.json) return out.json({ ...result, dryRun: args.dryRun });
         if (args.dryRun) {
           for (const m of result.marked)

@@ -7,6 +7,8 @@ import { CliError, ExitCode, out } from '../output.ts';
 
 /** The webinar modules (calendar, transports, schemas) load when a subcommand runs, so `--help` stays fast. */
 const webinarLib = () => import('../../lib/webinar/index.ts');
+/** The schedule alone (no calendar, no transports): enough for `status` and for loading. */
+const scheduleLib = () => import('../../lib/webinar/schedule.ts');
 
 async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
   const { openStore } = await import('../../lib/store/index.ts');
@@ -19,7 +21,7 @@ async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
 }
 
 async function load(slug: string): Promise<WebinarInfo> {
-  const { loadWebinar, WebinarError } = await webinarLib();
+  const { loadWebinar, WebinarError } = await scheduleLib();
   try {
     return loadWebinar(slug);
   } catch (error) {
@@ -172,7 +174,7 @@ const status = defineCommand({
   },
   async run({ args }) {
     const base = await load(args.webinar);
-    const { currentWebinar } = await webinarLib();
+    const { currentWebinar } = await scheduleLib();
     await withStore(async (store) => {
       const w = await currentWebinar(store, base);
       const registrations = await store.listResponses({ webinar: w.slug, kind: 'registration' });

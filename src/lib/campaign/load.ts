@@ -5,7 +5,6 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import matter from 'gray-matter';
 import { LineCounter, parseDocument } from 'yaml';
 import {
   type BlogData,
@@ -14,20 +13,25 @@ import {
   type WebinarData,
   type WhitepaperData,
 } from '../content/read.ts';
+import { effectiveWindow } from '../email/send/window.ts';
+import { checkLoosely, contentRefs, loadTemplate } from './load-parts.ts';
 import { type Partner, parsePartners } from './partners.ts';
 import { error, hasErrors, locate, type Problem } from './problems.ts';
 import { resolveSchedule } from './schedule.ts';
-import { type CampaignDef, campaignSchema, type TouchDef, templateFrontmatterSchema } from './schema.ts';
+import { type CampaignDef, campaignSchema, type SendWindowDef, type TouchDef } from './schema.ts';
 
 export interface EmailTemplate {
   /** Path of the template file. */
   file: string;
   subject: string;
+  /** A subject test's variants (frontmatter `subjects:`), in file order; see email/send/variant.ts. */
+  subjects?: string[];
   preheader?: string;
   /** Markdown with Liquid. */
   body: string;
   /** Line numbers in the file, to turn template errors into file:line. */
   subjectLine: number;
+  subjectsLine?: number;
   preheaderLine: number;
   bodyLine: number;
 }
@@ -40,6 +44,8 @@ export interface Touch extends TouchDef {
   /** Line of the touch in campaign.yaml. */
   line: number;
   email: EmailTemplate;
+  /** When messages may arrive on the recipient's clock (campaign sendWindow + the touch's own). */
+  window?: SendWindowDef;
 }
 
 export interface Campaign {
@@ -64,7 +70,12 @@ export interface Campaign {
 
 export type LoadResult =
   | { ok: true; campaign: Campaign; problems: Problem[] }
-  | { ok: false; problems: Problem[] };
+  /**
+   * `partial`: the campaign as far as it loaded (valid partners and touches only) when its
+   * content is sound, so the preflight still renders the templates and reports their problems
+   * beside the CSV's: one stage's problem never hides another's.
+   */
+  | { ok: false; problems: Problem[]; partial?: Campaign };
 
 export interface LoadOptions {
   /** The content folder (papers, posts, webinars). Default: AIRCOVER_CONTENT_DIR or `content`. */
@@ -99,7 +110,11 @@ export function loadCampaign(
     const { line, col } = counter.linePos(e.pos[0]);
     problems.push(error('yaml.syntax', e.message.split('\n')[0] ?? e.message, { file, line, column: col }));
   }
-  if (doc.errors.length > 0) return { ok: false, problems };
+  if (doc.errors.length > 0) {
+    // campaign.yaml is unreadable, but the partner list and the templates can still be checked.
+    checkLoosely(dir, {}, problems, contentDir);
+    return { ok: false, problems: problems.map((p) => ({ campaign: id, ...p })) };
+  }
   const at = (path: readonly PropertyKey[]) => ({
     file,
     ...locate(doc, counter, path),
@@ -121,56 +136,23 @@ export function loadCampaign(
         problems.push(error('yaml.field', message, at(path)));
       }
     }
-    return { ok: false, problems };
+    checkLoosely(dir, doc.toJS(), problems, contentDir, at);
+    return { ok: false, problems: problems.map((p) => ({ campaign: id, ...p })) };
   }
   const def = parsed.data;
 
-  // Content references.
+  // Content references: a missing entry is named; an invalid one is reported with its own
+  // file, line and field (the cause), not as missing.
   const content = readContent(contentDir);
-  const paper = content.whitepapers.get(def.whitepaper);
-  if (!paper) {
-    problems.push(
-      error(
-        'content.unknown',
-        `no white paper "${def.whitepaper}" in ${join(contentDir, 'whitepapers')} (or it is invalid)`,
-        at(['whitepaper']),
-      ),
-    );
-  }
-  const webinar = def.webinar ? content.webinars.get(def.webinar) : undefined;
-  if (def.webinar && !webinar) {
-    problems.push(
-      error(
-        'content.unknown',
-        `no webinar "${def.webinar}" in ${join(contentDir, 'webinars')} (or it is invalid)`,
-        at(['webinar']),
-      ),
-    );
-  }
-  const posts: ContentEntry<BlogData>[] = [];
-  def.posts.forEach((slug, i) => {
-    const post = content.blog.get(slug);
-    if (post) posts.push(post);
-    else
-      problems.push(
-        error(
-          'content.unknown',
-          `no blog post "${slug}" in ${join(contentDir, 'blog')} (or it is invalid)`,
-          at(['posts', i]),
-        ),
-      );
+  const refs = contentRefs(content, contentDir, problems, {
+    whitepaper: { slug: def.whitepaper, where: at(['whitepaper']) },
+    ...(def.webinar ? { webinar: { slug: def.webinar, where: at(['webinar']) } } : {}),
+    posts: def.posts.map((slug, i) => ({ slug, where: at(['posts', i]) })),
+    ...(def.sender.author ? { author: { slug: def.sender.author, where: at(['sender', 'author']) } } : {}),
   });
-  if (def.sender.author && !content.authors.has(def.sender.author))
-    problems.push(
-      error(
-        'content.unknown',
-        `no author "${def.sender.author}" in ${join(contentDir, 'authors')} (or it is invalid)`,
-        at(['sender', 'author']),
-      ),
-    );
-  // Content problems that concern what this campaign uses.
-  const used = new Set([paper?.file, webinar?.file, ...posts.map((p) => p.file)]);
-  for (const p of content.problems) if (p.file && used.has(p.file)) problems.push(p);
+  const paper = refs.paper;
+  const webinar = refs.webinar;
+  const posts = refs.posts;
 
   // Touches: unique ids, templates, schedule.
   const seen = new Map<string, number>();
@@ -194,7 +176,19 @@ export function loadCampaign(
     def.touches.map((t, i) => ({ id: t.id, when: t.when, where: at(['touches', i, 'when']) })),
     webinar?.data.start,
   );
-  problems.push(...scheduleProblems);
+  // A webinar that is there but invalid is reported above; "no webinar" would only repeat it.
+  problems.push(
+    ...scheduleProblems.filter((p) => !(refs.webinarInvalid && p.code === 'schedule.no-webinar')),
+  );
+  const windows = new Map<number, SendWindowDef>();
+  def.touches.forEach((touch, i) => {
+    const { window, problem } = effectiveWindow(def.sendWindow, touch.sendWindow);
+    if (window) windows.set(i, window);
+    if (problem)
+      problems.push(
+        error('touch.send-window', problem.message, at(['touches', i, 'sendWindow', problem.field])),
+      );
+  });
 
   // Partners.
   const partnersFile = join(dir, def.partners);
@@ -218,8 +212,8 @@ export function loadCampaign(
     }
   }
 
-  if (hasErrors(problems) || !paper)
-    return { ok: false, problems: problems.map((p) => ({ campaign: id, ...p })) };
+  const failed = hasErrors(problems);
+  if (!paper) return { ok: false, problems: problems.map((p) => ({ campaign: id, ...p })) };
 
   const landingLines: Campaign['landingLines'] = {};
   for (const key of Object.keys(def.landing) as (keyof CampaignDef['landing'])[]) {
@@ -232,7 +226,10 @@ export function loadCampaign(
       at: times.get(touch.id) as Date,
       line: locate(doc, counter, ['touches', index])?.line ?? 1,
       email: emails.get(index) as EmailTemplate,
+      ...(windows.has(index) ? { window: windows.get(index) as SendWindowDef } : {}),
     }))
+    // With errors, only the touches that loaded whole (a partial campaign for the preflight).
+    .filter((t) => t.at !== undefined && t.email !== undefined)
     .sort((a, b) => a.at.getTime() - b.at.getTime() || a.index - b.index);
   const campaign: Campaign = {
     id,
@@ -248,65 +245,26 @@ export function loadCampaign(
     partners,
     touches,
   };
-  return { ok: true, campaign, problems: problems.map((p) => ({ campaign: id, ...p })) };
-}
-
-function loadTemplate(
-  file: string,
-  where: Omit<Problem, 'severity' | 'code' | 'message'>,
-): { template?: EmailTemplate; problems: Problem[] } {
-  if (!existsSync(file))
-    return { problems: [error('template.missing', `template ${file} not found`, where)] };
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  let parsed: matter.GrayMatterFile<string>;
-  try {
-    parsed = matter(text);
-  } catch (cause) {
-    return {
-      problems: [
-        error('template.frontmatter', `bad frontmatter: ${(cause as Error).message}`, { file, line: 1 }),
-      ],
-    };
+  const tagged = problems.map((p) => ({ campaign: id, ...p }));
+  if (failed) {
+    // Rendering a campaign whose content is broken would only add knock-on errors.
+    const sound = !refs.contentInvalid && (def.webinar === undefined || webinar !== undefined);
+    return { ok: false, problems: tagged, ...(sound ? { partial: campaign } : {}) };
   }
-  const lines = text.split('\n');
-  const lineOf = (key: string) => {
-    const index = lines.findIndex((l) => l.startsWith(`${key}:`));
-    return index >= 0 ? index + 1 : 1;
-  };
-  const result = templateFrontmatterSchema.safeParse(parsed.data);
-  if (!result.success) {
-    return {
-      problems: result.error.issues.map((issue) => {
-        const field =
-          issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.map(String).join('.');
-        const message =
-          issue.code === 'unrecognized_keys' ? `unknown frontmatter field "${field}"` : issue.message;
-        return error('template.frontmatter', message, {
-          file,
-          line: lineOf(field.split('.')[0] ?? ''),
-          field,
-        });
-      }),
-    };
-  }
-  // The body starts after the closing `---` of the frontmatter.
-  const bodyLine = text.startsWith('---') ? lines.findIndex((l, i) => i > 0 && l.trim() === '---') + 2 : 1;
-  return {
-    template: {
-      file,
-      subject: result.data.subject,
-      ...(result.data.preheader !== undefined ? { preheader: result.data.preheader } : {}),
-      body: parsed.content.replace(/^\r?\n/, ''),
-      subjectLine: lineOf('subject'),
-      preheaderLine: lineOf('preheader'),
-      bodyLine: bodyLine + (parsed.content.match(/^\r?\n/) ? 1 : 0),
-    },
-    problems: [],
-  };
+  return { ok: true, campaign, problems: tagged };
 }
 
 export interface LoadAllOptions extends LoadOptions {
   campaignsDir?: string;
+}
+
+/** The folders of `campaignsDir` that hold a campaign.yaml, sorted. */
+export function campaignFolders(campaignsDir: string): string[] {
+  if (!existsSync(campaignsDir)) return [];
+  return readdirSync(campaignsDir)
+    .sort()
+    .map((name) => join(campaignsDir, name))
+    .filter((dir) => statSync(dir).isDirectory() && existsSync(join(dir, 'campaign.yaml')));
 }
 
 /** Every folder of `campaignsDir` with a campaign.yaml. */
@@ -316,10 +274,7 @@ export function loadAllCampaigns({ campaignsDir = 'campaigns', ...options }: Loa
 } {
   const campaigns: Campaign[] = [];
   const problems: Problem[] = [];
-  if (!existsSync(campaignsDir)) return { campaigns, problems };
-  for (const name of readdirSync(campaignsDir).sort()) {
-    const dir = join(campaignsDir, name);
-    if (!statSync(dir).isDirectory() || !existsSync(join(dir, 'campaign.yaml'))) continue;
+  for (const dir of campaignFolders(campaignsDir)) {
     const result = loadCampaign(dir, options);
     problems.push(...result.problems);
     if (result.ok) campaigns.push(result.campaign);

@@ -8,7 +8,7 @@ import { siteUrl } from '../personalize/links.ts';
 import { isAdvanceCopy } from '../publishing.ts';
 import { getSecret } from '../secret.ts';
 import { hasRecording, linksRecording, missingRecordingProblems } from './lint-links.ts';
-import { type Campaign, loadAllCampaigns, loadCampaign, type Touch } from './load.ts';
+import { type Campaign, campaignFolders, loadCampaign, type Touch } from './load.ts';
 import type { Partner } from './partners.ts';
 import {
   campaignInputs,
@@ -365,7 +365,14 @@ export async function checkCampaign(dir: string, options: PreflightOptions = {})
     dir,
     options.contentDir !== undefined ? { contentDir: options.contentDir } : {},
   );
-  if (!loaded.ok) return failedLoad(dir, loaded.problems);
+  if (!loaded.ok) {
+    if (!loaded.partial) return failedLoad(dir, loaded.problems);
+    // What loaded is still rendered (uncached: it is not the whole campaign), so a bad CSV row
+    // never hides a template's problems.
+    const { cache: _cache, cacheDir: _cacheDir, ...uncached } = options;
+    const report = await preflightCampaign(loaded.partial, uncached);
+    return withProblems(report, loaded.problems);
+  }
   const report = await preflightCampaign(loaded.campaign, withCache(loaded.campaign, options));
   return withProblems(report, loaded.problems);
 }
@@ -375,14 +382,11 @@ export async function checkAllCampaigns(
   campaignsDir: string,
   options: PreflightOptions = {},
 ): Promise<{ reports: PreflightReport[]; problems: Problem[] }> {
-  const { campaigns, problems } = loadAllCampaigns({
-    campaignsDir,
-    ...(options.contentDir !== undefined ? { contentDir: options.contentDir } : {}),
-  });
+  // Each campaign folder on its own: one with errors is reported (with what still rendered),
+  // never dropped from the run.
   const reports: PreflightReport[] = [];
-  for (const campaign of campaigns)
-    reports.push(await preflightCampaign(campaign, withCache(campaign, options)));
-  return { reports, problems };
+  for (const dir of campaignFolders(campaignsDir)) reports.push(await checkCampaign(dir, options));
+  return { reports, problems: [] };
 }
 
 /** The options with the campaign's cache opened, when a cache folder is given. */

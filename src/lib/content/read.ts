@@ -9,14 +9,13 @@ import { join, relative } from 'node:path';
 import type { ImageMetadata } from 'astro';
 import type { z } from 'astro/zod';
 import { z as zod } from 'astro/zod';
-import matter from 'gray-matter';
-import { parse as parseYaml } from 'yaml';
 import { authorSchema } from '../../schemas/author.ts';
 import { blogSchema } from '../../schemas/blog.ts';
 import type { CollectionName, SchemaContext } from '../../schemas/helpers.ts';
 import { webinarSchema } from '../../schemas/webinar.ts';
 import { whitepaperSchema } from '../../schemas/whitepaper.ts';
 import { error, type Problem } from '../campaign/problems.ts';
+import { type Frontmatter, FrontmatterError, readFrontmatter, readYamlFile } from './frontmatter.ts';
 
 type Schemas = {
   whitepapers: ReturnType<typeof whitepaperSchema>;
@@ -43,8 +42,10 @@ export interface ContentIndex {
   blog: Map<string, ContentEntry<BlogData>>;
   webinars: Map<string, ContentEntry<WebinarData>>;
   authors: Map<string, ContentEntry<AuthorData>>;
-  /** Invalid entries are left out of the maps and reported here, with file and field. */
+  /** Invalid entries are left out of the maps and reported here, with file, line and field. */
   problems: Problem[];
+  /** The ids of invalid entries and their files, so "the webinar you use is invalid" can say why. */
+  invalid: Record<CollectionName, Map<string, string>>;
 }
 
 const patterns: Record<CollectionName, RegExp> = {
@@ -62,11 +63,13 @@ function listFiles(dir: string, pattern: RegExp): string[] {
     .sort();
 }
 
-function readData(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
-  if (file.endsWith('.json')) return JSON.parse(text);
-  if (/\.ya?ml$/.test(file)) return parseYaml(text);
-  return matter(text).data;
+/** One dialect everywhere: frontmatter and YAML through src/lib/content/frontmatter.ts. */
+function readData(file: string): Frontmatter {
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  if (file.endsWith('.json'))
+    return { data: JSON.parse(text) as Record<string, unknown>, content: '', lineOf: () => undefined };
+  if (/\.ya?ml$/.test(file)) return readYamlFile(text);
+  return readFrontmatter(text);
 }
 
 function idOf(file: string, base: string, data: unknown): string {
@@ -86,18 +89,27 @@ export function readContent(contentDir: string, { fresh = false }: { fresh?: boo
   const cached = cache.get(contentDir);
   if (cached && !fresh) return cached;
   const names: CollectionName[] = ['whitepapers', 'blog', 'webinars', 'authors'];
-  const raw = new Map<CollectionName, { id: string; file: string; data: unknown }[]>();
+  type Raw = { id: string; file: string; data: unknown; lineOf: Frontmatter['lineOf'] };
+  const raw = new Map<CollectionName, Raw[]>();
   const problems: Problem[] = [];
+  const invalid = Object.fromEntries(
+    names.map((n) => [n, new Map<string, string>()]),
+  ) as ContentIndex['invalid'];
   for (const name of names) {
     const base = join(contentDir, name);
-    const entries: { id: string; file: string; data: unknown }[] = [];
+    const entries: Raw[] = [];
     for (const file of listFiles(base, patterns[name])) {
       try {
-        const data = readData(file);
-        entries.push({ id: idOf(file, base, data), file, data });
+        const { data, lineOf } = readData(file);
+        entries.push({ id: idOf(file, base, data), file, data, lineOf });
       } catch (cause) {
+        invalid[name].set(idOf(file, base, null), file);
+        const line = cause instanceof FrontmatterError ? cause.line : undefined;
         problems.push(
-          error('content.parse', `cannot read frontmatter: ${(cause as Error).message}`, { file }),
+          error('content.parse', `cannot read frontmatter: ${(cause as Error).message}`, {
+            file,
+            ...(line === undefined ? {} : { line }),
+          }),
         );
       }
     }
@@ -132,17 +144,23 @@ export function readContent(contentDir: string, { fresh = false }: { fresh?: boo
     webinars: new Map(),
     authors: new Map(),
     problems,
+    invalid,
   };
   for (const name of names) {
     const target = index[name] as Map<string, ContentEntry<unknown>>;
     for (const entry of raw.get(name) ?? []) {
       const result = schemas[name].safeParse(entry.data);
       if (!result.success) {
+        invalid[name].set(entry.id, entry.file);
         for (const issue of result.error.issues) {
+          const path =
+            issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+          const line = entry.lineOf(path);
           problems.push(
             error('content.field', issue.message, {
               file: entry.file,
-              field: issue.path.map(String).join('.'),
+              ...(line === undefined ? {} : { line }),
+              field: path.map(String).join('.'),
             }),
           );
         }

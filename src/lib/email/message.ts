@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The shape every transport accepts (one rendered message for one partner) and the result it
  * reports for each message. Rendering lives elsewhere (src/lib/email/render); this module only
@@ -192,3 +193,13 @@ export function neutralizeHeaderValue(value: string): string {
 }
 
 export const IDEMPOTENCY_KEY_MAX = 256;
+
+/**
+ * The Message-ID of an outgoing message, a pure function of its idempotency key and sender, so a
+ * resend after a crash carries the same id and a reply's In-Reply-To finds it (src/lib/inbox/).
+ * Both transports send it: the outbox writes it into the .eml, Resend gets it as a header.
+ */
+export function messageIdFor(idempotencyKey: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'aircover.invalid';
+  return `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`;
+}

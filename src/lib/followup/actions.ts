@@ -283,7 +283,8 @@ export function planFor(
   state: PartnerState,
   now: Date,
 ): Plan {
-  const v = voiceOf(partner, campaign);
+  // The owner after a dashboard hand-off (state.owner), not only the partners.csv one.
+  const v = voiceOf({ ...partner, owner: state.owner ?? undefined }, campaign);
   const bd = (from: string | Date, n = 1) => addBusinessDays(new Date(from), n, campaign.timeZone);
   const gatekeeper = partner.gatekeepers[0];
   const lastSent = facts.sent.at(-1);

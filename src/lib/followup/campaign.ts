@@ -39,6 +39,7 @@ export function fromCampaign(c: Campaign): FollowupCampaign {
       referrer: p.referrer,
     })),
     scoring: c.def.scoring,
+    sameCompany: c.def.sameCompany,
     paperTitle: c.paper.data.title,
     posts: c.posts.map((p) => p.data.title),
     sender: { name: c.def.sender.name, email: c.def.sender.email },

@@ -49,6 +49,8 @@ export interface FollowupCampaign {
   touches: FollowupTouch[];
   partners: FollowupPartner[];
   scoring?: ScoringDef | undefined;
+  /** campaign.yaml `sameCompany`: what a colleague's reply does to the company's partners (default pause). */
+  sameCompany?: 'stop' | 'pause' | 'continue' | undefined;
   /** What the campaign offers, for suggested messages: the paper's title, the posts' titles. */
   paperTitle?: string | undefined;
   posts?: string[] | undefined;

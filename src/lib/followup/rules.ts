@@ -68,7 +68,7 @@ export function rowOf(
     email: partner.email,
     company: partner.company,
     name: fullName(partner),
-    owner: partner.owner ?? null,
+    owner: state.owner,
     status: state.status,
     statusLabel: state.statusLabel,
     until: state.until,

@@ -23,6 +23,8 @@ export interface TimelineEntry {
    * the pause (reading again; the pause ends on 2027-01-04)". Null otherwise.
    */
   context: string | null;
+  /** Who recorded it, for what the marketer did (`aircover mark`, the dashboard). */
+  by: string | null;
 }
 
 export interface PartnerTimeline {
@@ -45,6 +47,7 @@ function responseEntry(r: StoredResponse, detail: string): TimelineEntry {
     verdictReason: null,
     detail,
     context: null,
+    by: typeof r.data.by === 'string' ? r.data.by : null,
   };
 }
 
@@ -109,6 +112,7 @@ export async function partnerTimeline(
         verdictReason: e.verdictReason,
         detail: eventDetail(e.type, e.metadata),
         context: null,
+        by: null,
       });
     }
     for (const r of responses) {
@@ -118,6 +122,8 @@ export async function partnerTimeline(
         r.kind === 'feedback' ? (r.consentToQuote ? 'may quote' : 'not for quoting') : '',
         r.until ? `until ${r.until.slice(0, 10)}` : '',
         r.preferredTimes?.length ? `times: ${r.preferredTimes.join('; ')}` : '',
+        r.kind === 'handoff' && typeof r.data.owner === 'string' ? `owner now ${r.data.owner}` : '',
+        r.kind === 'resume' ? 'pause ended' : '',
       ]
         .filter(Boolean)
         .join(' · ');
@@ -135,6 +141,7 @@ export async function partnerTimeline(
         verdictReason: null,
         detail: `to ${s.recipient}`,
         context: null,
+        by: null,
       });
     }
   }
@@ -155,6 +162,7 @@ export async function partnerTimeline(
       verdictReason: null,
       detail: suppression.source,
       context: null,
+      by: null,
     });
   }
   entries.sort((a, b) => a.at.localeCompare(b.at));
@@ -178,6 +186,10 @@ function labelAfterNo(entries: TimelineEntry[]): void {
     if (e.kind === 'response' && e.type === 'not-now') {
       const until = /until (\S+)/.exec(e.detail)?.[1];
       if (until) pause = { campaign: e.campaign, from: e.at, until };
+      continue;
+    }
+    if (e.kind === 'response' && e.type === 'resume') {
+      if (pause && pause.campaign === e.campaign) pause = null;
       continue;
     }
     if (e.kind !== 'event' || e.verdict !== 'human' || e.type.startsWith('email.')) continue;

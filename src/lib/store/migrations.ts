@@ -201,7 +201,149 @@ CREATE TABLE keyed_rows (
 CREATE INDEX keyed_rows_expiry ON keyed_rows (expires_at);
 `,
   },
+  {
+    version: 7,
+    name: 'inbox: inbound messages, sent message ids, mailbox cursors',
+    sql: `
+-- Every message that came back (reply, auto-reply, bounce, complaint), kept whether or not it
+-- matched a partner. message_id is the Message-ID without angle brackets (a hash of the raw
+-- message when it had none): the one key, so IMAP and Resend delivering the same mail store it once.
+CREATE TABLE inbound_messages (
+  id {{id}},
+  message_id TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  from_email TEXT,
+  from_name TEXT,
+  subject TEXT,
+  class TEXT NOT NULL,
+  evidence {{json}} NOT NULL,
+  detail {{json}} NOT NULL,
+  headers {{json}} NOT NULL,
+  campaign TEXT,
+  partner_id TEXT,
+  match_kind TEXT,
+  correction TEXT,
+  corrected_at {{ts}},
+  effects {{json}} NOT NULL,
+  received_at {{ts}} NOT NULL,
+  created_at {{ts}} NOT NULL
+);
+CREATE INDEX inbound_partner ON inbound_messages (campaign, partner_id);
+CREATE INDEX inbound_received ON inbound_messages (received_at);
+
+-- The Message-ID of every message aircover sent (touches, confirmations, notes, digests): what a
+-- reply's In-Reply-To and References are matched against.
+CREATE TABLE sent_messages (
+  message_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  campaign TEXT,
+  partner_id TEXT,
+  touch TEXT,
+  recipient TEXT NOT NULL,
+  sent_at {{ts}} NOT NULL
+);
+CREATE INDEX sent_messages_partner ON sent_messages (campaign, partner_id);
+
+-- Where IMAP reading stopped, per mailbox: the UIDVALIDITY the UIDs belong to and the last UID seen.
+CREATE TABLE inbox_cursors (
+  mailbox TEXT PRIMARY KEY,
+  uid_validity TEXT NOT NULL,
+  last_uid BIGINT NOT NULL,
+  updated_at {{ts}} NOT NULL
+);
+`,
+  },
+  {
+    version: 8,
+    name: 'dashboard actions as responses; outgoing webhook deliveries',
+    sql: {
+      sqlite: dashboardKinds('sqlite') + outgoingWebhooks(),
+      postgres: dashboardKinds('postgres') + outgoingWebhooks(),
+    },
+  },
 ];
+
+/**
+ * Migration 8, part 2: outgoing webhooks (src/lib/hooks/). One delivery per (message, endpoint):
+ * what to send and where it stands; one attempt row per try, the delivery log.
+ */
+function outgoingWebhooks(): string {
+  return `
+CREATE TABLE webhook_deliveries (
+  id {{id}},
+  message_id TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at {{ts}},
+  last_status INTEGER,
+  last_error TEXT,
+  created_at {{ts}} NOT NULL,
+  updated_at {{ts}} NOT NULL,
+  delivered_at {{ts}},
+  UNIQUE (message_id, endpoint)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+CREATE TABLE webhook_attempts (
+  id {{id}},
+  delivery_id BIGINT NOT NULL,
+  attempt INTEGER NOT NULL,
+  at {{ts}} NOT NULL,
+  status INTEGER,
+  error TEXT,
+  ms INTEGER NOT NULL
+);
+CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt);
+`;
+}
+
+/**
+ * Migration 8: the dashboard's actions are responses like `aircover mark`'s, so the one partner
+ * state reads them: `note` (changes nothing), `resume` (ends a running not-now pause) and
+ * `handoff` (data.owner: the owner from then on). SQLite cannot alter a CHECK constraint, so the
+ * table is rebuilt with the same columns, rows and ids; Postgres swaps the constraint.
+ */
+function dashboardKinds(engine: Engine): string {
+  const kinds = `'feedback', 'registration', 'attendance', 'not-now', 'decline',
+    'call-request', 'replied', 'met', 'called', 'not-interested', 'note', 'resume', 'handoff'`;
+  if (engine === 'postgres')
+    return `
+ALTER TABLE responses DROP CONSTRAINT IF EXISTS responses_kind_check;
+ALTER TABLE responses ADD CONSTRAINT responses_kind_check CHECK (kind IN (${kinds}));
+`;
+  return `
+CREATE TABLE responses_v8 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN (${kinds})),
+  campaign TEXT,
+  partner_id TEXT,
+  touch TEXT,
+  email TEXT,
+  name TEXT,
+  webinar TEXT,
+  body TEXT,
+  rating INTEGER,
+  consent_to_quote INTEGER,
+  until_at TEXT,
+  preferred_times TEXT,
+  source TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+INSERT INTO responses_v8 SELECT id, idempotency_key, kind, campaign, partner_id, touch, email, name,
+  webinar, body, rating, consent_to_quote, until_at, preferred_times, source, occurred_at, created_at, data
+  FROM responses;
+DROP TABLE responses;
+ALTER TABLE responses_v8 RENAME TO responses;
+CREATE INDEX responses_partner ON responses (campaign, partner_id, kind);
+CREATE UNIQUE INDEX responses_webinar_person ON responses (kind, webinar, email)
+  WHERE kind IN ('registration', 'attendance');
+`;
+}
 
 /**
  * Migration 3: what the follow-up queue and the dashboard read instead of every event, kept by

@@ -153,3 +153,10 @@ export async function verifyRegistration(
   );
   return { changed: changed > 0, id };
 }
+
+/** Remove responses by idempotency key: only for a writer undoing its own rows (inbox corrections). */
+export async function removeResponses(ctx: SqlContext, idempotencyKeys: string[]): Promise<number> {
+  if (idempotencyKeys.length === 0) return 0;
+  const where = new Where().in('idempotency_key', idempotencyKeys);
+  return ctx.db.run(`DELETE FROM responses ${where.sql}`, where.params);
+}

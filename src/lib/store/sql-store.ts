@@ -5,7 +5,7 @@
  * `pg`.
  *
  * `SqlStore` is the facade: migrations are here, each concern's SQL is in its own module
- * (partners.ts, ledger.ts, events.ts, webhooks.ts, responses.ts, suppressions.ts; shared helpers
+ * (partners.ts, ledger.ts, events.ts, webhooks.ts, responses.ts, suppressions.ts, inbox.ts; shared helpers
  * in sql-shared.ts), and every method below hands its arguments to that module's function of the
  * same name. Each function's contract is documented there.
  *
@@ -14,8 +14,10 @@
  * email. Code paths that could race rely on them.
  */
 import { createHash } from 'node:crypto';
+import * as deliveries from './deliveries.ts';
 import type { Driver } from './driver.ts';
 import * as events from './events.ts';
+import * as inbox from './inbox.ts';
 import * as keyed from './keyed.ts';
 import * as ledger from './ledger.ts';
 import { migrations, renderMigration } from './migrations.ts';
@@ -233,6 +235,25 @@ export class SqlStore implements Store {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Outgoing webhook deliveries (deliveries.ts)
+
+  queueDeliveries(...args: Args<typeof deliveries.queueDeliveries>) {
+    return deliveries.queueDeliveries(this.#ctx, ...args);
+  }
+  claimDeliveries(...args: Args<typeof deliveries.claimDeliveries>) {
+    return deliveries.claimDeliveries(this.#ctx, ...args);
+  }
+  recordAttempt(...args: Args<typeof deliveries.recordAttempt>) {
+    return deliveries.recordAttempt(this.#ctx, ...args);
+  }
+  listDeliveries(...args: Args<typeof deliveries.listDeliveries>) {
+    return deliveries.listDeliveries(this.#ctx, ...args);
+  }
+  listAttempts(...args: Args<typeof deliveries.listAttempts>) {
+    return deliveries.listAttempts(this.#ctx, ...args);
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Responses (responses.ts)
 
   addResponse(...args: Args<typeof responses.addResponse>) {
@@ -243,6 +264,9 @@ export class SqlStore implements Store {
   }
   verifyRegistration(...args: Args<typeof responses.verifyRegistration>) {
     return responses.verifyRegistration(this.#ctx, ...args);
+  }
+  removeResponses(...args: Args<typeof responses.removeResponses>) {
+    return responses.removeResponses(this.#ctx, ...args);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -262,6 +286,37 @@ export class SqlStore implements Store {
   }
   listSuppressions(...args: Args<typeof suppressions.listSuppressions>) {
     return suppressions.listSuppressions(this.#ctx, ...args);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inbox (inbox.ts)
+
+  addInbound(...args: Args<typeof inbox.addInbound>) {
+    return inbox.addInbound(this.#ctx, ...args);
+  }
+  getInbound(...args: Args<typeof inbox.getInbound>) {
+    return inbox.getInbound(this.#ctx, ...args);
+  }
+  listInbound(...args: Args<typeof inbox.listInbound>) {
+    return inbox.listInbound(this.#ctx, ...args);
+  }
+  correctInbound(...args: Args<typeof inbox.correctInbound>) {
+    return inbox.correctInbound(this.#ctx, ...args);
+  }
+  setInboundEffects(...args: Args<typeof inbox.setInboundEffects>) {
+    return inbox.setInboundEffects(this.#ctx, ...args);
+  }
+  recordSentMessages(...args: Args<typeof inbox.recordSentMessages>) {
+    return inbox.recordSentMessages(this.#ctx, ...args);
+  }
+  findSentMessages(...args: Args<typeof inbox.findSentMessages>) {
+    return inbox.findSentMessages(this.#ctx, ...args);
+  }
+  getInboxCursor(...args: Args<typeof inbox.getInboxCursor>) {
+    return inbox.getInboxCursor(this.#ctx, ...args);
+  }
+  setInboxCursor(...args: Args<typeof inbox.setInboxCursor>) {
+    return inbox.setInboxCursor(this.#ctx, ...args);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ export interface LedgerFilter {
 // ---------------------------------------------------------------------------------------------
 // Events
 
-export const eventSources = ['page', 'form', 'webhook', 'cli'] as const;
+export const eventSources = ['page', 'form', 'webhook', 'cli', 'inbox'] as const;
 export type EventSource = (typeof eventSources)[number];
 export const verdicts = ['human', 'bot', 'suspect'] as const;
 export type Verdict = (typeof verdicts)[number];
@@ -305,14 +305,19 @@ export const responseKinds = [
   'met',
   'called',
   'not-interested',
+  'note',
+  'resume',
+  'handoff',
 ] as const;
 /**
  * What a person told us. `feedback`..`call-request` come from the personal page's forms;
  * `attendance` from the webinar import; `replied`, `met`, `called`, `not-interested` are manual
- * outcomes recorded by the marketer (`aircover mark`).
+ * outcomes recorded by the marketer (`aircover mark`, the dashboard). The dashboard adds `note`
+ * (changes nothing), `resume` (ends a running not-now pause) and `handoff` (`data.owner` is the
+ * partner's owner from then on); each dashboard row names who did it in `data.by`.
  */
 export type ResponseKind = (typeof responseKinds)[number];
-export const responseSources = ['page', 'form', 'webhook', 'cli', 'import'] as const;
+export const responseSources = ['page', 'form', 'webhook', 'cli', 'import', 'inbox', 'dashboard'] as const;
 export type ResponseSource = (typeof responseSources)[number];
 
 export interface ResponseInput {
@@ -408,6 +413,164 @@ export interface Suppression {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Outgoing webhooks (src/lib/hooks/)
+
+export const deliveryStates = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+
+export interface DeliveryInput {
+  /** The Standard Webhooks `webhook-id`: one per event, the same on every endpoint and retry. */
+  messageId: string;
+  /** The endpoint's name (never its URL, which may carry a token). */
+  endpoint: string;
+  eventType: string;
+  /** The exact body to send (and sign) on every attempt. */
+  payload: string;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  messageId: string;
+  endpoint: string;
+  eventType: string;
+  payload: string;
+  state: DeliveryState;
+  attempts: number;
+  /** When a pending delivery may be tried (again); null once delivered or given up. */
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+export interface DeliveryAttempt {
+  deliveryId: number;
+  attempt: number;
+  at: string;
+  /** The HTTP status, null when no answer came (network error, timeout). */
+  status: number | null;
+  error: string | null;
+  ms: number;
+}
+
+export interface AttemptOutcome {
+  status: number | null;
+  error: string | null;
+  ms: number;
+  at: TimeInput;
+  /** Delivered (2xx), or the time of the next try, or null to give up. */
+  delivered: boolean;
+  retryAt: TimeInput | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbox
+
+/** What an inbound message is. `reply` is a person writing back; the others are machines. */
+export const inboundClasses = ['reply', 'auto-reply', 'bounce', 'complaint', 'unknown'] as const;
+export type InboundClass = (typeof inboundClasses)[number];
+
+/** How an inbound message was tied to a partner. */
+export const matchKinds = ['thread', 'from', 'gatekeeper', 'referrer', 'same-company'] as const;
+export type MatchKind = (typeof matchKinds)[number];
+
+/** One line of evidence behind a classification: which rule saw what, where. */
+export interface InboundEvidence {
+  rule: string;
+  /** Where it was seen: a header name, `subject`, `body`, a MIME part. */
+  where: string;
+  /** What was seen (cut to a line). */
+  saw: string;
+}
+
+export interface InboundInput {
+  /** Message-ID without angle brackets (or a content hash when the message had none). */
+  messageId: string;
+  /** `imap:<mailbox>`, `resend`, `cli`. */
+  source: string;
+  fromEmail?: string | null;
+  fromName?: string | null;
+  subject?: string | null;
+  class: InboundClass;
+  evidence: InboundEvidence[];
+  /** Class-specific findings: bounce recipient/status/hard, return date, new text, intent... */
+  detail: Record<string, unknown>;
+  /** The headers the classification and matching read (names lower-cased). */
+  headers: Record<string, string>;
+  campaign?: string | null;
+  partnerId?: string | null;
+  matchKind?: MatchKind | null;
+  receivedAt: TimeInput;
+}
+
+export interface StoredInbound {
+  id: number;
+  messageId: string;
+  source: string;
+  fromEmail: string | null;
+  fromName: string | null;
+  subject: string | null;
+  class: InboundClass;
+  /** A person's correction, null when none: it wins over `class`. */
+  correction: InboundClass | null;
+  correctedAt: string | null;
+  /** `correction ?? class`: what the effects follow. */
+  effectiveClass: InboundClass;
+  evidence: InboundEvidence[];
+  detail: Record<string, unknown>;
+  headers: Record<string, string>;
+  campaign: string | null;
+  partnerId: string | null;
+  matchKind: MatchKind | null;
+  /** What applying the message did (response keys, suppressions), so a correction can undo it. */
+  effects: Record<string, unknown>;
+  receivedAt: string;
+  createdAt: string;
+}
+
+export interface InboundFilter {
+  campaign?: string;
+  partnerId?: string;
+  /** Effective class (a correction counts). */
+  class?: InboundClass;
+  /** Only messages tied to no partner. */
+  unmatched?: boolean;
+}
+
+export const sentMessageKinds = ['touch', 'confirmation', 'hot-note', 'digest', 'note'] as const;
+export type SentMessageKind = (typeof sentMessageKinds)[number];
+
+export interface SentMessageInput {
+  /** Message-ID without angle brackets. */
+  messageId: string;
+  kind: SentMessageKind;
+  campaign?: string | null;
+  partnerId?: string | null;
+  touch?: string | null;
+  recipient: string;
+  sentAt?: TimeInput;
+}
+
+export interface SentMessage {
+  messageId: string;
+  kind: SentMessageKind;
+  campaign: string | null;
+  partnerId: string | null;
+  touch: string | null;
+  recipient: string;
+  sentAt: string;
+}
+
+/** Where IMAP reading of one mailbox stopped. */
+export interface InboxCursor {
+  mailbox: string;
+  uidValidity: string;
+  lastUid: number;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Migrations
 
 export interface MigrationStatus {
@@ -492,6 +655,23 @@ export interface Store {
     how: { via: string; at: Date; campaign?: string | null; partnerId?: string | null },
   ): Promise<{ changed: boolean; id: number | null }>;
 
+  // outgoing webhooks: deliveries and their attempts (the delivery log)
+  /** Queue deliveries, due at once; a (message, endpoint) already queued is kept as it was. */
+  queueDeliveries(deliveries: DeliveryInput[]): Promise<number>;
+  /**
+   * Pending deliveries due by `now`, each leased to this caller until `leaseUntil` (another
+   * instance skips it meanwhile; a crash frees it then).
+   */
+  claimDeliveries(now: TimeInput, leaseUntil: TimeInput, limit: number): Promise<WebhookDelivery[]>;
+  /** Log one attempt and move the delivery on (delivered, retry at, or failed). */
+  recordAttempt(deliveryId: number, outcome: AttemptOutcome): Promise<void>;
+  listDeliveries(filter?: {
+    messageId?: string;
+    state?: DeliveryState;
+    limit?: number;
+  }): Promise<WebhookDelivery[]>;
+  listAttempts(deliveryId: number): Promise<DeliveryAttempt[]>;
+
   // suppressions
   addSuppression(suppression: SuppressionInput): Promise<{ created: boolean }>;
   removeSuppression(email: string): Promise<boolean>;
@@ -499,10 +679,28 @@ export interface Store {
   suppressedAmong(emails: string[]): Promise<Set<string>>;
   listSuppressions(): Promise<Suppression[]>;
 
+  // inbox
+  /** Store an inbound message once (by Message-ID); a second delivery returns the first row's id. */
+  addInbound(message: InboundInput): Promise<{ created: boolean; id: number }>;
+  getInbound(id: number): Promise<StoredInbound | null>;
+  listInbound(filter?: InboundFilter): Promise<StoredInbound[]>;
+  /** Record a person's class for a message (it wins); false for an unknown id. */
+  correctInbound(id: number, correction: InboundClass): Promise<boolean>;
+  /** Record what applying a message did (replaces the previous record). */
+  setInboundEffects(id: number, effects: Record<string, unknown>): Promise<void>;
+  /** Remember Message-IDs of sent messages; ids already stored are kept. Returns rows added. */
+  recordSentMessages(messages: SentMessageInput[]): Promise<number>;
+  /** The sent messages among these Message-IDs (brackets and case as stored). */
+  findSentMessages(messageIds: string[]): Promise<SentMessage[]>;
+  getInboxCursor(mailbox: string): Promise<InboxCursor | null>;
+  setInboxCursor(cursor: InboxCursor): Promise<void>;
+  /** Remove responses by idempotency key (the inbox undoing its own effects after a correction). */
+  removeResponses(idempotencyKeys: string[]): Promise<number>;
+
   /** Keyed rows with expiry, shared by every instance on the database (keyed.ts). */
   putKeyOnce(key: string, value: string, ttlMs: number): Promise<boolean>;
   getKey(key: string): Promise<{ value: string; expiresAt: Date } | null>;
-  bumpKey(key: string, ttlMs: number): Promise<{ count: number; expiresAt: Date }>;
+  bumpKey(key: string, ttlMs: number, by?: number): Promise<{ count: number; expiresAt: Date }>;
   extendKey(key: string, value: string, ttlMs: number): Promise<boolean>;
   deleteKey(key: string, value?: string): Promise<boolean>;
   sweepKeys(): Promise<number>;

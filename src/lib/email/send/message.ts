@@ -5,7 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { formatAddress, reformatMailbox } from '../address.ts';
-import { neutralizeHeaderValue, type OutgoingMessage, refTags, unsubscribeHeaders } from '../message.ts';
+import {
+  messageIdFor,
+  neutralizeHeaderValue,
+  type OutgoingMessage,
+  refTags,
+  unsubscribeHeaders,
+} from '../message.ts';
 import type { RenderedMessage } from '../render/index.ts';
 
 /**
@@ -51,7 +57,11 @@ export function toOutgoing(rendered: RenderedMessage, options: BuildOptions): Ou
       : rendered.subject,
     html: rendered.html,
     text: rendered.text,
-    headers: unsubscribeHeaders(rendered.unsubscribeOneClickUrl),
+    // Our own Message-ID, so both transports send the id the inbox matches replies against.
+    headers: {
+      'Message-ID': messageIdFor(options.idempotencyKey, rendered.from.email),
+      ...unsubscribeHeaders(rendered.unsubscribeOneClickUrl),
+    },
     tags: refTags(ref),
   };
   if (options.batchKey !== undefined) message.batchKey = options.batchKey;

@@ -116,6 +116,23 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
   const build = (row: BuildRow, batchKey?: string): Promise<Built> =>
     buildMessage(campaign, touch, partners.get(row.partnerId), row, render, batchKey);
 
+  /** The sent message's Message-ID, for the inbox to match replies (never for a --to test send). */
+  async function rememberMessageId(m: OutgoingMessage | undefined): Promise<void> {
+    const id = m?.headers['Message-ID'];
+    if (!m || !id || m.ref.touch !== touch.id) return;
+    const recipient = partners.get(m.ref.partner)?.email ?? m.to;
+    await store.recordSentMessages([
+      {
+        messageId: id,
+        kind: 'touch',
+        campaign: m.ref.campaign,
+        partnerId: m.ref.partner,
+        touch: m.ref.touch,
+        recipient,
+      },
+    ]);
+  }
+
   /** Hands one group to the transport and records every result. Returns false to end the run. */
   async function dispatch(messages: OutgoingMessage[]): Promise<boolean> {
     const dispatched = new Set<string>();
@@ -133,6 +150,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
         answered++;
         if (await store.markSent(result.idempotencyKey, result.providerId)) summary.sent++;
         else summary.replayed++;
+        await rememberMessageId(messages.find((m) => m.idempotencyKey === result.idempotencyKey));
       } else if (result.status === 'stopped') {
         stopped = true;
         summary.stopped = { reason: result.reason, message: result.error.message };

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import {
   type MessageRef,
+  messageIdFor,
   neutralizeHeaderValue,
   type OutgoingMessage,
   type SendOptions,
@@ -50,20 +51,17 @@ export function outboxPath(ref: MessageRef): string {
   return join(safeName(ref.campaign), safeName(ref.touch), safeName(ref.partner));
 }
 
-function domainOf(address: string): string {
-  const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(address);
-  return match?.[1] ?? 'aircover.invalid';
-}
-
 /** Builds the RFC 5322 message (bytes) for one outgoing message. */
 export async function buildEml(message: OutgoingMessage, date: Date = new Date()): Promise<Buffer> {
   const headers: Record<string, string> = {};
+  let messageId = messageIdFor(message.idempotencyKey, message.from);
   for (const [name, value] of Object.entries(message.headers)) {
     const cleanName = name.replace(/[^!-9;-~]/g, '');
-    if (cleanName) headers[cleanName] = neutralizeHeaderValue(value);
+    // The builder's Message-ID (the one the store remembers) is the composer's, not a second header.
+    if (cleanName.toLowerCase() === 'message-id') messageId = neutralizeHeaderValue(value);
+    else if (cleanName) headers[cleanName] = neutralizeHeaderValue(value);
   }
   if (message.scheduledAt) headers['X-Aircover-Scheduled-At'] = neutralizeHeaderValue(message.scheduledAt);
-  const keyDigest = createHash('sha256').update(message.idempotencyKey).digest('hex').slice(0, 32);
   const composer = new MailComposer({
     from: neutralizeHeaderValue(message.from),
     to: neutralizeHeaderValue(message.to),
@@ -71,7 +69,7 @@ export async function buildEml(message: OutgoingMessage, date: Date = new Date()
     subject: neutralizeHeaderValue(message.subject),
     text: message.text,
     html: message.html,
-    messageId: `<${keyDigest}@${domainOf(message.from)}>`,
+    messageId,
     date,
     headers,
     attachments: (message.attachments ?? []).map((a) => ({

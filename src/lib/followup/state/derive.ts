@@ -43,6 +43,11 @@ export interface PartnerState {
   resurfacedFrom: string | null;
   /** Delivery: `delayed` after soft bounces (below the limit), `bounced` past it or on a hard one. */
   delivery: 'ok' | 'delayed' | 'bounced';
+  /**
+   * Who owns the relationship: the latest dashboard hand-off (`handoff` response), else the
+   * partners.csv owner. Every view, note and export reads this one.
+   */
+  owner: string | null;
   /** What the sender's audience rules read. */
   flags: AudienceFlags;
   audiences: Record<Audience, boolean>;
@@ -106,10 +111,25 @@ export function partnerState(
     registered,
     resurfacedFrom: s.notNow?.until && !s.pausedUntil ? s.notNow.until : null,
     delivery: status === 'bounced' ? 'bounced' : s.softBounces.length > 0 ? 'delayed' : 'ok',
+    owner: ownerOf(partner, facts),
     flags,
     audiences: audienceMembership(flags),
     signals: s,
   };
+}
+
+/** The owner after the latest hand-off, else the partners.csv owner. */
+export function ownerOf(partner: FollowupPartner, facts: PartnerFacts): string | null {
+  let owner: string | null = partner.owner ?? null;
+  let at = '';
+  for (const r of facts.responses) {
+    const to = r.kind === 'handoff' ? r.data.owner : undefined;
+    if (typeof to === 'string' && to && r.occurredAt >= at) {
+      owner = to;
+      at = r.occurredAt;
+    }
+  }
+  return owner;
 }
 
 /** Who a touch writes to: the referrer for a referrer nudge, else the partner. */

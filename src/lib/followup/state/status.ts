@@ -79,12 +79,16 @@ export function signalsOf(
   const rs = facts.responses;
   const notNow = latest(rs, ['not-now']);
   const nowIso = ctx.now.toISOString();
+  // A dashboard "resume" ends the pause that was running when it was recorded (a later not-now,
+  // from the partner or the dashboard, pauses again).
+  const resume = latest(rs, ['resume']);
+  const resumed = Boolean(notNow && resume && resume.occurredAt >= notNow.occurredAt);
   return {
     now: ctx.now,
     reading,
     decline: latest(rs, ['decline', 'not-interested']),
     notNow,
-    pausedUntil: notNow?.until && notNow.until > nowIso ? notNow.until : null,
+    pausedUntil: notNow?.until && notNow.until > nowIso && !resumed ? notNow.until : null,
     manual: latest(rs, manualOutcomes),
     repliedAt: facts.repliedAt,
     attendance: latest(rs, ['attendance']),

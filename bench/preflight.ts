@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * Paying for what you ask: `aircover check` and `aircover send --touch X --dry-run` on 500 partners
+ * × 9 touches (the sample's templates), through the real CLI, in turn in the same run. Measures a
+ * full check with an empty cache (the baseline), a second check with nothing changed, and a dry-run
+ * send of one touch with an empty cache (the goal's figure) and right after a check (the cache
+ * warm, the usual order); and the peak memory of a full check at a quarter of the
+ * partners, to see it stay flat. Goals: the send ≤ 0.3× the check, the second check ≤ 0.2× the
+ * first, peak memory at 4× the partners ≤ 1.25× (the preflight keeps counts, not messages). JSON out.
+ *
+ *   npm run bench -- preflight [--partners 500] [--rounds 3]
+ */
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { makeFixture } from '../tests/send/fixture.ts';
+import { aircoverCli, type Measured, numberArg, printJson, round, timeNode } from './lib.ts';
+
+const PARTNERS = numberArg('partners', 500);
+const ROUNDS = numberArg('rounds', 3);
+const touches = [
+  'advance-notice',
+  'announce',
+  'webinar-invite',
+  'follow-up',
+  'referrer-nudge',
+  'reminder',
+  'reminder-hour',
+  'recording',
+  'thanks',
+];
+
+function cli(fixture: ReturnType<typeof makeFixture>) {
+  const cache = join(fixture.env.AIRCOVER_STATE_DIR as string, 'cache', 'preflight');
+  const run = (args: string[], cold: boolean): Promise<Measured> => {
+    if (cold) rmSync(cache, { recursive: true, force: true });
+    return timeNode([aircoverCli, ...args], fixture.env);
+  };
+  return {
+    check: (cold: boolean) => run(['check', fixture.campaign], cold),
+    send: (cold = true) => run(['send', fixture.campaign, '--touch', 'advance-notice', '--dry-run'], cold),
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+const big = makeFixture({ count: PARTNERS, touches, name: 'bench' });
+const small = makeFixture({ count: Math.max(1, Math.round(PARTNERS / 4)), touches, name: 'bench' });
+try {
+  const b = cli(big);
+  // Warm-up: Node's compile cache and the store's migrations.
+  await b.send();
+  const rounds: { check: Measured; second: Measured; sendAfterCheck: Measured; send: Measured }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const check = await b.check(true);
+    const second = await b.check(false);
+    const sendAfterCheck = await b.send(false);
+    const send = await b.send();
+    rounds.push({ check, second, sendAfterCheck, send });
+    process.stderr.write(
+      `round ${i + 1}: check ${check.seconds} s, again ${second.seconds} s, send ${send.seconds} s\n`,
+    );
+  }
+  const smallCheck = await cli(small).check(true);
+  const sendRatio = median(rounds.map((r) => r.send.seconds / r.check.seconds));
+  const secondRatio = median(rounds.map((r) => r.second.seconds / r.check.seconds));
+  const bigPeak = median(rounds.map((r) => r.check.peakMB ?? 0));
+  const memoryRatio = smallCheck.peakMB ? bigPeak / smallCheck.peakMB : Number.NaN;
+  printJson({
+    bench: 'preflight',
+    loadavg: loadavg().map((l) => round(l, 2)),
+    partners: PARTNERS,
+    touches: touches.length,
+    baseline: 'aircover check with an empty cache, same fixture, same run',
+    rounds,
+    checkSeconds: median(rounds.map((r) => r.check.seconds)),
+    secondCheckSeconds: median(rounds.map((r) => r.second.seconds)),
+    sendTouchDryRunSeconds: median(rounds.map((r) => r.send.seconds)),
+    sendTouchDryRunAfterCheckSeconds: median(rounds.map((r) => r.sendAfterCheck.seconds)),
+    ratio: {
+      sendTouchToCheck: round(sendRatio, 2),
+      sendTouchAfterCheckToCheck: round(
+        median(rounds.map((r) => r.sendAfterCheck.seconds / r.check.seconds)),
+        2,
+      ),
+      secondCheckToFirst: round(secondRatio, 2),
+    },
+    memory: {
+      peakMB: bigPeak,
+      peakMBAtQuarterPartners: smallCheck.peakMB ?? null,
+      ratio: round(memoryRatio, 2),
+    },
+    goals: {
+      sendTouchAtMost03xCheck: sendRatio <= 0.3,
+      secondCheckAtMost02xFirst: secondRatio <= 0.2,
+      memoryFlat: memoryRatio <= 1.25,
+    },
+  });
+} finally {
+  rmSync(big.root, { recursive: true, force: true });
+  rmSync(small.root, { recursive: true, force: true });
+}

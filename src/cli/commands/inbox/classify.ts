@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { defineCommand } from 'citty';
+import { loadFollowupCampaigns } from '../../../lib/followup/index.ts';
+import type { FollowupCampaign } from '../../../lib/followup/model.ts';
+import { classify, detailOf } from '../../../lib/inbox/classify/index.ts';
+import { buildDirectory, matchMessage } from '../../../lib/inbox/match.ts';
+import { parseMessage } from '../../../lib/inbox/parse.ts';
+import { isStoreUnavailable, openStore, type Store, sqlitePathFor } from '../../../lib/store/index.ts';
+import { jsonArg } from '../../args.ts';
+import { CliError, ExitCode, out, terminalSafe } from '../../output.ts';
+
+/** The store, when there is one to read (a URL, or the SQLite file exists): matching is optional here. */
+async function presentStore(url: string | undefined): Promise<Store | null> {
+  const given = url ?? (process.env.DATABASE_URL || undefined);
+  if (!given && !existsSync(sqlitePathFor(undefined))) return null;
+  try {
+    return await openStore(given ? { url: given } : {});
+  } catch (error) {
+    if (isStoreUnavailable(error)) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+function campaignsOrNone(): FollowupCampaign[] {
+  try {
+    return loadFollowupCampaigns();
+  } catch {
+    return [];
+  }
+}
+
+export default defineCommand({
+  meta: {
+    name: 'classify',
+    description:
+      'Classify raw messages (.eml) offline: class, evidence, return date, new text, matched partner.',
+  },
+  args: {
+    files: {
+      type: 'positional',
+      required: true,
+      valueHint: 'FILE.eml…',
+      description: 'One or more .eml files',
+    },
+    json: jsonArg,
+    url: {
+      type: 'string',
+      description:
+        'Database URL to match partners against (default: DATABASE_URL or the SQLite file, when present)',
+    },
+  },
+  async run({ args }) {
+    const files = args._.length ? args._.map(String) : [String(args.files)];
+    for (const file of files)
+      if (!existsSync(file)) throw new CliError(`${file}: no such file`, ExitCode.usage);
+    const store = await presentStore(args.url);
+    try {
+      const directory = buildDirectory(campaignsOrNone());
+      const results = [];
+      for (const file of files) {
+        const message = await parseMessage(readFileSync(file));
+        const c = classify(message);
+        const match = await matchMessage(store, directory, message, c);
+        results.push({
+          file,
+          messageId: message.messageId,
+          from: message.from,
+          subject: message.subject,
+          class: c.class,
+          evidence: c.evidence,
+          returnDate: c.autoReply?.returnDate ?? c.reply?.until ?? null,
+          newText: c.reply?.newText ?? null,
+          detail: detailOf(c),
+          partner: match ? { campaign: match.campaign, partnerId: match.partnerId, match: match.kind } : null,
+        });
+      }
+      if (args.json) return out.json(results);
+      for (const r of results) {
+        out.print(
+          terminalSafe(
+            `${r.file}: ${r.class}${r.partner ? ` · ${r.partner.campaign}/${r.partner.partnerId} (${r.partner.match})` : ' · unmatched'}`,
+          ),
+        );
+        for (const e of r.evidence) out.print(terminalSafe(`  ${e.rule} (${e.where}): ${e.saw}`));
+        if (r.returnDate) out.print(`  return date: ${r.returnDate.slice(0, 10)}`);
+        if (r.newText)
+          out.print(terminalSafe(`  new text: ${r.newText.split('\n').slice(0, 3).join(' / ')}`));
+      }
+    } finally {
+      await store?.close();
+    }
+  },
+});

@@ -1,0 +1,56 @@
+import { defineCommand } from 'citty';
+import { inboundCsv, inboundRow } from '../../../lib/inbox/report.ts';
+import { type InboundClass, inboundClasses } from '../../../lib/store/index.ts';
+import { csvArg, jsonArg } from '../../args.ts';
+import { storeArgs, withFollowup } from '../../followup.ts';
+import { out, UsageError } from '../../output.ts';
+
+export const listArgs = {
+  campaign: { type: 'string', description: 'Only this campaign' },
+  class: {
+    type: 'string',
+    description: `Only this class (${inboundClasses.join(', ')}; a correction counts)`,
+  },
+  unmatched: { type: 'boolean', default: false, description: 'Only messages tied to no partner' },
+  json: jsonArg,
+  csv: csvArg,
+  ...storeArgs,
+} as const;
+
+export default defineCommand({
+  meta: { name: 'list', description: 'The messages that came back, newest last (table, --csv or --json).' },
+  args: listArgs,
+  async run({ args }) {
+    const klass = args.class as InboundClass | undefined;
+    if (klass !== undefined && !inboundClasses.includes(klass))
+      throw new UsageError(`--class must be one of ${inboundClasses.join(', ')} (got "${args.class}")`, {
+        field: 'class',
+      });
+    if (args.json && args.csv) throw new UsageError('--json and --csv: choose one');
+    await withFollowup({ url: args.url }, async (store) => {
+      const messages = await store.listInbound({
+        ...(args.campaign ? { campaign: args.campaign } : {}),
+        ...(klass ? { class: klass } : {}),
+        ...(args.unmatched ? { unmatched: true } : {}),
+      });
+      if (args.json) return out.json(messages.map(inboundRow));
+      if (args.csv) return out.csv(inboundCsv(messages));
+      if (messages.length === 0) return out.info('No messages.');
+      out.table(
+        ['id', 'received', 'class', 'from', 'partner', 'match', 'subject'],
+        messages.map((m) => {
+          const r = inboundRow(m);
+          return [
+            r.id,
+            r.receivedAt.slice(0, 16).replace('T', ' '),
+            r.class,
+            r.from,
+            r.partner || '—',
+            r.match || '—',
+            r.subject.slice(0, 60),
+          ];
+        }),
+      );
+    });
+  },
+});

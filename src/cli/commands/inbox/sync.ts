@@ -1,0 +1,38 @@
+import { defineCommand } from 'citty';
+import { ImapConfigError, imapConfig, syncOnce } from '../../../lib/inbox/imap.ts';
+import { jsonArg } from '../../args.ts';
+import { storeArgs, withFollowup } from '../../followup.ts';
+import { CliError, out } from '../../output.ts';
+
+export default defineCommand({
+  meta: {
+    name: 'sync',
+    description:
+      'Read the IMAP mailbox (AIRCOVER_IMAP_URL) once: new messages are classified, matched and applied.',
+  },
+  args: { json: jsonArg, ...storeArgs },
+  async run({ args }) {
+    let config: ReturnType<typeof imapConfig>;
+    try {
+      config = imapConfig();
+    } catch (error) {
+      if (error instanceof ImapConfigError) throw new CliError(error.message);
+      throw error;
+    }
+    await withFollowup({ url: args.url }, async (store, campaigns) => {
+      let results: Awaited<ReturnType<typeof syncOnce>>;
+      try {
+        results = await syncOnce({ store, campaigns }, config);
+      } catch (error) {
+        throw new CliError(
+          `IMAP ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      if (args.json) return out.json(results);
+      for (const r of results)
+        out.success(
+          `${r.folder}: ${r.read} read, ${r.stored} new${r.reset ? ' (UIDVALIDITY changed: read from the start)' : ''}`,
+        );
+    });
+  },
+});

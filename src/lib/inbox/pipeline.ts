@@ -1,0 +1,89 @@
+/**
+ * The one way a message comes in, whatever brought it (IMAP, Resend inbound, a file): parse,
+ * classify, match, store once by Message-ID, apply its effects. A message seen again (a second
+ * delivery, a re-read after a restart) is found by its Message-ID and changes nothing.
+ */
+import type { FollowupCampaign } from '../followup/model.ts';
+import type { Store, StoredInbound } from '../store/types.ts';
+import { type Classification, classify, detailOf } from './classify/index.ts';
+import { type AppliedEffects, applyEffects } from './effects.ts';
+import { buildDirectory, type Directory, matchMessage } from './match.ts';
+import { type ParsedMessage, parseMessage } from './parse.ts';
+
+export interface InboxContext {
+  store: Store;
+  campaigns: FollowupCampaign[];
+  directory?: Directory;
+  /** Called once per new message whose effects want the owner told (a person's reply). */
+  onOwnerNote?: (message: StoredInbound, effects: AppliedEffects) => Promise<void>;
+}
+
+export interface Ingested {
+  id: number;
+  created: boolean;
+  message: StoredInbound;
+  classification: Classification;
+  effects: AppliedEffects | null;
+}
+
+export async function ingest(
+  ctx: InboxContext,
+  raw: Buffer | string,
+  source: string,
+  receivedAt?: Date,
+): Promise<Ingested> {
+  const parsed = await parseMessage(raw);
+  return ingestParsed(ctx, parsed, source, receivedAt);
+}
+
+export async function ingestParsed(
+  ctx: InboxContext,
+  parsed: ParsedMessage,
+  source: string,
+  receivedAt?: Date,
+): Promise<Ingested> {
+  ctx.directory ??= buildDirectory(ctx.campaigns);
+  const classification = classify(parsed);
+  const match = await matchMessage(ctx.store, ctx.directory, parsed, classification);
+  const { created, id } = await ctx.store.addInbound({
+    messageId: parsed.messageId,
+    source,
+    fromEmail: parsed.from?.email ?? null,
+    fromName: parsed.from?.name ?? null,
+    subject: parsed.subject,
+    class: classification.class,
+    evidence: classification.evidence,
+    detail: {
+      ...detailOf(classification),
+      ...(match?.company ? { company: match.company } : {}),
+      ...(match?.sentKind ? { sentKind: match.sentKind } : {}),
+    },
+    headers: parsed.headers,
+    campaign: match?.campaign ?? null,
+    partnerId: match?.partnerId ?? null,
+    matchKind: match?.kind ?? null,
+    receivedAt: receivedAt ?? parsed.date ?? new Date(),
+  });
+  const stored = await ctx.store.getInbound(id);
+  if (!stored) throw new Error(`inbound message ${id} vanished`);
+  // Effects are applied until recorded, so a crash between storing and applying is mended by
+  // the next delivery or re-read; once recorded, applying again changes nothing.
+  const firstTime = !(stored.effects as { class?: string }).class;
+  const effects = firstTime ? await applyEffects(ctx.store, stored, ctx.campaigns) : null;
+  if (effects?.notifyOwner && ctx.onOwnerNote) await ctx.onOwnerNote(stored, effects);
+  return { id, created, message: stored, classification, effects };
+}
+
+/** A person's correction: it wins, and the old class's effects are undone before the new ones. */
+export async function correct(
+  store: Store,
+  campaigns: FollowupCampaign[],
+  id: number,
+  klass: StoredInbound['class'],
+): Promise<{ message: StoredInbound; effects: AppliedEffects } | null> {
+  if (!(await store.correctInbound(id, klass))) return null;
+  const message = await store.getInbound(id);
+  if (!message) return null;
+  const effects = await applyEffects(store, message, campaigns);
+  return { message: (await store.getInbound(id)) ?? message, effects };
+}
