@@ -36,8 +36,14 @@ export async function serve(args: { host: string; port: string; outDir: string }
     outDir: args.outDir,
     log: (line) => out.info(line),
   });
+  // The mailbox, when AIRCOVER_IMAP_URL names one: replies are read as they arrive (IDLE).
+  const { startInboxWatch } = await import('../../lib/inbox/watch.ts');
+  const inbox = await startInboxWatch((line) => out.info(line)).catch((error: unknown) => {
+    out.warn(`inbox: not watching: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
   const stop = () => {
-    running.close().then(
+    Promise.all([running.close(), inbox?.stop()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );
