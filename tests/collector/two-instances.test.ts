@@ -15,7 +15,7 @@ import { type FakeResend, startFakeResend } from '../fake-resend/server.ts';
 import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, runCli, SAMPLE } from '../helpers/site-build.ts';
-import { BROWSER_UA, eventually } from './helpers.ts';
+import { BROWSER_UA, beacon, eventually } from './helpers.ts';
 
 const url = process.env.AIRCOVER_TEST_DATABASE_URL;
 const schema = `aircover_two_${randomBytes(4).toString('hex')}`;
@@ -101,6 +101,23 @@ describeWith('postgres')('two servers on one Postgres', () => {
     for (const server of [a, b, a, b, a]) expect((await login(server, 'wrong')).status).toBe(401);
     expect((await login(b, PASSWORD)).status).toBe(429);
     expect((await login(a, PASSWORD)).status).toBe(429);
+  });
+
+  it('one rate limit between them', async () => {
+    const post = (server: RunningServer) =>
+      fetch(`${server.url}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: server.url, 'user-agent': BROWSER_UA },
+        body: beacon(randomBytes(24).toString('base64url'), [{ seq: 0, type: 'page_view' }]),
+      }).then((r) => r.status);
+    // 100 from one client on each: under each instance's own burst of 120, over the shared 120.
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++)
+      statuses.push(...(await Promise.all([...Array(10)].flatMap(() => [post(a), post(b)]))));
+    expect(statuses.filter((s) => s === 204).length).toBeGreaterThan(150);
+    await new Promise((r) => setTimeout(r, 2_500)); // both have told the store what they let through
+    const after = await Promise.all([post(a), post(a), post(b), post(b)]);
+    expect(after).toEqual([429, 429, 429, 429]);
   });
 
   it('a second concurrent send is refused with a clear message', async () => {

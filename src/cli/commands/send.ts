@@ -28,6 +28,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   'no-referrer': 'no referrer to nudge',
   'outside-audience': 'outside the audience',
   'webinar-cancelled': 'not planned: the webinar is cancelled',
+  scheduled: "waiting for the send window on the partner's clock (aircover schedule)",
 };
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -42,6 +43,9 @@ function planJson(plan: TouchPlan) {
     paused: plan.rows
       .filter((r) => r.category === 'paused')
       .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
+    scheduled: plan.rows
+      .filter((r) => r.category === 'scheduled')
+      .map((r) => ({ partner: r.partner.id, dueAt: r.dueAt.toISOString() })),
     // Every partner's decision, as the follow-up queue's `touches` shows it (one state model).
     partners: plan.rows.map((r) => ({ partner: r.partner.id, recipient: r.recipient, category: r.category })),
   };
@@ -60,6 +64,12 @@ function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly
           ...plan.rows.filter((r) => r.category === 'paused').map((r) => r.until?.getTime() ?? 0),
         );
         if (last > 0) label += `, until ${new Date(last).toISOString().slice(0, 10)} at the latest`;
+      }
+      if (c === 'scheduled') {
+        const next = Math.min(
+          ...plan.rows.filter((r) => r.category === 'scheduled').map((r) => r.dueAt.getTime()),
+        );
+        label += `; the next at ${new Date(next).toISOString()}`;
       }
       return [String(plan.counts[c]).padStart(6), label];
     });
@@ -259,7 +269,7 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
       requeued.unknown += r.unknown.length;
     }
   }
-  const state = await loadPlanState(store, campaign);
+  const state = await loadPlanState(store, campaign, now);
   const plans: TouchPlan[] = [];
   for (const touch of touches) {
     plans.push(await planTouch({ store, campaign, now, state }, touch, { write: writes }));

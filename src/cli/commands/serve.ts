@@ -42,13 +42,43 @@ export async function serve(args: { host: string; port: string; outDir: string }
     out.warn(`inbox: not watching: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   });
+  // AIRCOVER_SCHEDULER=on: this instance also sends what is due (one runner across instances
+  // through the store's lease; see src/lib/email/send/scheduler.ts).
+  const scheduler = process.env.AIRCOVER_SCHEDULER === 'on' ? await startSchedulerHere() : undefined;
   const stop = () => {
-    Promise.all([running.close(), inbox?.stop()]).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    Promise.all([scheduler?.stop(), inbox?.stop()])
+      .then(() => running.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   out.success(`Serving on ${running.url}/  (Ctrl+C to stop)`);
+}
+
+async function startSchedulerHere(): Promise<{ stop(): Promise<void> }> {
+  const { loadAllCampaigns } = await import('../../lib/campaign/load.ts');
+  const { startScheduler } = await import('../../lib/email/send/scheduler.ts');
+  const { createTransport } = await import('../../lib/email/transport/index.ts');
+  const { openStore } = await import('../../lib/store/index.ts');
+  const store = await openStore();
+  const campaignsDir = process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns';
+  const contentDir = process.env.AIRCOVER_CONTENT_DIR ?? 'content';
+  const intervalMs = Number(process.env.AIRCOVER_SCHEDULER_INTERVAL_MS ?? 60_000);
+  const scheduler = startScheduler({
+    store,
+    transport: createTransport(process.env),
+    campaigns: () => loadAllCampaigns({ campaignsDir, contentDir }).campaigns,
+    intervalMs: Number.isFinite(intervalMs) && intervalMs >= 1000 ? intervalMs : 60_000,
+    log: (line) => out.info(line),
+  });
+  out.info('Scheduler on: due sends run here (AIRCOVER_SCHEDULER=on).');
+  return {
+    async stop() {
+      await scheduler.stop();
+      await store.close();
+    },
+  };
 }

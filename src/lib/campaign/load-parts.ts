@@ -173,6 +173,7 @@ export function loadTemplate(
     template: {
       file,
       subject: result.data.subject,
+      ...(result.data.subjects ? { subjects: result.data.subjects, subjectsLine: lineOf('subjects') } : {}),
       ...(result.data.preheader !== undefined ? { preheader: result.data.preheader } : {}),
       body: parsed.content.replace(/^\r?\n/, ''),
       subjectLine: lineOf('subject'),

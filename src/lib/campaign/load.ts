@@ -13,21 +13,25 @@ import {
   type WebinarData,
   type WhitepaperData,
 } from '../content/read.ts';
+import { effectiveWindow } from '../email/send/window.ts';
 import { checkLoosely, contentRefs, loadTemplate } from './load-parts.ts';
 import { type Partner, parsePartners } from './partners.ts';
 import { error, hasErrors, locate, type Problem } from './problems.ts';
 import { resolveSchedule } from './schedule.ts';
-import { type CampaignDef, campaignSchema, type TouchDef } from './schema.ts';
+import { type CampaignDef, campaignSchema, type SendWindowDef, type TouchDef } from './schema.ts';
 
 export interface EmailTemplate {
   /** Path of the template file. */
   file: string;
   subject: string;
+  /** A subject test's variants (frontmatter `subjects:`), in file order; see email/send/variant.ts. */
+  subjects?: string[];
   preheader?: string;
   /** Markdown with Liquid. */
   body: string;
   /** Line numbers in the file, to turn template errors into file:line. */
   subjectLine: number;
+  subjectsLine?: number;
   preheaderLine: number;
   bodyLine: number;
 }
@@ -40,6 +44,8 @@ export interface Touch extends TouchDef {
   /** Line of the touch in campaign.yaml. */
   line: number;
   email: EmailTemplate;
+  /** When messages may arrive on the recipient's clock (campaign sendWindow + the touch's own). */
+  window?: SendWindowDef;
 }
 
 export interface Campaign {
@@ -174,6 +180,15 @@ export function loadCampaign(
   problems.push(
     ...scheduleProblems.filter((p) => !(refs.webinarInvalid && p.code === 'schedule.no-webinar')),
   );
+  const windows = new Map<number, SendWindowDef>();
+  def.touches.forEach((touch, i) => {
+    const { window, problem } = effectiveWindow(def.sendWindow, touch.sendWindow);
+    if (window) windows.set(i, window);
+    if (problem)
+      problems.push(
+        error('touch.send-window', problem.message, at(['touches', i, 'sendWindow', problem.field])),
+      );
+  });
 
   // Partners.
   const partnersFile = join(dir, def.partners);
@@ -211,6 +226,7 @@ export function loadCampaign(
       at: times.get(touch.id) as Date,
       line: locate(doc, counter, ['touches', index])?.line ?? 1,
       email: emails.get(index) as EmailTemplate,
+      ...(windows.has(index) ? { window: windows.get(index) as SendWindowDef } : {}),
     }))
     // With errors, only the touches that loaded whole (a partial campaign for the preflight).
     .filter((t) => t.at !== undefined && t.email !== undefined)

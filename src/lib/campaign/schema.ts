@@ -59,6 +59,50 @@ export const whenSchema = z
   );
 export type When = z.infer<typeof whenSchema>;
 
+export const weekdayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof weekdayNames)[number];
+
+const clock = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 08:30 (24-hour clock)');
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2027-01-01')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'must be a real date');
+
+/** The fields of a send window; a touch may override any of them (see `touchSchema`). */
+const sendWindowFields = {
+  days: z
+    .array(z.enum(weekdayNames))
+    .min(1)
+    .describe(`Days of the week the window opens: ${weekdayNames.join(', ')}.`),
+  start: clock.describe("When the window opens, on the recipient's clock: 08:30."),
+  end: clock.describe("When it closes, on the recipient's clock: 10:30 (after start)."),
+  holidays: z
+    .array(calendarDate)
+    .describe("Dates (YYYY-MM-DD, in the recipient's zone) on which nothing goes out."),
+};
+
+export const sendWindowSchema = z
+  .strictObject({
+    ...sendWindowFields,
+    days: sendWindowFields.days.default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    holidays: sendWindowFields.holidays.default([]),
+  })
+  .refine((w) => w.start < w.end, { message: 'must close after it opens (start before end)', path: ['end'] })
+  .describe(
+    "When messages may arrive, on each recipient's clock (partners.csv time_zone, else the campaign's timeZone): a touch goes to each partner at the next opening of the window after its `when`.",
+  );
+export type SendWindowDef = z.infer<typeof sendWindowSchema>;
+
+/** A touch's override: any field replaces the campaign's; `false` sends at `when` exactly. */
+export const sendWindowOverrideSchema = z
+  .union([z.literal(false), z.strictObject(sendWindowFields).partial()])
+  .describe(
+    "This touch's window: fields that replace the campaign's sendWindow (e.g. { start: '14:00', end: '16:00' }), or false to send at `when` exactly.",
+  );
+export type SendWindowOverride = z.infer<typeof sendWindowOverrideSchema>;
+
 export const touchSchema = z.strictObject({
   id: slug.describe(
     'Unique id of the touch within the campaign; appears in links (?t=<id>) and the send ledger.',
@@ -73,6 +117,7 @@ export const touchSchema = z.strictObject({
     .enum(audiences)
     .default('all')
     .describe(`Who receives it: ${audiences.join(', ')}.`),
+  sendWindow: sendWindowOverrideSchema.optional(),
   optOutLinks: z
     .boolean()
     .default(true)
@@ -178,6 +223,7 @@ export const campaignSchema = z.strictObject({
   landing: landingSchema.describe('Copy of the personal page, in Liquid with the same rules as emails.'),
   touches: z.array(touchSchema).min(1).describe('The messages of the campaign.'),
   scoring: scoringSchema.optional().describe('Follow-up score weights and time decay (optional).'),
+  sendWindow: sendWindowSchema.optional(),
   sameCompany: z
     .enum(['stop', 'pause', 'continue'])
     .default('pause')
@@ -189,6 +235,14 @@ export type CampaignDef = z.infer<typeof campaignSchema>;
 
 export const templateFrontmatterSchema = z.strictObject({
   subject: z.string().min(1).describe('Subject line, in Liquid; rendered as plain text, one line.'),
+  subjects: z
+    .array(z.string().min(1))
+    .min(2)
+    .max(6)
+    .optional()
+    .describe(
+      'A subject test: two to six subject lines (Liquid, like subject). Partners are split evenly and deterministically between them; `subject` is then only the fallback for previews.',
+    ),
   preheader: z
     .string()
     .max(250)

@@ -170,6 +170,69 @@ export class RateLimiter {
 }
 
 /**
+ * The same limit shared by every instance on one Postgres: each process keeps its own token
+ * bucket (cheap, per request) and adds what it let through to a per-key counter in the store
+ * about once a second (one upsert per key, never per request); a key over `capacity` in the
+ * current window (`capacity / perSecond` seconds) is refused on every instance until the window
+ * ends. On SQLite one process owns the file, so the local bucket is the whole truth.
+ */
+export class SharedRateLimiter {
+  readonly #local: RateLimiter;
+  readonly #store: () => Promise<Store>;
+  readonly #name: string;
+  readonly #capacity: number;
+  readonly #windowMs: number;
+  #pending = new Map<string, number>();
+  readonly #blocked = new Map<string, number>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #shared: boolean | null = null;
+
+  constructor(store: () => Promise<Store>, name: string, capacity: number, perSecond: number) {
+    this.#local = new RateLimiter(capacity, perSecond);
+    this.#store = store;
+    this.#name = name;
+    this.#capacity = capacity;
+    this.#windowMs = perSecond > 0 ? Math.max(1_000, (capacity / perSecond) * 1000) : 60_000;
+  }
+
+  take(key: string, now = Date.now()): boolean {
+    if (this.#capacity <= 0) return true;
+    const until = this.#blocked.get(key);
+    if (until !== undefined) {
+      if (until > now) return false;
+      this.#blocked.delete(key);
+    }
+    if (!this.#local.take(key, now)) return false;
+    if (this.#shared !== false) {
+      this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+      this.#timer ??= setTimeout(() => void this.#flush(), 1_000);
+      this.#timer.unref?.();
+    }
+    return true;
+  }
+
+  async #flush(): Promise<void> {
+    this.#timer = null;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    try {
+      const store = await this.#store();
+      this.#shared = store.engine === 'postgres';
+      if (!this.#shared) return;
+      for (const [key, count] of batch) {
+        const total = await store.bumpKey(`rate:${this.#name}:${key}`, this.#windowMs, count);
+        if (total.count > this.#capacity) {
+          if (this.#blocked.size > 100_000) this.#blocked.clear();
+          this.#blocked.set(key, total.expiresAt.getTime());
+        }
+      }
+    } catch {
+      // The store is down: the local buckets still hold, and the endpoints answer 503 anyway.
+    }
+  }
+}
+
+/**
  * Limits for `/api/events` and the forms: per client address and per token. A page sends a
  * beacon every 15 s and on hide, so the defaults leave plenty of room for offices behind one
  * address. `AIRCOVER_RATE_LIMIT=off` turns them off (the bench does, to measure the store path).
@@ -332,7 +395,7 @@ export interface Runtime {
   tokens: TokenResolver;
   delivery: DeliveryClock;
   bursts: BurstTracker;
-  limits: { client: RateLimiter; token: RateLimiter };
+  limits: { client: SharedRateLimiter; token: SharedRateLimiter };
   /** Notes to owners when a partner turns hot, sent after the request (see hot.ts). */
   hot: HotNotifier;
   /** Keyed hash of a client address (the raw address is never stored). */
@@ -390,8 +453,18 @@ export function runtime(): Runtime {
     bursts: new BurstTracker(),
     hot: new HotNotifier(store),
     limits: {
-      client: new RateLimiter(off ? 0 : RATE_LIMITS.perClient.capacity, RATE_LIMITS.perClient.perSecond),
-      token: new RateLimiter(off ? 0 : RATE_LIMITS.perToken.capacity, RATE_LIMITS.perToken.perSecond),
+      client: new SharedRateLimiter(
+        store,
+        'client',
+        off ? 0 : RATE_LIMITS.perClient.capacity,
+        RATE_LIMITS.perClient.perSecond,
+      ),
+      token: new SharedRateLimiter(
+        store,
+        'token',
+        off ? 0 : RATE_LIMITS.perToken.capacity,
+        RATE_LIMITS.perToken.perSecond,
+      ),
     },
     unknownTokens: new UnknownTokens(),
     hashIp(ip) {

@@ -44,26 +44,31 @@ export async function getKey(
   return { value: String(row.value), expiresAt: expires };
 }
 
-/** Counts one more within a window of `ttlMs` that starts at the first count; returns the count. */
+/**
+ * Counts `by` more (default one) within a window of `ttlMs` that starts at the first count;
+ * returns the count and when the window ends.
+ */
 export async function bumpKey(
   ctx: SqlContext,
   key: string,
   ttlMs: number,
+  by = 1,
 ): Promise<{ count: number; expiresAt: Date }> {
   const now = Date.now();
+  const n = Math.max(1, Math.floor(by));
   const rows = await ctx.db.query(
-    `INSERT INTO keyed_rows (key, value, expires_at) VALUES (?, '1', ?)
+    `INSERT INTO keyed_rows (key, value, expires_at) VALUES (?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET
-       value = CASE WHEN keyed_rows.expires_at <= ? THEN '1'
-                    ELSE CAST(CAST(keyed_rows.value AS INTEGER) + 1 AS TEXT) END,
+       value = CASE WHEN keyed_rows.expires_at <= ? THEN excluded.value
+                    ELSE CAST(CAST(keyed_rows.value AS INTEGER) + ${n} AS TEXT) END,
        expires_at = CASE WHEN keyed_rows.expires_at <= ? THEN excluded.expires_at
                          ELSE keyed_rows.expires_at END
      RETURNING value, expires_at`,
-    [key, at(now + ttlMs), at(now), at(now)],
+    [key, String(n), at(now + ttlMs), at(now), at(now)],
   );
   const row = rows[0];
   const expires = row?.expires_at instanceof Date ? row.expires_at : new Date(String(row?.expires_at));
-  return { count: Number(row?.value ?? 1), expiresAt: expires };
+  return { count: Number(row?.value ?? n), expiresAt: expires };
 }
 
 /** Moves a live row's expiry (a lock's holder renewing it); false when `value` no longer holds it. */

@@ -687,7 +687,7 @@ export interface Store {
   /** Keyed rows with expiry, shared by every instance on the database (keyed.ts). */
   putKeyOnce(key: string, value: string, ttlMs: number): Promise<boolean>;
   getKey(key: string): Promise<{ value: string; expiresAt: Date } | null>;
-  bumpKey(key: string, ttlMs: number): Promise<{ count: number; expiresAt: Date }>;
+  bumpKey(key: string, ttlMs: number, by?: number): Promise<{ count: number; expiresAt: Date }>;
   extendKey(key: string, value: string, ttlMs: number): Promise<boolean>;
   deleteKey(key: string, value?: string): Promise<boolean>;
   sweepKeys(): Promise<number>;

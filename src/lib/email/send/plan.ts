@@ -13,6 +13,9 @@
  * - `failed`: an attempt failed for good (the provider refused the message); a person decides.
  * - `suppressed`, `declined`, `paused`, `responded`, `no-referrer`, `outside-audience`: not sent
  *   (see `touchDecision` in src/lib/campaign/audience.ts), recorded as `skipped` with the reason.
+ * - `scheduled`: would go out, but the send window has not opened yet in the partner's zone
+ *   (window.ts). No row is written until it is due, so nothing can claim it early; the row's
+ *   due time is `dueAt`, derived again on every plan from campaign.yaml and partners.csv.
  * - `webinar-cancelled`: an invitation or reminder for a webinar that is cancelled
  *   (src/lib/webinar/lifecycle.ts); the plan's `blocked` says why, and nothing is planned.
  */
@@ -29,6 +32,7 @@ import { type Lifecycle, webinarBlocksTouch, webinarLifecycle } from '../../webi
 import { contentVersionOf, type RenderOptions } from '../render/index.ts';
 import { idempotencyKeyFor } from './message.ts';
 import { loadPartnerStates, loadSuppressed, type PartnerStates, recipientOf } from './state.ts';
+import { nextOpening } from './window.ts';
 
 export const planCategories = [
   'send',
@@ -43,6 +47,7 @@ export const planCategories = [
   'no-referrer',
   'outside-audience',
   'webinar-cancelled',
+  'scheduled',
 ] as const;
 export type PlanCategory = (typeof planCategories)[number];
 
@@ -60,6 +65,8 @@ export interface PlanRow {
   contentVersion?: string;
   /** `failed`: the provider's last error. */
   error?: string;
+  /** When the message is due for this partner: the touch's time moved into their send window. */
+  dueAt: Date;
 }
 
 export interface TouchPlan {
@@ -81,6 +88,13 @@ export interface PlanContext {
   now?: Date;
   /** Loaded once per run and shared by every touch (see `loadPlanState`). */
   state?: PlanState;
+  /**
+   * Where each partner's due time is counted from. `now` (default, `send --touch`): a touch named
+   * on the command line goes now, or at the next opening of its window from now if its time has
+   * not come. `touch`: from the touch's own time (`aircover schedule`, and `--due`, whose touches
+   * are past anyway).
+   */
+  dueFrom?: 'now' | 'touch';
 }
 
 export interface PlanState {
@@ -99,7 +113,15 @@ export async function loadPlanState(store: Store, campaign: Campaign, now?: Date
   return { partners, suppressed, webinar };
 }
 
-/** Touches whose time has come (`--due`), in time order. */
+/**
+ * When `touch` is due for `partner`: its resolved time, moved to the next opening of its send
+ * window on the partner's clock (their time_zone, the campaign's zone when they have none).
+ */
+export function dueAtFor(touch: Touch, partner: Partner, from: Date = touch.at): Date {
+  return touch.window ? nextOpening(from, touch.window, partner.timeZone) : from;
+}
+
+/** Touches whose time has come (`--due`), in time order; partners whose window is still shut are `scheduled`. */
 export function dueTouches(campaign: Campaign, now: Date = new Date()): Touch[] {
   return campaign.touches.filter((t) => t.at.getTime() <= now.getTime());
 }
@@ -134,11 +156,13 @@ export async function planTouch(
   const counts = emptyCounts();
   const render = { ...context.render, now: context.render?.now ?? now };
   const blocked = webinarBlocksTouch(touch, state.webinar ?? null);
+  const from = context.dueFrom === 'touch' ? touch.at : new Date(Math.min(touch.at.getTime(), now.getTime()));
 
   for (const partner of campaign.partners) {
     const existing = ledger.get(partner.id);
     const recipient = recipientOf(touch, partner) ?? partner.email;
-    const base = { partner, recipient, ...(existing ? { ledger: existing } : {}) };
+    const dueAt = dueAtFor(touch, partner, from);
+    const base = { partner, recipient, dueAt, ...(existing ? { ledger: existing } : {}) };
     const add = (row: PlanRow) => {
       rows.push(row);
       counts[row.category]++;
@@ -190,6 +214,19 @@ export async function planTouch(
     }
     if (existing?.state === 'failed') {
       add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
+      continue;
+    }
+    if (dueAt.getTime() > now.getTime() && !(existing && existing.attempts > 0)) {
+      add({ ...base, category: 'scheduled' });
+      // A row planned earlier (before the window was set) must not be claimed before its time.
+      if (existing?.state === 'planned') {
+        entries.push({
+          ...ledgerBase,
+          idempotencyKey: existing.idempotencyKey,
+          state: 'skipped',
+          skipReason: `scheduled for ${dueAt.toISOString()}`,
+        });
+      }
       continue;
     }
     if (existing && existing.attempts > 0) {
