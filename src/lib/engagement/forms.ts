@@ -200,6 +200,15 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
     }
     const store = await rt.store();
     const result = await store.addResponse(response);
+    // Registering from the personal link verifies a registration someone made for this address
+    // on the public form (src/lib/webinar/verify.ts).
+    if (kind === 'register' && !result.created && response.webinar)
+      await store.verifyRegistration(response.webinar, partner.email, {
+        via: 'personal-link',
+        at: now,
+        campaign: partner.campaign,
+        partnerId: partner.partnerId,
+      });
     // A new registration gets its confirmation with the calendar invitation (src/lib/webinar).
     if (kind === 'register' && result.created && response.webinar) {
       const sent = await confirmRegistration(
