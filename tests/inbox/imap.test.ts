@@ -157,10 +157,9 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
       air,
       now,
     );
-    expect(decisions.find((d) => d.touch === 'follow-up')).toMatchObject({
-      send: false,
-      reason: 'responded',
-    });
+    // Every pending touch stops, the invitation too, and the plan says why.
+    expect(decisions.find((d) => d.touch === 'follow-up')).toMatchObject({ send: false, reason: 'replied' });
+    expect(decisions.find((d) => d.touch === 'invite')).toMatchObject({ send: false, reason: 'replied' });
     expect(s.get('cara')).toMatchObject({ status: 'not-now', until: back.toISOString() });
     expect(s.get('dan')?.status).toBe('bounced');
     expect(await store.isSuppressed('dan@globex.example')).toBe(true);
