@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePartners } from '../../src/lib/campaign/partners.ts';
 import { cachedUntilChanged } from '../../src/lib/content/cached.ts';
 import { readBody } from '../../src/lib/engagement/body.ts';
 import { EventBatcher } from '../../src/lib/engagement/runtime.ts';
 import { cleanDeep, cleanLine, cleanText } from '../../src/lib/input/clean.ts';
 import { openStore, type Store } from '../../src/lib/store/index.ts';
 import type { EventInput } from '../../src/lib/store/types.ts';
+import { parseAttendance } from '../../src/lib/webinar/attendance.ts';
 import { loadWebinar } from '../../src/lib/webinar/schedule.ts';
 import { itWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
@@ -26,13 +28,27 @@ const LONE = '\ud800';
 describe('the cleaner', () => {
   it('drops NUL, lone surrogates and control characters; keeps newlines in free text', () => {
     expect(cleanText(`a\u0000b${LONE}c\u001b]52;c;ZXZpbA==\u0007d\r\ne\u009bf\tg`)).toBe(
-      'abc]52;c;ZXZpbA==d\nef\tg',
+      'abc]52;c;ZXZpbA==d\r\nef\tg',
     );
     expect(cleanText('😀 ok')).toBe('😀 ok');
     expect(cleanLine('one\ntwo\r\nthree\u2028four')).toBe('one two three four');
     expect(cleanDeep({ 'k\u0000': [`v${LONE}`, 1, null, { x: 'y\u0000' }] })).toEqual({
       k: ['v', 1, null, { x: 'y' }],
     });
+  });
+});
+
+describe('imports are cleaned by the same cleaner', () => {
+  it('attendance exports and partners.csv lose NUL and terminal escapes', () => {
+    const meet = `First name,Last name,Email,Duration,Time joined,Time exited\nS\u0000øren\u001b]52;c;eA==\u0007,Lykke,soren@example.com,44 min,4:01 PM,4:45 PM\n`;
+    const report = parseAttendance(new TextEncoder().encode(meet), 'meet.csv');
+    expect(report.attendees.map((a) => a.name)).toEqual(['Søren]52;c;eA== Lykke']);
+    const csv =
+      'id,company,first_name,email,pain\nacme,Acme\u0000 Ltd,Bo\u001b[2J,bo@example.com,"slow\u0000\nreturns"\n';
+    const { list } = parsePartners(csv, 'partners.csv', 'Europe/Berlin');
+    const [partner] = list.partners;
+    expect(JSON.stringify(partner)).not.toMatch(/\\u0000|\\u001b/);
+    expect(partner?.company).toBe('Acme Ltd');
   });
 });
 
@@ -58,7 +74,7 @@ describe('the body reader', () => {
       ...rules,
       accept: [...rules.accept],
     });
-    expect(read.ok && read.value).toEqual({ name: 'Bob', note: 'line\nline' });
+    expect(read.ok && read.value).toEqual({ name: 'Bob', note: 'line\r\nline' });
   });
 });
 

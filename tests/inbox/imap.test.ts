@@ -7,7 +7,7 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FollowupCampaign, loadCampaignStates } from '../../src/lib/followup/index.ts';
 import { touchDecisions } from '../../src/lib/followup/state/index.ts';
-import { imapConfig, mailboxKey, syncOnce } from '../../src/lib/inbox/imap.ts';
+import { imapConfig, mailboxKey, syncOnce, watchMailbox } from '../../src/lib/inbox/imap.ts';
 import { correct } from '../../src/lib/inbox/pipeline.ts';
 import type { Store } from '../../src/lib/store/index.ts';
 import { craftedCampaign, DAY, partner, sent, tempStore } from '../followup/helpers.ts';
@@ -157,10 +157,9 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
       air,
       now,
     );
-    expect(decisions.find((d) => d.touch === 'follow-up')).toMatchObject({
-      send: false,
-      reason: 'responded',
-    });
+    // Every pending touch stops, the invitation too, and the plan says why.
+    expect(decisions.find((d) => d.touch === 'follow-up')).toMatchObject({ send: false, reason: 'replied' });
+    expect(decisions.find((d) => d.touch === 'invite')).toMatchObject({ send: false, reason: 'replied' });
     expect(s.get('cara')).toMatchObject({ status: 'not-now', until: back.toISOString() });
     expect(s.get('dan')?.status).toBe('bounced');
     expect(await store.isSuppressed('dan@globex.example')).toBe(true);
@@ -222,4 +221,33 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
     expect(after.states.get('ann')?.status).not.toBe('in-conversation');
     expect((await store.getInbound(ann.id))?.effectiveClass).toBe('auto-reply');
   }, 60_000);
+
+  it('a running watch (IDLE) sees a reply within 60 s of its arrival: the queue says replied', async () => {
+    const watcher = watchMailbox({ store, campaigns: [air] }, imapConfig(dovecot.url, {}));
+    try {
+      await watcher.ready;
+      const appended = Date.now();
+      await append(
+        eml(
+          {
+            From: 'Eve <eve@hooli.example>',
+            To: 'marketing@aircover.test',
+            Subject: 'Re: Your advance copy',
+            'Message-ID': '<reply-eve@hooli.example>',
+            'In-Reply-To': '<announce-eve@aircover.test>',
+          },
+          'Yes, send me more.',
+        ),
+      );
+      let status: string | undefined;
+      while (Date.now() - appended < 60_000) {
+        status = (await states()).states.get('eve')?.status;
+        if (status === 'in-conversation') break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe('in-conversation');
+    } finally {
+      await watcher.stop();
+    }
+  }, 90_000);
 });

@@ -14,10 +14,22 @@ export default defineCommand({
   async run({ args }) {
     // Loaded when the report runs, so `--help` stays fast.
     const { campaignPage } = await import('../../lib/followup/queue.ts');
+    const { loadAllCampaigns } = await import('../../lib/campaign/load.ts');
+    const { subjectTests } = await import('../../lib/report/subject-test.ts');
     await withFollowup(args, async (store, campaigns) => {
       const now = new Date();
+      // Subject tests read the templates' variants, which the follow-up model does not carry.
+      const full = new Map(
+        loadAllCampaigns({ campaignsDir: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns' }).campaigns.map(
+          (c) => [c.id, c],
+        ),
+      );
       const reports = [];
-      for (const c of campaigns) reports.push((await campaignPage(store, c, now)).report);
+      for (const c of campaigns) {
+        const campaign = full.get(c.id);
+        const tests = campaign ? await subjectTests(store, campaign, now) : [];
+        reports.push({ ...(await campaignPage(store, c, now)).report, subjectTests: tests });
+      }
       if (args.json) return out.json({ generatedAt: now.toISOString(), campaigns: reports });
       for (const r of reports) {
         out.print(`${r.name} (${r.campaign}), ${r.partners} partners`);
@@ -33,6 +45,15 @@ export default defineCommand({
           statuses.filter((s) => r.statuses[s] > 0).map((s) => [statusLabels[s], r.statuses[s]]),
         );
         out.print();
+        for (const t of r.subjectTests) {
+          out.print(`Subject test: ${t.touch} (human evidence only; opens never count)`);
+          out.table(
+            ['variant', 'subject', 'sent', 'visited', 'read the paper', 'replied'],
+            t.variants.map((v) => [v.variant, v.subject, v.sent, v.visited, v.readers, v.replied]),
+          );
+          out.print(t.verdict);
+          out.print();
+        }
         out.table(
           ['number', 'value'],
           Object.entries(r.numbers).map(([k, v]) => [k.replace(/[A-Z]/g, (m) => ` ${m.toLowerCase()}`), v]),

@@ -24,6 +24,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   suppressed: 'suppressed (unsubscribed, bounced, complained)',
   declined: 'declined ("no thanks")',
   paused: 'paused ("not now")',
+  replied: 'replied (the inbox read their answer)',
   responded: 'already did what it asks',
   'no-referrer': 'no referrer to nudge',
   'outside-audience': 'outside the audience',

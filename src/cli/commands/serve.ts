@@ -36,11 +36,17 @@ export async function serve(args: { host: string; port: string; outDir: string }
     outDir: args.outDir,
     log: (line) => out.info(line),
   });
+  // The mailbox, when AIRCOVER_IMAP_URL names one: replies are read as they arrive (IDLE).
+  const { startInboxWatch } = await import('../../lib/inbox/watch.ts');
+  const inbox = await startInboxWatch((line) => out.info(line)).catch((error: unknown) => {
+    out.warn(`inbox: not watching: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
   // AIRCOVER_SCHEDULER=on: this instance also sends what is due (one runner across instances
   // through the store's lease; see src/lib/email/send/scheduler.ts).
   const scheduler = process.env.AIRCOVER_SCHEDULER === 'on' ? await startSchedulerHere() : undefined;
   const stop = () => {
-    Promise.resolve(scheduler?.stop())
+    Promise.all([scheduler?.stop(), inbox?.stop()])
       .then(() => running.close())
       .then(
         () => process.exit(0),

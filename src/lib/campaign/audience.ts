@@ -19,6 +19,7 @@ export type SkipReason =
   | 'suppressed'
   | 'declined'
   | 'paused'
+  | 'replied'
   | 'responded'
   | 'no-referrer'
   | 'outside-audience';
@@ -41,6 +42,8 @@ export function touchDecision(
   if (state.pausedUntil && state.pausedUntil.getTime() > now.getTime()) {
     return { send: false, reason: 'paused', until: state.pausedUntil };
   }
+  // They wrote back: the conversation is the owner's now, so nothing automatic goes to them.
+  if (state.replied) return { send: false, reason: 'replied' };
   if ((touch.kind === 'follow-up' || touch.kind === 'referrer-nudge') && state.responded) {
     return { send: false, reason: 'responded' };
   }

@@ -26,6 +26,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { isValidTimeZone } from '../../schemas/helpers.ts';
+import { cleanText } from '../input/clean.ts';
 import { error, type Problem } from './problems.ts';
 
 export interface Gatekeeper {
@@ -207,7 +208,8 @@ export function parsePartners(
     }
     const fields: Record<string, string> = {};
     columns.forEach((column, i) => {
-      const value = (record[i] ?? '').trim();
+      // Imported text is cleaned like any input from outside (src/lib/input/clean.ts).
+      const value = cleanText(record[i] ?? '').trim();
       if (value !== '') fields[column] = value;
     });
     const id = fields.id ?? '';

@@ -80,7 +80,9 @@ export function imapClient(config: ImapConfig): ImapFlow {
     logger: false,
     // Dovecot and the big providers drop idle connections after ~30 min: IDLE is renewed sooner.
     maxIdleTime: 5 * 60_000,
-  });
+    // IDLE right after each read (imapflow waits 15 s by default): new mail is announced at once.
+    autoIdleDelay: 1000,
+  } as ConstructorParameters<typeof ImapFlow>[0]);
 }
 
 export interface FolderResult {

@@ -8,17 +8,17 @@
  */
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Free text: newlines (LF) and tabs kept, everything else that is not text removed. */
 export function cleanText(value: string): string {
-  return value.replace(LONE_SURROGATE, '').replace(/\r\n?/g, '\n').replace(CONTROL, '');
+  return value.replace(LONE_SURROGATE, '').replace(CONTROL, '');
 }
 
 /** One line: as `cleanText`, then line breaks, tabs and Unicode line separators become spaces. */
 export function cleanLine(value: string): string {
-  return cleanText(value).replace(/[\n\t\u2028\u2029]+/g, ' ');
+  return cleanText(value).replace(/[\r\n\t\u2028\u2029]+/g, ' ');
 }
 
 /** Every string in a parsed JSON value (keys too), cleaned as free text. */

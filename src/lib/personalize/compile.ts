@@ -21,6 +21,8 @@ export interface TemplateSource {
 
 export interface CompiledTouch {
   subject: CompiledTemplate;
+  /** A subject test's variants (frontmatter `subjects:`), in order. */
+  subjects?: CompiledTemplate[];
   preheader?: CompiledTemplate;
   body: CompiledTemplate;
 }
@@ -88,8 +90,21 @@ export function compileCampaign(campaign: Campaign): CompiledCampaign {
         ? undefined
         : try_(email.preheader, 'text', { ...base, line: email.preheaderLine, field: 'preheader' });
     const body = try_(email.body, 'markdown', { ...base, line: email.bodyLine, field: 'body' });
-    if (subject && body && (email.preheader === undefined || preheader)) {
-      touches.set(touch.id, { subject, body, ...(preheader ? { preheader } : {}) });
+    const subjects = (email.subjects ?? []).map((source, i) =>
+      try_(source, 'text', {
+        ...base,
+        line: email.subjectsLine ?? email.subjectLine,
+        field: `subjects.${i}`,
+      }),
+    );
+    const subjectsOk = subjects.every((t) => t !== undefined);
+    if (subject && body && subjectsOk && (email.preheader === undefined || preheader)) {
+      touches.set(touch.id, {
+        subject,
+        body,
+        ...(preheader ? { preheader } : {}),
+        ...(subjects.length > 0 ? { subjects: subjects as CompiledTemplate[] } : {}),
+      });
     }
   }
   const landing: CompiledCampaign['landing'] = {};

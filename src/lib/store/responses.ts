@@ -25,6 +25,7 @@ import {
 } from './types.ts';
 
 function toResponse(row: Row): StoredResponse {
+  const data = json<Record<string, unknown>>(row.data);
   return {
     id: Number(row.id),
     idempotencyKey: str(row.idempotency_key),
@@ -46,7 +47,8 @@ function toResponse(row: Row): StoredResponse {
     source: str(row.source) as ResponseSource,
     occurredAt: iso(row.occurred_at),
     createdAt: iso(row.created_at),
-    data: json<Record<string, unknown>>(row.data),
+    data,
+    verified: typeof data.verified === 'boolean' ? data.verified : null,
   };
 }
 
@@ -91,7 +93,9 @@ export async function addResponse(
       response.source,
       response.occurredAt === undefined ? now : time(response.occurredAt),
       now,
-      jsonText(response.data),
+      jsonText(
+        response.verified === undefined ? response.data : { ...response.data, verified: response.verified },
+      ),
     ],
   );
   if (inserted[0]) return { created: true, id: Number(inserted[0].id) };
@@ -119,6 +123,35 @@ export async function listResponses(ctx: SqlContext, filter: ResponseFilter = {}
     where.params,
   );
   return rows.map(toResponse);
+}
+
+/**
+ * Marks a person's registration for a webinar verified (they confirmed from the email sent to
+ * their address, or registered from their own personal link), linking it to the partner. Returns
+ * whether it changed: false when there is none or it was verified already.
+ */
+export async function verifyRegistration(
+  ctx: SqlContext,
+  webinar: string,
+  email: string,
+  how: { via: string; at: Date; campaign?: string | null; partnerId?: string | null },
+): Promise<{ changed: boolean; id: number | null }> {
+  const rows = await ctx.db.query(
+    'SELECT id, data FROM responses WHERE kind = ? AND webinar = ? AND email = ?',
+    ['registration', webinar, normalizeEmail(email)],
+  );
+  const row = rows[0];
+  if (!row) return { changed: false, id: null };
+  const id = Number(row.id);
+  const data = json<Record<string, unknown>>(row.data);
+  if (data.verified !== false) return { changed: false, id };
+  const next = { ...data, verified: true, verifiedVia: how.via, verifiedAt: how.at.toISOString() };
+  const changed = await ctx.db.run(
+    `UPDATE responses SET data = ?, campaign = COALESCE(campaign, ?), partner_id = COALESCE(partner_id, ?)
+     WHERE id = ?`,
+    [jsonText(next), how.campaign ?? null, how.partnerId ?? null, id],
+  );
+  return { changed: changed > 0, id };
 }
 
 /** Remove responses by idempotency key: only for a writer undoing its own rows (inbox corrections). */

@@ -262,6 +262,9 @@ export class SqlStore implements Store {
   listResponses(...args: Args<typeof responses.listResponses>) {
     return responses.listResponses(this.#ctx, ...args);
   }
+  verifyRegistration(...args: Args<typeof responses.verifyRegistration>) {
+    return responses.verifyRegistration(this.#ctx, ...args);
+  }
   removeResponses(...args: Args<typeof responses.removeResponses>) {
     return responses.removeResponses(this.#ctx, ...args);
   }

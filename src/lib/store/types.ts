@@ -350,6 +350,11 @@ export interface ResponseInput {
   /** When it happened (a manual outcome may be recorded later). Defaults to now. */
   occurredAt?: TimeInput;
   data?: Record<string, unknown>;
+  /**
+   * Registrations: false for one made without the partner's token for a partner's address (the
+   * public form); it counts once confirmed (`verifyRegistration`). Stored in `data.verified`.
+   */
+  verified?: boolean;
 }
 
 export interface StoredResponse {
@@ -371,6 +376,8 @@ export interface StoredResponse {
   occurredAt: string;
   createdAt: string;
   data: Record<string, unknown>;
+  /** Registrations: false until confirmed (see ResponseInput.verified); null when never asked. */
+  verified: boolean | null;
 }
 
 export interface ResponseFilter {
@@ -641,6 +648,12 @@ export interface Store {
   // responses
   addResponse(response: ResponseInput): Promise<{ created: boolean; id: number }>;
   listResponses(filter?: ResponseFilter): Promise<StoredResponse[]>;
+  /** Verify a registration made unverified (responses.ts `verifyRegistration`). */
+  verifyRegistration(
+    webinar: string,
+    email: string,
+    how: { via: string; at: Date; campaign?: string | null; partnerId?: string | null },
+  ): Promise<{ changed: boolean; id: number | null }>;
 
   // outgoing webhooks: deliveries and their attempts (the delivery log)
   /** Queue deliveries, due at once; a (message, endpoint) already queued is kept as it was. */

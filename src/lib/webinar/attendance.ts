@@ -20,6 +20,7 @@
  * hosts and panelists are not attendees. A row without an email is reported, not guessed at.
  */
 import { parse } from 'csv-parse/sync';
+import { cleanLine } from '../input/clean.ts';
 
 export type Vendor = 'zoom' | 'zoom-webinar' | 'teams' | 'meet' | 'generic';
 
@@ -207,7 +208,8 @@ export function parseAttendance(bytes: Uint8Array, file: string): AttendanceRepo
   let summaryHeader: string[] | null = null;
   for (const { record, info } of records) {
     const line = info.lines;
-    const cells = record.map((c) => c.trim());
+    // Imported text is cleaned like any input from outside (src/lib/input/clean.ts).
+    const cells = record.map((c) => cleanLine(c).trim());
     const filled = cells.filter(Boolean);
     if (filled.length === 0) continue;
     const asHeader = headerOf(cells);

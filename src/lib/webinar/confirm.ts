@@ -58,6 +58,8 @@ export async function registerForWebinar(
   campaign: string | null;
   partnerId: string | null;
   timeZone: string | null;
+  /** False: a partner's address registered without their token (verify.ts); null: not a partner. */
+  verified: boolean | null;
 }> {
   const email = normalizeEmail(input.email);
   if (!isEmailAddress(email)) throw new WebinarError(`not an email address: ${input.email}`);
@@ -71,6 +73,10 @@ export async function registerForWebinar(
       : undefined) ??
     partners.find((p) => p.campaign === options.webinarCampaign) ??
     (partners.length === 1 ? partners[0] : undefined);
+  // Registering with the partner's token (their personal link) is verified; a partner's
+  // address typed into the public form is not, until its mailbox confirms (verify.ts).
+  const withToken = Boolean(input.campaign && input.partnerId);
+  const verified = partner ? withToken : null;
   if (partner) {
     campaign ??= partner.campaign;
     partnerId ??= partner.partnerId;
@@ -87,8 +93,9 @@ export async function registerForWebinar(
     source: input.source,
     ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
     data: { ...(input.company ? { company: input.company.trim() } : {}), ...input.data },
+    ...(verified === null ? {} : { verified }),
   });
-  return { ...result, campaign, partnerId, timeZone };
+  return { ...result, campaign, partnerId, timeZone, verified };
 }
 
 /** A partner's IANA zone from their stored data (`timeZone`, as partners-sync writes it). */
@@ -104,6 +111,8 @@ export interface InvitationTarget {
   partnerId?: string | null;
   /** The registrant's IANA zone, when known: times are shown in it. */
   timeZone?: string | null;
+  /** An unverified registration: the signed link that confirms it (verify.ts). */
+  confirmUrl?: string | null;
 }
 
 export type InvitationKind = 'confirmation' | 'update' | 'cancellation';
@@ -162,6 +171,11 @@ export async function invitationMessage(
             ? `<p>Your seat is saved for <strong>${escapeHtml(title)}</strong>.</p>`
             : `<p><strong>${escapeHtml(title)}</strong> has a new time. The attached invitation updates the event already in your calendar.</p>`,
           `<p><strong>When:</strong> ${escapeHtml(when)}, ${webinar.durationMinutes} minutes.</p>`,
+          ...(target.confirmUrl && kind === 'confirmation'
+            ? [
+                `<p><strong>Was this you?</strong> ${a(target.confirmUrl, 'Confirm your registration')}, so we know the seat is yours. If you did not register, ignore this email.</p>`,
+              ]
+            : []),
           `<p><strong>Join:</strong> ${a(webinar.joinUrl, webinar.joinUrl)} (this link is for you; please do not forward it).</p>`,
           `<p><strong>Add to your calendar:</strong> ${a(links.google, 'Google')} · ${a(links.outlook, 'Outlook.com')} · ${a(links.office365, 'Office 365')} · Apple Calendar and others: open the attached <em>invite.ics</em>.</p>`,
           `<p>${a(webinar.pageUrl, 'About the webinar')}. Everyone who registers receives the recording afterwards.</p>`,
@@ -185,6 +199,11 @@ export async function invitationMessage(
             ? `Your seat is saved for ${title}.`
             : `${title} has a new time; the attached invitation updates your calendar.`,
           `When: ${when}, ${webinar.durationMinutes} minutes.`,
+          ...(target.confirmUrl && kind === 'confirmation'
+            ? [
+                `Was this you? Confirm your registration: ${target.confirmUrl} (if you did not register, ignore this email).`,
+              ]
+            : []),
           `Join: ${webinar.joinUrl} (this link is for you; please do not forward it).`,
           `Add to your calendar: Google ${links.google}\nOutlook.com ${links.outlook}\nApple Calendar and others: open the attached invite.ics.`,
           `About the webinar: ${webinar.pageUrl}`,

@@ -20,6 +20,7 @@ import { botAgentReason } from '../engagement/verdict.ts';
 import { cleanLine } from '../input/clean.ts';
 import { confirmRegistration, isEmailAddress, registerForWebinar } from './confirm.ts';
 import { currentWebinar, loadWebinar, WebinarError, type WebinarInfo } from './schedule.ts';
+import { confirmUrl } from './verify.ts';
 
 export const MAX_REGISTRATION_BYTES = 8 * 1024;
 
@@ -121,7 +122,9 @@ export async function registerFromPublicPage(req: PublicRegistrationRequest): Pr
       },
       { webinarCampaign: webinar.campaign },
     );
-    if (result.campaign && result.partnerId) {
+    // An unverified registration (a partner's address, no token) leaves no event on the
+    // partner's timeline until its mailbox confirms it (verify.ts).
+    if (result.campaign && result.partnerId && result.verified !== false) {
       await rt.batcher.add([
         formEvent({
           campaign: result.campaign,
@@ -145,6 +148,8 @@ export async function registerFromPublicPage(req: PublicRegistrationRequest): Pr
           campaign: result.campaign,
           partnerId: result.partnerId,
           timeZone: result.timeZone,
+          confirmUrl:
+            result.verified === false ? confirmUrl(req.slug, email, new URL(base.pageUrl).origin) : null,
         },
         { store, webinarInfo: base, now },
       ).catch((error: unknown) => ({ status: 'failed' as const, error }));

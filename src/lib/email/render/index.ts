@@ -15,6 +15,7 @@ import { templateScope } from '../../personalize/context.ts';
 import { renderLine, renderMarkdown } from '../../personalize/engine.ts';
 import { escapeHtml, oneLine } from '../../personalize/escape.ts';
 import { partnerLinks, referrerUnsubscribeLinks } from '../../personalize/links.ts';
+import { subjectVariantOf } from '../send/variant.ts';
 import { fillLayout, layoutHtml } from './layout.ts';
 
 export interface RenderOptions {
@@ -85,6 +86,8 @@ interface Prepared {
   optOut: string;
   footer: string;
   unsubscribe: { unsubscribe: string; unsubscribeOneClick: string };
+  /** The subject test's variant this partner gets (email/send/variant.ts), or null. */
+  subjectVariant: number | null;
 }
 
 type PrepareResult = { ok: true; prepared: Prepared } | { ok: false; problems: Problem[] };
@@ -162,6 +165,7 @@ function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: Re
         unsubscribe: unsubscribe.unsubscribe,
         unsubscribeOneClick: unsubscribe.unsubscribeOneClick,
       },
+      subjectVariant: subjectVariantOf(campaign, touch, partner.id),
     },
   };
 }
@@ -178,7 +182,7 @@ export async function tryRenderMessage(
   const { templates, scope, optOut, footer } = ready.prepared;
   const who = { partner: partner.id, row: partner.row };
   const problems: Problem[] = [];
-  const run = <T>(field: 'subject' | 'preheader' | 'body', line: number, render: () => T): T | undefined => {
+  const run = <T>(field: string, line: number, render: () => T): T | undefined => {
     try {
       return render();
     } catch (cause) {
@@ -187,7 +191,13 @@ export async function tryRenderMessage(
     }
   };
   const { email } = touch;
-  const subject = run('subject', email.subjectLine, () => renderLine(templates.subject, scope));
+  const variant = ready.prepared.subjectVariant;
+  const subjectTemplate = (variant !== null ? templates.subjects?.[variant] : undefined) ?? templates.subject;
+  const subject = run(
+    variant !== null ? `subjects.${variant}` : 'subject',
+    variant !== null ? (email.subjectsLine ?? email.subjectLine) : email.subjectLine,
+    () => renderLine(subjectTemplate, scope),
+  );
   const preheaderTemplate = templates.preheader;
   const preheader = preheaderTemplate
     ? run('preheader', email.preheaderLine, () => renderLine(preheaderTemplate, scope))
@@ -311,7 +321,7 @@ export async function contentVersionOf(
         campaign.id,
         touch.id,
         touch.kind,
-        [email.subject, email.preheader ?? null, email.body],
+        [email.subject, email.preheader ?? null, email.body, ...(email.subjects ? [email.subjects] : [])],
         inputs,
       ]),
     )

@@ -11,7 +11,7 @@
  *   re-dispatched first, under the same key, so the provider replays instead of sending twice.
  * - `sent`: the ledger already says sent.
  * - `failed`: an attempt failed for good (the provider refused the message); a person decides.
- * - `suppressed`, `declined`, `paused`, `responded`, `no-referrer`, `outside-audience`: not sent
+ * - `suppressed`, `declined`, `paused`, `replied`, `responded`, `no-referrer`, `outside-audience`: not sent
  *   (see `touchDecision` in src/lib/campaign/audience.ts), recorded as `skipped` with the reason.
  * - `scheduled`: would go out, but the send window has not opened yet in the partner's zone
  *   (window.ts). No row is written until it is due, so nothing can claim it early; the row's
@@ -43,6 +43,7 @@ export const planCategories = [
   'suppressed',
   'declined',
   'paused',
+  'replied',
   'responded',
   'no-referrer',
   'outside-audience',

@@ -18,6 +18,8 @@ export interface AudienceFlags {
   engaged?: boolean;
   /** Answered in any way: reply, feedback, call request, meeting (recorded or marked). */
   responded?: boolean;
+  /** Wrote back by email (the inbox read a person's reply): every pending touch stops. */
+  replied?: boolean;
   /** Said "no thanks": never contacted again in this campaign. */
   declined?: boolean;
   /** Unsubscribed, hard-bounced (or soft-bounced past the limit) or complained. */

@@ -92,6 +92,8 @@ export function partnerState(
     engaged,
     responded: Boolean(s.manual || s.repliedAt || s.feedback || s.call || s.registration || s.attendance),
     declined: Boolean(s.decline),
+    // A reply the inbox read (src/lib/inbox/effects.ts records it as `replied` from `inbox`).
+    replied: facts.responses.some((r) => r.kind === 'replied' && r.source === 'inbox'),
     suppressed: status === 'unsubscribed' || status === 'complained' || status === 'bounced',
     pausedUntil: s.pausedUntil ? new Date(s.pausedUntil) : null,
   };
