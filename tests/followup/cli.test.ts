@@ -156,7 +156,10 @@ describe('aircover report and digest', () => {
     const { campaigns } = JSON.parse((await cli('report', 'sample', '--json')).stdout) as {
       campaigns: { funnel: { stage: string; partners: number }[]; numbers: Record<string, number> }[];
     };
-    expect(campaigns[0]?.funnel.map((f) => f.partners)).toEqual([3, 0, 1, 0, 1, 0]);
+    // Outbox mode, no delivery reported: the second stage is what was written, not "delivered 0".
+    expect(campaigns[0]?.funnel.map((f) => f.partners)).toEqual([3, 3, 1, 0, 1, 0]);
+    expect(campaigns[0]?.funnel[1]?.stage).toBe('written to the outbox');
+    expect(table.stdout).toMatch(/written to the outbox\s+3/);
     expect(campaigns[0]?.numbers.botOrSuspectEvents).toBe(1);
   });
 

@@ -11,8 +11,10 @@
  * Each records a response and a `form.<kind>` event (source `form`, verdict human unless the
  * agent is a known bot). Cross-site submissions are refused by the origin policy (origin.ts).
  */
+
 import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
+import { emit } from '../hooks/emit.ts';
 import type { ResponseInput } from '../store/types.ts';
 import { confirmRegistration, partnerTimeZone } from '../webinar/confirm.ts';
 import { registrationLifecycle } from '../webinar/schedule.ts';
@@ -245,6 +247,25 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
     if (result.created && !agent && (kind === 'call' || kind === 'feedback')) {
       rt.hot.afterCommit({ campaign: partner.campaign, partnerId: partner.partnerId }, 'form', [], now);
     }
+    // Tell the rest of the stack (src/lib/hooks/): queued in the store, delivered after this answer.
+    const hook =
+      kind === 'feedback'
+        ? 'feedback.received'
+        : kind === 'register'
+          ? 'registration.created'
+          : kind === 'no-thanks'
+            ? 'partner.declined'
+            : null;
+    if (result.created && !agent && hook)
+      void emit(store, hook, {
+        campaign: partner.campaign,
+        partnerId: partner.partnerId,
+        at: now.toISOString(),
+        ...(response.text ? { text: response.text } : {}),
+        ...(response.rating ? { rating: response.rating } : {}),
+        ...(kind === 'feedback' ? { consentToQuote: Boolean(response.consentToQuote) } : {}),
+        ...(response.webinar ? { webinar: response.webinar } : {}),
+      });
     if (req.wantsJson)
       return json(200, {
         ok: true,

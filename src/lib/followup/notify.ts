@@ -3,11 +3,14 @@
  * RESEND_API_KEY): the daily digest, and an immediate note to a partner's owner when the partner
  * turns hot (speed wins: the collector calls `notifyOwnerOfHotPartner`).
  */
-import { reformatMailbox } from '../email/address.ts';
+import { formatAddress, parseMailbox, reformatMailbox } from '../email/address.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../email/message.ts';
 import { sendAll } from '../email/message.ts';
 import { createTransport, type TransportEnv } from '../email/transport/index.ts';
+import { emit } from '../hooks/emit.ts';
+import { siteUrl } from '../personalize/links.ts';
 import type { Store } from '../store/types.ts';
+import { partnerPath } from './links.ts';
 import type { FollowUp, FollowupCampaign } from './model.ts';
 import { buildQueue } from './queue.ts';
 import { isDueToday } from './rules.ts';
@@ -19,6 +22,8 @@ export interface NotifyEnv extends TransportEnv {
   AIRCOVER_OWNER_EMAILS?: string | undefined;
   /** From address of team notes; default the campaign's sender. */
   AIRCOVER_NOTIFY_FROM?: string | undefined;
+  /** The public site's address: hot notes link the partner's dashboard page under it. */
+  AIRCOVER_SITE_URL?: string | undefined;
 }
 
 export interface DigestData {
@@ -150,10 +155,18 @@ ${sections
   };
 }
 
+/**
+ * The From of team notes, always with a name: AIRCOVER_NOTIFY_FROM as given ("Name <address>";
+ * a bare address is named "aircover"), else the campaign sender as "Their Name via aircover".
+ */
 function fromAddress(campaigns: FollowupCampaign[], env: NotifyEnv): string {
-  const from = env.AIRCOVER_NOTIFY_FROM ?? campaigns.find((c) => c.sender)?.sender?.email;
-  if (!from) throw new Error('no From address for team notes: set AIRCOVER_NOTIFY_FROM');
-  return from;
+  if (env.AIRCOVER_NOTIFY_FROM) {
+    const { name, address } = parseMailbox(env.AIRCOVER_NOTIFY_FROM, 'AIRCOVER_NOTIFY_FROM');
+    return formatAddress(name || 'aircover', address);
+  }
+  const sender = campaigns.find((c) => c.sender)?.sender;
+  if (!sender) throw new Error('no From address for team notes: set AIRCOVER_NOTIFY_FROM');
+  return formatAddress(sender.name ? `${sender.name} via aircover` : 'aircover', sender.email);
 }
 
 export async function sendDigest(
@@ -189,6 +202,7 @@ export function hotNoteMessage(
   item: FollowUp,
   address: { to: string; from: string },
   now: Date,
+  links: { dashboard?: string } = {},
 ): OutgoingMessage {
   const lines = [
     `${item.name} at ${item.company} just turned hot (${item.campaign}).`,
@@ -197,6 +211,7 @@ export function hotNoteMessage(
     `Do: ${item.suggestion}`,
     `By: ${item.due?.slice(0, 16).replace('T', ' ') ?? 'today'} UTC (one business day)`,
     `Write to: ${item.contact ?? item.email}`,
+    ...(links.dashboard ? ['', `Open in the dashboard: ${links.dashboard}`] : []),
   ];
   return {
     ref: { campaign: item.campaign, touch: 'hot-note', partner: item.partnerId },
@@ -231,9 +246,23 @@ export async function notifyOwnerOfHotPartner(
   const queue = await buildQueue(store, [campaign], { now });
   const item = queue.find((i) => i.partnerId === ref.partnerId);
   if (!item?.hot) return null;
+  const dashboard = `${siteUrl(env as NodeJS.ProcessEnv)}${partnerPath(item.campaign, item.partnerId)}`;
+  await emit(
+    store,
+    'partner.hot',
+    {
+      campaign: item.campaign,
+      partnerId: item.partnerId,
+      owner: item.owner,
+      reason: item.reason,
+      hotAt: item.hotAt,
+      dashboardUrl: dashboard,
+    },
+    { env: env as NodeJS.ProcessEnv },
+  );
   const to = ownerAddress(item.owner, env);
   if (!to) return null;
-  const message = hotNoteMessage(item, { to, from: fromAddress([campaign], env) }, now);
+  const message = hotNoteMessage(item, { to, from: fromAddress([campaign], env) }, now, { dashboard });
   const transport = options.transport ?? createTransport(env);
   const [result] = await sendAll(transport, [message]);
   return { message, result };

@@ -82,11 +82,28 @@ export async function loadPartnerStates(
 export const funnelStages = [
   'sent',
   'delivered',
+  'written to the outbox',
   'human visit',
   'read half the paper',
   'feedback or registration',
   'attended',
 ] as const;
+
+/**
+ * The funnel's second stage. The file outbox delivers nothing (no provider reports back), so with
+ * no delivery reported and no Resend key the stage says what happened: "written to the outbox",
+ * counting what was written, instead of "delivered 0".
+ */
+function deliveryStage(
+  delivered: number,
+  sent: number,
+  env: NodeJS.ProcessEnv = process.env,
+): { stage: (typeof funnelStages)[number]; partners: number } {
+  const outbox = !env.RESEND_API_KEY?.trim() || env.AIRCOVER_TRANSPORT === 'outbox';
+  return outbox && delivered === 0 && sent > 0
+    ? { stage: 'written to the outbox', partners: sent }
+    : { stage: 'delivered', partners: delivered };
+}
 
 export interface CampaignReport {
   campaign: string;
@@ -150,7 +167,10 @@ export async function campaignPage(
     partners: campaign.partners.length,
     funnel: [
       { stage: 'sent', partners: count((id) => (fact(id)?.sent.length ?? 0) > 0) },
-      { stage: 'delivered', partners: count((id) => Boolean(fact(id)?.deliveredAt)) },
+      deliveryStage(
+        count((id) => Boolean(fact(id)?.deliveredAt)),
+        count((id) => (fact(id)?.sent.length ?? 0) > 0),
+      ),
       { stage: 'human visit', partners: count((id) => (fact(id)?.human.lastAt ?? null) !== null) },
       {
         // Paper readers only: the paper's own progress, never the personal page's sections.
