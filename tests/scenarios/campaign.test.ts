@@ -285,7 +285,10 @@ describeWith('chromium')('issue 10: one truth about every partner', () => {
       );
       for (const p of plan[0]?.partners ?? []) {
         const decided = row(p.partner).touches.find((t) => t.touch === touch);
-        expect({ touch, partner: p.partner, category: p.category }).toEqual({
+        // A touch with a send window holds a partner whose window is shut as "scheduled": who
+        // gets it is the queue's verdict, when is the window's, so it is compared as a send.
+        const category = p.category === 'scheduled' ? 'send' : p.category;
+        expect({ touch, partner: p.partner, category }).toEqual({
           touch,
           partner: p.partner,
           category: decided?.send ? 'send' : decided?.reason,
