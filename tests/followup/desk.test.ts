@@ -176,6 +176,23 @@ describe.skipIf(!hasChromium() && !process.env.CI)('acting from the dashboard in
     await page.goto(`${server.url}/admin/campaigns/sample`);
     const tableRow = page.locator('table[data-partners] tr[data-partner="vistula-wms"]');
     expect(await tableRow.locator('td').nth(1).textContent()).toBe('tomas');
+    // In conversation first by default; server-side filters and sorting (query params, no script needed).
+    expect(await page.locator('table[data-partners] tbody tr').first().getAttribute('data-partner')).toBe(
+      'vistula-wms',
+    );
+    await page.goto(`${server.url}/admin/campaigns/sample?owner=tomas&tag=poland`);
+    expect(
+      await page
+        .locator('table[data-partners] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-partner'))),
+    ).toEqual(['vistula-wms']);
+    await page.goto(`${server.url}/admin/campaigns/sample?company=nordlys`);
+    expect(await page.locator('table[data-partners] tbody tr').count()).toBe(1);
+    await page.goto(`${server.url}/admin/campaigns/sample?sort=partner&dir=desc`);
+    const names = await page.locator('table[data-partners] tbody tr td:first-child a').allTextContents();
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
+    await page.click('a[data-sort-link=partner]');
+    await page.waitForURL(/dir=asc/);
 
     // The reply went out, signed; the receiver verified it.
     await expect.poll(() => received.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
