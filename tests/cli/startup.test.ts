@@ -64,14 +64,24 @@ describe('start-up', () => {
     expect([...packages].filter((p) => heavy.includes(p))).toEqual([]);
   });
 
-  it.each(['build', 'check', 'send', 'followups', 'report', 'preview', 'pdf', 'serve', 'webinar', 'db'])(
-    '%s --help loads nothing heavy',
-    (command) => {
-      const { packages, status } = packagesLoaded([command, '--help']);
-      expect(status).toBe(0);
-      expect([...packages].filter((p) => heavy.includes(p))).toEqual([]);
-    },
-  );
+  it.each([
+    'build',
+    'check',
+    'send',
+    'followups',
+    'report',
+    'preview',
+    'pdf',
+    'serve',
+    'webinar',
+    'db',
+    'mark',
+    'inbox',
+  ])('%s --help loads nothing heavy', (command) => {
+    const { packages, status } = packagesLoaded([command, '--help']);
+    expect(status).toBe(0);
+    expect([...packages].filter((p) => heavy.includes(p))).toEqual([]);
+  });
 
   it('a wrong command line exits 2 before loading anything heavy', () => {
     const { packages, status } = packagesLoaded(['send', 'sample']);

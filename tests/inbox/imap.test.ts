@@ -5,7 +5,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type FollowupCampaign, loadCampaignStates } from '../../src/lib/followup/index.ts';
+import { type FollowupCampaign, loadCampaignStates, partnerTimeline } from '../../src/lib/followup/index.ts';
 import { touchDecisions } from '../../src/lib/followup/state/index.ts';
 import { imapConfig, mailboxKey, syncOnce, watchMailbox } from '../../src/lib/inbox/imap.ts';
 import { correct } from '../../src/lib/inbox/pipeline.ts';
@@ -163,6 +163,9 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
     expect(s.get('cara')).toMatchObject({ status: 'not-now', until: back.toISOString() });
     expect(s.get('dan')?.status).toBe('bounced');
     expect(await store.isSuppressed('dan@globex.example')).toBe(true);
+    // Every inbound message is on the partner's timeline.
+    const timeline = await partnerTimeline(store, [air], { campaign: 'air', partnerId: 'cara' });
+    expect(timeline?.entries.find((e) => e.kind === 'inbound')).toMatchObject({ type: 'inbox.auto-reply' });
 
     // After the return date Cara is no longer paused.
     const later = await states(new Date(back.getTime() + DAY));

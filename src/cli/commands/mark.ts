@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import { markOutcomes } from '../../lib/followup/mark.ts';
+import { markOutcomes } from '../../lib/followup/model.ts';
 import { dryRunArg, jsonArg } from '../args.ts';
 import { storeArgs, withFollowup } from '../followup.ts';
 import { CliError, ExitCode, out } from '../output.ts';

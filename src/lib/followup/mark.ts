@@ -21,9 +21,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { emit } from '../hooks/emit.ts';
 import { cleanText as cleanInput, cleanLine } from '../input/clean.ts';
 import type { ResponseInput, ResponseKind, Store } from '../store/types.ts';
-import type { FollowupCampaign } from './model.ts';
+import { type FollowupCampaign, markOutcomes } from './model.ts';
 
-export const markOutcomes = ['replied', 'met', 'called', 'not-interested'] as const;
+export { markOutcomes };
 export type MarkOutcome = (typeof markOutcomes)[number];
 
 export type PartnerAction =

@@ -226,3 +226,7 @@ export interface FollowUp {
   /** Reading or a form that would make them hot, held back because they said no or cannot be reached. */
   hotWithheld: { status: Status; at: string | null } | null;
 }
+
+/** The off-line outcomes `aircover mark` and the dashboard record (here, with no imports, so the
+ * CLI can list them in `--help` without loading what recording them needs). */
+export const markOutcomes = ['replied', 'met', 'called', 'not-interested'] as const;

@@ -3,6 +3,7 @@
  * we sent, what they did (human events by default; bots and suspects on request, each with its
  * verdict), what they told us, and suppressions.
  */
+import { gist } from '../inbox/report.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Verdict } from '../store/types.ts';
 import type { FollowupCampaign, FollowupPartner } from './model.ts';
@@ -10,7 +11,7 @@ import type { FollowupCampaign, FollowupPartner } from './model.ts';
 export interface TimelineEntry {
   at: string;
   campaign: string | null;
-  kind: 'sent' | 'event' | 'response' | 'suppression';
+  kind: 'sent' | 'event' | 'response' | 'suppression' | 'inbound';
   /** Event type, response kind, touch id or suppression reason. */
   type: string;
   touch: string | null;
@@ -96,11 +97,33 @@ export async function partnerTimeline(
   }
   const entries: TimelineEntry[] = [];
   for (const m of memberships) {
-    const [events, responses, sent] = await Promise.all([
+    const [events, responses, sent, inbound] = await Promise.all([
       store.listEvents({ ...m, includeNonHuman: options.includeNonHuman ?? false }),
       store.listResponses(m),
       store.listLedger({ campaign: m.campaign, partnerId: m.partnerId }),
+      store.listInbound(m),
     ]);
+    // Every message that came back (src/lib/inbox/): its class as corrected, and what it said.
+    for (const i of inbound) {
+      entries.push({
+        at: i.receivedAt,
+        campaign: i.campaign,
+        kind: 'inbound',
+        type: `inbox.${i.effectiveClass}`,
+        touch: null,
+        verdict: null,
+        verdictReason: null,
+        detail: [
+          gist(i),
+          i.subject ? `"${i.subject}"` : '',
+          i.matchKind === 'same-company' ? `from ${i.fromEmail ?? ''}` : '',
+        ]
+          .filter(Boolean)
+          .join(' · '),
+        context: null,
+        by: null,
+      });
+    }
     for (const e of events) {
       entries.push({
         at: e.occurredAt,

@@ -1,6 +1,5 @@
 import { defineCommand } from 'citty';
-import { correct } from '../../../lib/inbox/pipeline.ts';
-import { type InboundClass, inboundClasses } from '../../../lib/store/index.ts';
+import { type InboundClass, inboundClasses } from '../../../lib/store/types.ts';
 import { dryRunArg, jsonArg } from '../../args.ts';
 import { storeArgs, withFollowup } from '../../followup.ts';
 import { CliError, out, UsageError } from '../../output.ts';
@@ -35,6 +34,7 @@ export default defineCommand({
           ? out.json({ id, from: message.effectiveClass, to: klass, dryRun: true })
           : undefined;
       }
+      const { correct } = await import('../../../lib/inbox/pipeline.ts');
       const result = await correct(store, campaigns, id, klass);
       if (!result) throw new CliError(`no inbound message ${id}`);
       if (args.json) return out.json({ id, class: result.message.effectiveClass, effects: result.effects });

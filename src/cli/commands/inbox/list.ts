@@ -1,6 +1,5 @@
 import { defineCommand } from 'citty';
-import { inboundCsv, inboundRow } from '../../../lib/inbox/report.ts';
-import { type InboundClass, inboundClasses } from '../../../lib/store/index.ts';
+import { type InboundClass, inboundClasses } from '../../../lib/store/types.ts';
 import { csvArg, jsonArg } from '../../args.ts';
 import { storeArgs, withFollowup } from '../../followup.ts';
 import { out, UsageError } from '../../output.ts';
@@ -27,6 +26,8 @@ export default defineCommand({
         field: 'class',
       });
     if (args.json && args.csv) throw new UsageError('--json and --csv: choose one');
+    // Loaded when the list runs: `aircover --help` reads this file for the inbox's flags.
+    const { inboundCsv, inboundRow } = await import('../../../lib/inbox/report.ts');
     await withFollowup({ url: args.url }, async (store) => {
       const messages = await store.listInbound({
         ...(args.campaign ? { campaign: args.campaign } : {}),

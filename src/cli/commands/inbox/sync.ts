@@ -1,5 +1,4 @@
 import { defineCommand } from 'citty';
-import { ImapConfigError, imapConfig, syncOnce } from '../../../lib/inbox/imap.ts';
 import { jsonArg } from '../../args.ts';
 import { storeArgs, withFollowup } from '../../followup.ts';
 import { CliError, out } from '../../output.ts';
@@ -12,6 +11,8 @@ export default defineCommand({
   },
   args: { json: jsonArg, ...storeArgs },
   async run({ args }) {
+    // imapflow loads when a sync runs, not when `--help` lists it.
+    const { ImapConfigError, imapConfig, syncOnce } = await import('../../../lib/inbox/imap.ts');
     let config: ReturnType<typeof imapConfig>;
     try {
       config = imapConfig();
