@@ -1,16 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { loadFollowupCampaigns } from '../../../lib/followup/index.ts';
 import type { FollowupCampaign } from '../../../lib/followup/model.ts';
-import { classify, detailOf } from '../../../lib/inbox/classify/index.ts';
-import { buildDirectory, matchMessage } from '../../../lib/inbox/match.ts';
-import { parseMessage } from '../../../lib/inbox/parse.ts';
-import { isStoreUnavailable, openStore, type Store, sqlitePathFor } from '../../../lib/store/index.ts';
+import type { Store } from '../../../lib/store/index.ts';
 import { jsonArg } from '../../args.ts';
 import { CliError, ExitCode, out, terminalSafe } from '../../output.ts';
 
 /** The store, when there is one to read (a URL, or the SQLite file exists): matching is optional here. */
 async function presentStore(url: string | undefined): Promise<Store | null> {
+  const { isStoreUnavailable, openStore, sqlitePathFor } = await import('../../../lib/store/index.ts');
   const given = url ?? (process.env.DATABASE_URL || undefined);
   if (!given && !existsSync(sqlitePathFor(undefined))) return null;
   try {
@@ -21,7 +18,8 @@ async function presentStore(url: string | undefined): Promise<Store | null> {
   }
 }
 
-function campaignsOrNone(): FollowupCampaign[] {
+async function campaignsOrNone(): Promise<FollowupCampaign[]> {
+  const { loadFollowupCampaigns } = await import('../../../lib/followup/campaign.ts');
   try {
     return loadFollowupCampaigns();
   } catch {
@@ -53,9 +51,13 @@ export default defineCommand({
     const files = args._.length ? args._.map(String) : [String(args.files)];
     for (const file of files)
       if (!existsSync(file)) throw new CliError(`${file}: no such file`, ExitCode.usage);
+    // The parser, classifier and matcher load when messages are classified, not for `--help`.
+    const { classify, detailOf } = await import('../../../lib/inbox/classify/index.ts');
+    const { buildDirectory, matchMessage } = await import('../../../lib/inbox/match.ts');
+    const { parseMessage } = await import('../../../lib/inbox/parse.ts');
     const store = await presentStore(args.url);
     try {
-      const directory = buildDirectory(campaignsOrNone());
+      const directory = buildDirectory(await campaignsOrNone());
       const results = [];
       for (const file of files) {
         const message = await parseMessage(readFileSync(file));
