@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +177,37 @@ describe.skipIf(!hasChromium() && !process.env.CI)('acting from the dashboard in
     await page.goto(`${server.url}/admin/campaigns/sample`);
     const tableRow = page.locator('table[data-partners] tr[data-partner="vistula-wms"]');
     expect(await tableRow.locator('td').nth(1).textContent()).toBe('tomas');
+    // In conversation first by default; server-side filters and sorting (query params, no script needed).
+    expect(await page.locator('table[data-partners] tbody tr').first().getAttribute('data-partner')).toBe(
+      'vistula-wms',
+    );
+    await page.goto(`${server.url}/admin/campaigns/sample?owner=tomas&tag=poland`);
+    expect(
+      await page
+        .locator('table[data-partners] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-partner'))),
+    ).toEqual(['vistula-wms']);
+    await page.goto(`${server.url}/admin/campaigns/sample?company=nordlys`);
+    expect(await page.locator('table[data-partners] tbody tr').count()).toBe(1);
+    await page.goto(`${server.url}/admin/campaigns/sample?sort=partner&dir=desc`);
+    const names = await page.locator('table[data-partners] tbody tr td:first-child a').allTextContents();
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
+    await page.click('a[data-sort-link=partner]');
+    await page.waitForURL(/dir=asc/);
+
+    // The export carries the reading and the owner after the hand-off.
+    const csv = parse(
+      await (await page.request.get(`${server.url}/admin/export.csv?campaign=sample`)).text(),
+      {
+        columns: true,
+      },
+    ) as Record<string, string>[];
+    expect(csv.find((r) => r.partnerId === 'vistula-wms')).toMatchObject({
+      owner: 'tomas',
+      paperProgress: '33%',
+      readingMinutes: '1.5',
+      paperSections: '1',
+    });
 
     // The reply went out, signed; the receiver verified it.
     await expect.poll(() => received.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);

@@ -35,6 +35,7 @@ export function fromCampaign(c: Campaign): FollowupCampaign {
       firstName: p.firstName,
       lastName: p.lastName,
       owner: p.owner,
+      tags: p.tags,
       gatekeepers: p.gatekeepers,
       referrer: p.referrer,
     })),

@@ -22,12 +22,37 @@ export const csvColumns = [
   'suggestion',
   'contact',
   'otherCampaigns',
+  // Reading, from the partner state: the paper's own progress and time, apart from page sections.
+  'paperProgress',
+  'readingMinutes',
+  'paperSections',
+  'sectionsSeen',
+  'lastHumanVisit',
 ] as const;
+
+function cell(i: FollowUp, c: (typeof csvColumns)[number]): unknown {
+  switch (c) {
+    case 'otherCampaigns':
+      return i.otherCampaigns.join(' ');
+    case 'paperProgress':
+      return `${Math.round(i.reading.paperProgress * 100)}%`;
+    case 'readingMinutes':
+      return Math.round(i.reading.paperSeconds / 6) / 10;
+    case 'paperSections':
+      return i.reading.paperSections;
+    case 'sectionsSeen':
+      return i.reading.sectionsSeen;
+    case 'lastHumanVisit':
+      return i.reading.lastAt;
+    default:
+      return i[c];
+  }
+}
 
 export function queueCsv(items: FollowUp[]): string {
   // Partner-written text must not run as a spreadsheet formula: inertCsv neutralises every cell.
   return inertCsv(
-    items.map((i) => csvColumns.map((c) => (c === 'otherCampaigns' ? i.otherCampaigns.join(' ') : i[c]))),
+    items.map((i) => csvColumns.map((c) => cell(i, c))),
     { header: true, columns: [...csvColumns] },
   );
 }

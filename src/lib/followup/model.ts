@@ -15,6 +15,8 @@ export interface FollowupPartner {
   firstName: string;
   lastName?: string | undefined;
   owner?: string | undefined;
+  /** partners.csv `tags`, for the dashboard's filter and the exports. */
+  tags?: string[] | undefined;
   gatekeepers: { name: string; role?: string | undefined; email?: string | undefined }[];
   referrer?: { name: string; email: string; relationship?: string | undefined } | undefined;
 }
