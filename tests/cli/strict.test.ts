@@ -41,6 +41,8 @@ const stateChanging = [
   'db sync',
   'db migrate',
   'digest',
+  'inbox sync',
+  'inbox correct',
 ];
 /** Those that email everyone or cannot be undone: they ask unless --yes. */
 const asking = ['send', 'webinar reschedule', 'webinar cancel'];

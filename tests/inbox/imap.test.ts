@@ -139,6 +139,19 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
       ].join('\r\n'),
     );
 
+    // A dry run reads and classifies, and changes nothing: no row, no cursor.
+    const [preview] = await syncOnce({ store, campaigns: [air] }, imapConfig(dovecot.url, {}), {
+      dryRun: true,
+    });
+    expect(preview?.preview?.map((p) => [p.partner, p.class])).toEqual([
+      ['air/ann', 'reply'],
+      ['air/cara', 'auto-reply'],
+      ['air/dan', 'bounce'],
+    ]);
+    expect(preview).toMatchObject({ read: 3, stored: 0 });
+    expect(await store.listInbound({})).toEqual([]);
+    expect(await store.getInboxCursor(mailboxKey(imapConfig(dovecot.url, {}), 'INBOX'))).toBeNull();
+
     const [inbox] = await sync();
     expect(inbox).toMatchObject({ folder: 'INBOX', read: 3, stored: 3, reset: false });
 

@@ -10,7 +10,9 @@
  * is plain (tests, a local server). AIRCOVER_IMAP_FOLDERS overrides the folder list.
  */
 import { ImapFlow } from 'imapflow';
-import { cleanLine } from './parse.ts';
+import { classify } from './classify/index.ts';
+import { buildDirectory, matchMessage } from './match.ts';
+import { cleanLine, parseMessage } from './parse.ts';
 import { type InboxContext, ingest } from './pipeline.ts';
 
 export interface ImapConfig {
@@ -91,6 +93,13 @@ export interface FolderResult {
   stored: number;
   /** True when UIDVALIDITY changed and the folder was read from the start. */
   reset: boolean;
+  /** A dry run: each new message's class and matched partner; nothing was stored or flagged. */
+  preview?: { uid: number; class: string; partner: string | null; subject: string }[];
+}
+
+export interface SyncOptions {
+  /** Read, classify and match, but store nothing, move no cursor and flag nothing. */
+  dryRun?: boolean;
 }
 
 const batch = 100;
@@ -105,10 +114,18 @@ export async function syncFolder(
   ctx: InboxContext,
   config: ImapConfig,
   folder: string,
+  options: SyncOptions = {},
 ): Promise<FolderResult> {
   const key = mailboxKey(config, folder);
-  const lock = await client.getMailboxLock(folder, { readOnly: !config.flag });
-  const result: FolderResult = { folder, read: 0, stored: 0, reset: false };
+  const dryRun = options.dryRun === true;
+  const lock = await client.getMailboxLock(folder, { readOnly: dryRun || !config.flag });
+  const result: FolderResult = {
+    folder,
+    read: 0,
+    stored: 0,
+    reset: false,
+    ...(dryRun ? { preview: [] } : {}),
+  };
   try {
     const mailbox = client.mailbox;
     if (!mailbox) throw new Error(`IMAP folder ${folder} did not open`);
@@ -136,16 +153,22 @@ export async function syncFolder(
             : m.internalDate
               ? new Date(m.internalDate)
               : undefined;
+        if (dryRun) {
+          result.read++;
+          result.preview?.push(await previewOf(ctx, m.uid, m.source));
+          continue;
+        }
         const done = await ingest(ctx, m.source, `imap:${cleanLine(folder, 100)}`, received);
         result.read++;
         if (done.created) result.stored++;
         last = m.uid;
         await ctx.store.setInboxCursor({ mailbox: key, uidValidity, lastUid: last });
       }
-      if (config.flag && messages.length)
+      if (config.flag && messages.length && !dryRun)
         await client.messageFlagsAdd(chunk.join(','), [processedKeyword], { uid: true });
     }
-    if (!cursor || result.reset) await ctx.store.setInboxCursor({ mailbox: key, uidValidity, lastUid: last });
+    if (!dryRun && (!cursor || result.reset))
+      await ctx.store.setInboxCursor({ mailbox: key, uidValidity, lastUid: last });
   } finally {
     lock.release();
   }
@@ -153,12 +176,30 @@ export async function syncFolder(
 }
 
 /** `aircover inbox sync`: every configured folder once, then log out. */
-export async function syncOnce(ctx: InboxContext, config: ImapConfig): Promise<FolderResult[]> {
+/** What a dry run reports of one message: classified and matched (reads only), never stored. */
+async function previewOf(ctx: InboxContext, uid: number, raw: Buffer) {
+  const parsed = await parseMessage(raw);
+  const classification = classify(parsed);
+  ctx.directory ??= buildDirectory(ctx.campaigns);
+  const match = await matchMessage(ctx.store, ctx.directory, parsed, classification);
+  return {
+    uid,
+    class: classification.class,
+    partner: match ? `${match.campaign}/${match.partnerId}` : null,
+    subject: cleanLine(parsed.subject ?? '', 200),
+  };
+}
+
+export async function syncOnce(
+  ctx: InboxContext,
+  config: ImapConfig,
+  options: SyncOptions = {},
+): Promise<FolderResult[]> {
   const client = imapClient(config);
   await client.connect();
   try {
     const results: FolderResult[] = [];
-    for (const folder of config.folders) results.push(await syncFolder(client, ctx, config, folder));
+    for (const folder of config.folders) results.push(await syncFolder(client, ctx, config, folder, options));
     return results;
   } finally {
     await client.logout().catch(() => client.close());

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import { jsonArg } from '../../args.ts';
+import { dryRunArg, jsonArg } from '../../args.ts';
 import { storeArgs, withFollowup } from '../../followup.ts';
 import { CliError, out } from '../../output.ts';
 
@@ -9,7 +9,7 @@ export default defineCommand({
     description:
       'Read the IMAP mailbox (AIRCOVER_IMAP_URL) once: new messages are classified, matched and applied.',
   },
-  args: { json: jsonArg, ...storeArgs },
+  args: { dryRun: dryRunArg, json: jsonArg, ...storeArgs },
   async run({ args }) {
     // imapflow loads when a sync runs, not when `--help` lists it.
     const { ImapConfigError, imapConfig, syncOnce } = await import('../../../lib/inbox/imap.ts');
@@ -23,13 +23,26 @@ export default defineCommand({
     await withFollowup({ url: args.url }, async (store, campaigns) => {
       let results: Awaited<ReturnType<typeof syncOnce>>;
       try {
-        results = await syncOnce({ store, campaigns }, config);
+        results = await syncOnce({ store, campaigns }, config, { dryRun: args.dryRun });
       } catch (error) {
         throw new CliError(
           `IMAP ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
       if (args.json) return out.json(results);
+      if (args.dryRun) {
+        for (const r of results) {
+          out.info(
+            `${r.folder}: ${r.read} new message(s); dry run: nothing stored, no cursor moved, nothing flagged`,
+          );
+          if (r.preview?.length)
+            out.table(
+              ['uid', 'class', 'partner', 'subject'],
+              r.preview.map((p) => [String(p.uid), p.class, p.partner ?? 'unmatched', p.subject]),
+            );
+        }
+        return;
+      }
       for (const r of results)
         out.success(
           `${r.folder}: ${r.read} read, ${r.stored} new${r.reset ? ' (UIDVALIDITY changed: read from the start)' : ''}`,
