@@ -11,7 +11,7 @@ export const storeArgs = {
 } as const;
 
 export async function withFollowup<T>(
-  args: { url?: string | undefined; campaign?: string | undefined },
+  args: { url?: string | undefined; campaign?: string | undefined; dryRun?: boolean | undefined },
   fn: (store: Store, campaigns: FollowupCampaign[]) => Promise<T>,
 ): Promise<T> {
   // Loaded when a command runs, not when `--help` lists it.
@@ -25,7 +25,11 @@ export async function withFollowup<T>(
   }
   let store: Store;
   try {
-    store = await openStore(args.url ? { url: args.url } : {});
+    // A dry run neither creates the SQLite file nor applies migrations (src/lib/store/index.ts).
+    store = await openStore({
+      ...(args.url ? { url: args.url } : {}),
+      ...(args.dryRun ? { dryRun: true } : {}),
+    });
   } catch (error) {
     if (isStoreUnavailable(error)) throw new CliError(error.message);
     throw error;

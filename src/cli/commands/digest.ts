@@ -18,7 +18,7 @@ export default defineCommand({
   async run({ args }) {
     const to = args.to ?? process.env.AIRCOVER_TEAM_EMAIL;
     if (!to) throw new CliError('no recipient: pass --to or set AIRCOVER_TEAM_EMAIL', ExitCode.usage);
-    await withFollowup({ url: args.url }, async (store, campaigns) => {
+    await withFollowup({ url: args.url, dryRun: args.dryRun }, async (store, campaigns) => {
       // The transports (Resend, nodemailer) load only for a digest being sent.
       const { sendDigest } = await import('../../lib/followup/notify.ts');
       const { data, message, result } = await sendDigest(store, campaigns, { to, dryRun: args.dryRun });

@@ -26,7 +26,7 @@ export default defineCommand({
         ExitCode.usage,
       );
     const { MarkError, markOutcome } = await import('../../lib/followup/mark.ts');
-    await withFollowup({ url: args.url }, async (store, campaigns) => {
+    await withFollowup({ url: args.url, dryRun: args.dryRun }, async (store, campaigns) => {
       try {
         const result = await markOutcome(store, campaigns, {
           partner: args.partner,

@@ -217,7 +217,8 @@ export default defineCommand({
 
     let store: Store;
     try {
-      store = await openStore();
+      // A dry run neither creates the SQLite file nor applies migrations.
+      store = await openStore(args.dryRun ? { dryRun: true } : {});
     } catch (error) {
       if (isStoreUnavailable(error)) throw new CliError(error.message);
       throw error;

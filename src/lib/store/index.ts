@@ -2,9 +2,11 @@
  * The store: `openStore()` and everything its callers need. See types.ts for the data shapes and
  * conventions (ISO timestamps out, emails normalised), sql-store.ts for each method's contract.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Driver } from './driver.ts';
+import { StoreUnavailableError } from './errors.ts';
 import { openPostgres } from './postgres.ts';
 import { SqlStore } from './sql-store.ts';
 import { openSqlite } from './sqlite.ts';
@@ -33,6 +35,12 @@ export interface OpenStoreOptions {
   schema?: string;
   /** Postgres: pool size (default `AIRCOVER_PG_POOL_MAX` or 10). */
   poolMax?: number;
+  /**
+   * For `--dry-run`: change nothing. A SQLite file that does not exist yet is not created (the
+   * run sees an empty store in memory), and pending migrations are not applied: the open fails
+   * with a StoreUnavailableError that says to run `aircover db migrate` first.
+   */
+  dryRun?: boolean;
 }
 
 export const sqliteFileName = 'aircover.sqlite';
@@ -66,6 +74,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const url = options.url ?? (process.env.DATABASE_URL || undefined);
   let driver: Driver;
   let schema: string | undefined;
+  // A dry run over a SQLite file not made yet works on an empty store in memory.
+  let absent = false;
   if (url && isPostgresUrl(url)) {
     schema = options.schema ?? (process.env.AIRCOVER_DB_SCHEMA || undefined);
     driver = await openPostgres({
@@ -75,13 +85,32 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       ...(options.poolMax === undefined ? {} : { poolMax: options.poolMax }),
     });
   } else {
+    const path = sqlitePathFor(url, options.dataDir);
+    absent = options.dryRun === true && path !== ':memory:' && !existsSync(path);
     driver = openSqlite({
-      path: sqlitePathFor(url, options.dataDir),
+      path: absent ? ':memory:' : path,
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
   }
   const store = new SqlStore(driver, schema === undefined ? {} : { schema });
-  if (options.migrate !== false) {
+  if (options.dryRun === true && !absent) {
+    const pending = await store
+      .migrationStatus()
+      .then((all) => all.filter((m) => m.appliedAt === null))
+      .catch(async (error: unknown) => {
+        await store.close().catch(() => undefined);
+        throw error;
+      });
+    if (pending.length > 0) {
+      await store.close().catch(() => undefined);
+      throw new StoreUnavailableError(
+        url && isPostgresUrl(url) ? 'postgres' : 'sqlite',
+        `the store needs ${pending.length} migration(s) (${pending.map((m) => m.version).join(', ')}): run \`aircover db migrate\` first; a dry run changes nothing`,
+      );
+    }
+    return store;
+  }
+  if (options.migrate !== false || absent) {
     try {
       await store.migrate();
     } catch (error) {

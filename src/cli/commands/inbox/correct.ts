@@ -25,7 +25,7 @@ export default defineCommand({
       throw new UsageError(`class must be one of ${inboundClasses.join(', ')} (got "${args.class}")`, {
         field: 'class',
       });
-    await withFollowup({ url: args.url }, async (store, campaigns) => {
+    await withFollowup({ url: args.url, dryRun: args.dryRun }, async (store, campaigns) => {
       const message = await store.getInbound(id);
       if (!message) throw new CliError(`no inbound message ${id}`);
       if (args.dryRun) {

@@ -20,7 +20,7 @@ export default defineCommand({
       if (error instanceof ImapConfigError) throw new CliError(error.message);
       throw error;
     }
-    await withFollowup({ url: args.url }, async (store, campaigns) => {
+    await withFollowup({ url: args.url, dryRun: args.dryRun }, async (store, campaigns) => {
       let results: Awaited<ReturnType<typeof syncOnce>>;
       try {
         results = await syncOnce({ store, campaigns }, config, { dryRun: args.dryRun });
