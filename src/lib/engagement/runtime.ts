@@ -174,7 +174,10 @@ export class RateLimiter {
  * bucket (cheap, per request) and adds what it let through to a per-key counter in the store
  * about once a second (one upsert per key, never per request); a key over `capacity` in the
  * current window (`capacity / perSecond` seconds) is refused on every instance until the window
- * ends. On SQLite one process owns the file, so the local bucket is the whole truth.
+ * ends. A key this instance let through is read again each second until its window ends, since
+ * the instance that flushed first would otherwise learn of the others' share only on its next
+ * flush (one read per active key per second). On SQLite one process owns the file, so the local
+ * bucket is the whole truth.
  */
 export class SharedRateLimiter {
   readonly #local: RateLimiter;
@@ -184,6 +187,8 @@ export class SharedRateLimiter {
   readonly #windowMs: number;
   #pending = new Map<string, number>();
   readonly #blocked = new Map<string, number>();
+  /** Keys this instance counted in a window still open (key → the window's end), read again. */
+  readonly #watched = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #shared: boolean | null = null;
 
@@ -211,6 +216,18 @@ export class SharedRateLimiter {
     return true;
   }
 
+  /** Blocks a key over the shared capacity until its window ends, else keeps watching it. */
+  #judge(key: string, count: number, until: number): void {
+    if (count > this.#capacity) {
+      if (this.#blocked.size > 100_000) this.#blocked.clear();
+      this.#blocked.set(key, until);
+      this.#watched.delete(key);
+    } else {
+      if (this.#watched.size > 100_000) this.#watched.clear();
+      this.#watched.set(key, until);
+    }
+  }
+
   async #flush(): Promise<void> {
     this.#timer = null;
     const batch = this.#pending;
@@ -221,10 +238,22 @@ export class SharedRateLimiter {
       if (!this.#shared) return;
       for (const [key, count] of batch) {
         const total = await store.bumpKey(`rate:${this.#name}:${key}`, this.#windowMs, count);
-        if (total.count > this.#capacity) {
-          if (this.#blocked.size > 100_000) this.#blocked.clear();
-          this.#blocked.set(key, total.expiresAt.getTime());
+        this.#judge(key, total.count, total.expiresAt.getTime());
+      }
+      const now = Date.now();
+      for (const [key, until] of this.#watched) {
+        if (batch.has(key)) continue;
+        if (until <= now) {
+          this.#watched.delete(key);
+          continue;
         }
+        const row = await store.getKey(`rate:${this.#name}:${key}`);
+        if (row) this.#judge(key, Number(row.value), row.expiresAt.getTime());
+        else this.#watched.delete(key);
+      }
+      if (this.#watched.size > 0 && !this.#timer) {
+        this.#timer = setTimeout(() => void this.#flush(), 1_000);
+        this.#timer.unref?.();
       }
     } catch {
       // The store is down: the local buckets still hold, and the endpoints answer 503 anyway.
