@@ -537,6 +537,7 @@ describe('when the store is down', () => {
     writeFileSync(blocker, 'a file where the data folder should be');
     const down = await startServer(await ensureBuild('sample', SAMPLE), {
       AIRCOVER_DATA_DIR: join(blocker, 'data'),
+      AIRCOVER_ADMIN_PASSWORD: 'store-down-admin-password',
     });
     try {
       const p = partner(0);
@@ -555,6 +556,16 @@ describe('when the store is down', () => {
       });
       expect(form.status).toBe(503);
       expect((await fetch(`${down.url}/p/${p.token}/`)).status).toBe(200);
+      // Signing in needs the store (lockouts and sessions live there): a plain 503, not a crash.
+      const login = await fetch(`${down.url}/admin/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ password: 'store-down-admin-password', next: '/admin' }),
+        headers: { origin: down.url, 'user-agent': BROWSER_UA },
+        redirect: 'manual',
+      });
+      expect(login.status).toBe(503);
+      expect(login.headers.get('retry-after')).toBe('5');
+      expect(await login.text()).toContain('The store is unavailable right now');
     } finally {
       await down.stop();
     }

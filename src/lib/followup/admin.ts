@@ -19,7 +19,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { runtime } from '../engagement/runtime.ts';
+import { isUnavailable, runtime } from '../engagement/runtime.ts';
 import { getSecret, isProduction } from '../secret.ts';
 import type { Store } from '../store/types.ts';
 import { loadFollowupCampaigns } from './campaign.ts';
@@ -120,8 +120,14 @@ export async function adminSession(cookies: CookieJar): Promise<boolean> {
   if (password === null) return false;
   const session = parseSession(cookies.get(SESSION_COOKIE)?.value, password);
   if (!session) return false;
-  const store = await runtime().store();
-  return (await store.getKey(endedKey(session.id))) === null;
+  try {
+    const store = await runtime().store();
+    return (await store.getKey(endedKey(session.id))) === null;
+  } catch (error) {
+    // Sessions end in the store: with it down nobody is signed in, and sign-in answers 503.
+    if (isUnavailable(error)) return false;
+    throw error;
+  }
 }
 
 export type LoginResult =
@@ -141,7 +147,27 @@ export async function login(
       status: 503,
       message: `The dashboard is closed: set AIRCOVER_ADMIN_PASSWORD${isProduction() ? ` (at least ${MIN_PRODUCTION_PASSWORD} characters in production)` : ''}.`,
     };
-  const store = await runtime().store();
+  try {
+    return await checkLogin(await runtime().store(), given, password, client, cookies, now);
+  } catch (error) {
+    if (!isUnavailable(error)) throw error;
+    return {
+      ok: false,
+      status: 503,
+      message: 'The store is unavailable right now. Try again in a moment.',
+      retryAfter: 5,
+    };
+  }
+}
+
+async function checkLogin(
+  store: Store,
+  given: string,
+  password: string,
+  client: { ip: string | null; https: boolean },
+  cookies: CookieJar,
+  now: number,
+): Promise<LoginResult> {
   const who = client.ip ?? 'unknown';
   const blocked = await loginBlockedFor(store, who);
   if (blocked > 0)
