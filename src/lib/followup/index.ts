@@ -2,6 +2,8 @@
  * Follow-up: who engaged, who is due, what to send next. Plain TypeScript shared by the CLI
  * (followups, report, mark, digest) and the /admin dashboard.
  */
+
+export { nextTouch } from './actions.ts';
 export { fromCampaign, loadFollowupCampaigns } from './campaign.ts';
 export { csvColumns, queueCsv } from './csv.ts';
 export { addBusinessDays } from './dates.ts';
@@ -24,7 +26,7 @@ export {
   funnelStages,
   loadPartnerStates,
 } from './queue.ts';
-export { evaluate, isDueToday, linkCampaigns, nextTouch, rowOf, sortQueue } from './rules.ts';
+export { evaluate, isDueToday, linkCampaigns, rowOf, sortQueue } from './rules.ts';
 export { defaultScoring, type ScoringConfig, scoreFacts, scoringConfig } from './scoring.ts';
 export {
   createEngagementModel,

@@ -2,8 +2,7 @@
  * One row of the queue per partner: their state (state/, the one derivation) and the action its
  * status asks for (actions.ts, words in copy.ts). Also the queue's cross-campaign linking and order.
  */
-import type { PartnerState as AudienceFlags } from '../campaign/audience.ts';
-import { nextTouch as nextTouchOf, planFor, priorities } from './actions.ts';
+import { planFor, priorities } from './actions.ts';
 import { endOfDay } from './dates.ts';
 import {
   type Action,
@@ -11,7 +10,6 @@ import {
   type FollowUp,
   type FollowupCampaign,
   type FollowupPartner,
-  type FollowupTouch,
   type PartnerFacts,
 } from './model.ts';
 import { type ScoringConfig, scoreFacts } from './scoring.ts';
@@ -26,17 +24,6 @@ export interface RuleContext {
   model?: HumanEngagementModel;
   /** Suppressed addresses (normalised), for referrer nudges' recipients. */
   suppressed?: ReadonlySet<string>;
-}
-
-/** The next touch that adds something new (see actions.ts). */
-export function nextTouch(
-  facts: PartnerFacts,
-  campaign: FollowupCampaign,
-  partner: FollowupPartner,
-  flags: AudienceFlags,
-  now: Date,
-): FollowupTouch | undefined {
-  return nextTouchOf(facts, campaign, partner, flags, now);
 }
 
 const fullName = (p: FollowupPartner) => [p.firstName, p.lastName].filter(Boolean).join(' ');
