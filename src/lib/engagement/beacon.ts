@@ -27,10 +27,11 @@
  * double count: each event's key is (partner, sid, seq).
  */
 import { z } from 'astro/zod';
+import { isStoreUnavailable } from '../store/errors.ts';
 import type { EventInput } from '../store/types.ts';
 import { type BodySource, readBody } from './body.ts';
 import { checkBeaconOrigin } from './origin.ts';
-import { isUnavailable, runtime } from './runtime.ts';
+import { runtime } from './runtime.ts';
 import { judgeHit } from './verdict.ts';
 
 export const MAX_BEACON_BYTES = 16 * 1024;
@@ -202,7 +203,8 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
     rt.hot.afterCommit({ campaign: partner.campaign, partnerId: partner.partnerId }, 'reading', events, now);
     return { status: 204 };
   } catch (error) {
-    if (isUnavailable(error)) return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
+    if (isStoreUnavailable(error))
+      return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
     throw error;
   }
 }

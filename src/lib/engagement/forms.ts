@@ -15,13 +15,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
 import { emit } from '../hooks/emit.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import type { ResponseInput } from '../store/types.ts';
 import { confirmRegistration, partnerTimeZone } from '../webinar/confirm.ts';
 import { registrationLifecycle } from '../webinar/schedule.ts';
 import { formEvent, jsonAnswer as json, seeOther } from './answer.ts';
 import type { Answer } from './beacon.ts';
 import { type BodySource, readFields } from './body.ts';
-import { isUnavailable, runtime } from './runtime.ts';
+import { runtime } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
 
 export const formKinds = ['register', 'feedback', 'call', 'not-now', 'no-thanks'] as const;
@@ -275,7 +276,8 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
       });
     return seeOther(`${back}#thanks-${kind}`);
   } catch (error) {
-    if (isUnavailable(error)) return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
+    if (isStoreUnavailable(error))
+      return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
     throw error;
   }
 }

@@ -8,15 +8,11 @@
 import { createHmac } from 'node:crypto';
 import { referrerToken, tokenPattern } from '../personalize/token.ts';
 import { getSecret } from '../secret.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import { openStore } from '../store/index.ts';
 import type { EventInput, Partner, Store } from '../store/types.ts';
 import { HotNotifier } from './hot.ts';
 import { BurstTracker } from './verdict.ts';
-
-/** True for the store's "cannot reach the database" error, from either copy of the module. */
-export function isUnavailable(error: unknown): boolean {
-  return error instanceof Error && error.name === 'StoreUnavailableError';
-}
 
 export class CollectorUnavailable extends Error {
   override name = 'StoreUnavailableError';
@@ -108,7 +104,7 @@ export class EventBatcher {
       // One bad request must not fail its neighbours: when the group fails for anything but the
       // store being down, each request's events are committed on their own, so only the
       // request that caused it gets the error.
-      if (batch.length > 1 && !isUnavailable(error)) await this.#oneByOne(batch);
+      if (batch.length > 1 && !isStoreUnavailable(error)) await this.#oneByOne(batch);
       else {
         this.stats.failed += size;
         for (const p of batch) p.reject(error);
@@ -460,7 +456,7 @@ export function runtime(): Runtime {
       })
       .catch((error: unknown) => {
         lastFailure = Date.now();
-        lastError = isUnavailable(error)
+        lastError = isStoreUnavailable(error)
           ? error
           : new CollectorUnavailable(
               `store unavailable: ${error instanceof Error ? error.message : String(error)}`,

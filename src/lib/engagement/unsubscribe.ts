@@ -5,9 +5,11 @@
  * never unsubscribes (scanners fetch every link). Partner and referrer tokens both work; the
  * suppression takes effect at once (every send checks it).
  */
+
+import { isStoreUnavailable } from '../store/errors.ts';
 import type { Answer } from './beacon.ts';
 import { type BodySource, readFields } from './body.ts';
-import { isUnavailable, runtime, type TokenOwner } from './runtime.ts';
+import { runtime, type TokenOwner } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
 
 /** Who a token would unsubscribe, for the page (null: unknown token). */
@@ -87,7 +89,7 @@ export async function oneClickUnsubscribe(req: {
       };
     return text(200, 'Unsubscribed.\n');
   } catch (error) {
-    if (isUnavailable(error)) return text(503, 'Try again in a moment.\n', { 'retry-after': '5' });
+    if (isStoreUnavailable(error)) return text(503, 'Try again in a moment.\n', { 'retry-after': '5' });
     throw error;
   }
 }

@@ -15,11 +15,12 @@
 import { z } from 'astro/zod';
 import { Resend } from 'resend';
 import { cleanDeep } from '../input/clean.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import type { EventInput, SuppressionInput, Verdict } from '../store/types.ts';
 import { jsonAnswer as json } from './answer.ts';
 import type { Answer } from './beacon.ts';
 import { type BodySource, readBody } from './body.ts';
-import { isUnavailable, runtime } from './runtime.ts';
+import { runtime } from './runtime.ts';
 import { judgeHit } from './verdict.ts';
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -220,7 +221,7 @@ export async function receiveResendWebhook(req: WebhookRequest): Promise<Answer>
     const first = await store.recordWebhookOnce(req.id, { events, suppressions });
     return json(200, { ok: true, duplicate: !first, recorded: first ? events.length : 0 });
   } catch (error) {
-    if (isUnavailable(error)) return json(503, { error: 'store unavailable, retry' });
+    if (isStoreUnavailable(error)) return json(503, { error: 'store unavailable, retry' });
     throw error;
   }
 }

@@ -19,8 +19,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isUnavailable, runtime } from '../engagement/runtime.ts';
+import { runtime } from '../engagement/runtime.ts';
 import { getSecret, isProduction } from '../secret.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
 import { loadFollowupCampaigns } from './campaign.ts';
 import type { FollowupCampaign } from './model.ts';
@@ -125,7 +126,7 @@ export async function adminSession(cookies: CookieJar): Promise<boolean> {
     return (await store.getKey(endedKey(session.id))) === null;
   } catch (error) {
     // Sessions end in the store: with it down nobody is signed in, and sign-in answers 503.
-    if (isUnavailable(error)) return false;
+    if (isStoreUnavailable(error)) return false;
     throw error;
   }
 }
@@ -150,7 +151,7 @@ export async function login(
   try {
     return await checkLogin(await runtime().store(), given, password, client, cookies, now);
   } catch (error) {
-    if (!isUnavailable(error)) throw error;
+    if (!isStoreUnavailable(error)) throw error;
     return {
       ok: false,
       status: 503,

@@ -13,6 +13,10 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * By name, not `instanceof`: the server's store (src/) and the routes Astro bundled into dist/
+ * each hold their own copy of this class, and an error crosses from one to the other.
+ */
 export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
-  return error instanceof StoreUnavailableError;
+  return error instanceof Error && error.name === 'StoreUnavailableError';
 }

@@ -15,9 +15,10 @@ import { cachedUntilChanged } from '../content/cached.ts';
 import { formEvent, jsonAnswer as json, seeOther } from '../engagement/answer.ts';
 import type { Answer } from '../engagement/beacon.ts';
 import { type BodySource, readFields } from '../engagement/body.ts';
-import { isUnavailable, runtime } from '../engagement/runtime.ts';
+import { runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
 import { cleanLine } from '../input/clean.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import { confirmRegistration, isEmailAddress, registerForWebinar } from './confirm.ts';
 import { currentWebinar, loadWebinar, WebinarError, type WebinarInfo } from './schedule.ts';
 import { confirmUrl } from './verify.ts';
@@ -158,7 +159,7 @@ export async function registerFromPublicPage(req: PublicRegistrationRequest): Pr
     }
     return req.wantsJson ? json(200, { ok: true, created: result.created }) : seeOther(`${page}#registered`);
   } catch (error) {
-    if (isUnavailable(error)) return json(503, { error: 'store unavailable, retry' });
+    if (isStoreUnavailable(error)) return json(503, { error: 'store unavailable, retry' });
     throw error;
   }
 }

@@ -13,10 +13,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { formEvent, jsonAnswer, seeOther } from '../engagement/answer.ts';
 import type { Answer } from '../engagement/beacon.ts';
-import { isUnavailable, runtime } from '../engagement/runtime.ts';
+import { runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
 import { escapeHtml } from '../personalize/escape.ts';
 import { getSecret } from '../secret.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 
 export function confirmSignature(slug: string, email: string, secret: string = getSecret()): string {
@@ -100,7 +101,7 @@ export async function confirmFromEmail(req: ConfirmRequest): Promise<Answer> {
     if (req.wantsJson) return jsonAnswer(200, { ok: true, verified: true, changed: result.changed });
     return seeOther(`/webinars/${encodeURIComponent(req.slug)}/#registered`);
   } catch (error) {
-    if (isUnavailable(error)) return jsonAnswer(503, { error: 'store unavailable, retry' });
+    if (isStoreUnavailable(error)) return jsonAnswer(503, { error: 'store unavailable, retry' });
     throw error;
   }
 }
