@@ -10,10 +10,8 @@
  * is plain (tests, a local server). AIRCOVER_IMAP_FOLDERS overrides the folder list.
  */
 import { ImapFlow } from 'imapflow';
-import { classify } from './classify/index.ts';
-import { buildDirectory, matchMessage } from './match.ts';
 import { cleanLine, parseMessage } from './parse.ts';
-import { type InboxContext, ingest } from './pipeline.ts';
+import { classifyAndMatch, type InboxContext, ingest } from './pipeline.ts';
 
 export interface ImapConfig {
   host: string;
@@ -179,9 +177,7 @@ export async function syncFolder(
 /** What a dry run reports of one message: classified and matched (reads only), never stored. */
 async function previewOf(ctx: InboxContext, uid: number, raw: Buffer) {
   const parsed = await parseMessage(raw);
-  const classification = classify(parsed);
-  ctx.directory ??= buildDirectory(ctx.campaigns);
-  const match = await matchMessage(ctx.store, ctx.directory, parsed, classification);
+  const { classification, match } = await classifyAndMatch(ctx, parsed);
   return {
     uid,
     class: classification.class,

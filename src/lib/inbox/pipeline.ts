@@ -36,15 +36,21 @@ export async function ingest(
   return ingestParsed(ctx, parsed, source, receivedAt);
 }
 
+/** What a message is and whose it is: reads the store, writes nothing (a dry run stops here). */
+export async function classifyAndMatch(ctx: InboxContext, parsed: ParsedMessage) {
+  ctx.directory ??= buildDirectory(ctx.campaigns);
+  const classification = classify(parsed);
+  const match = await matchMessage(ctx.store, ctx.directory, parsed, classification);
+  return { classification, match };
+}
+
 export async function ingestParsed(
   ctx: InboxContext,
   parsed: ParsedMessage,
   source: string,
   receivedAt?: Date,
 ): Promise<Ingested> {
-  ctx.directory ??= buildDirectory(ctx.campaigns);
-  const classification = classify(parsed);
-  const match = await matchMessage(ctx.store, ctx.directory, parsed, classification);
+  const { classification, match } = await classifyAndMatch(ctx, parsed);
   const { created, id } = await ctx.store.addInbound({
     messageId: parsed.messageId,
     source,
