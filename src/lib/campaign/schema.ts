@@ -248,5 +248,17 @@ export const templateFrontmatterSchema = z.strictObject({
     .max(250)
     .optional()
     .describe('The preview text shown after the subject in inboxes, in Liquid.'),
+  introSubject: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Referrer nudges: the subject of the introduction the referrer sends in one click (Liquid; `partner` is the referred partner, `recipient` the referrer). Gives each of `partners` its `links.intro`.',
+    ),
+  introBody: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Referrer nudges: the plain-text body of that introduction, in Liquid (see introSubject).'),
 });
 export type TemplateFrontmatter = z.infer<typeof templateFrontmatterSchema>;

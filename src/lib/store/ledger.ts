@@ -46,7 +46,14 @@ function toLedger(row: Row): LedgerEntry {
     requestKey: strOrNull(row.request_key),
     sentAt: isoOrNull(row.sent_at),
     updatedAt: iso(row.updated_at),
+    covers: coversOf(row.covers),
   };
+}
+
+function coversOf(value: unknown): string[] | null {
+  if (value === null || value === undefined || value === '') return null;
+  const parsed: unknown = JSON.parse(String(value));
+  return Array.isArray(parsed) ? parsed.map(String) : null;
 }
 
 const byPlan = (a: LedgerEntry, b: LedgerEntry) =>
@@ -80,7 +87,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
       const existing = new Map(
         (
           await tx.query(
-            `SELECT partner_id, state, attempts, recipient, idempotency_key, content_version, skip_reason
+            `SELECT partner_id, state, attempts, recipient, idempotency_key, content_version, skip_reason, covers
              FROM send_ledger WHERE campaign = ? AND touch = ?`,
             [first.campaign, first.touch],
           )
@@ -97,6 +104,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
         const state = entry.state ?? 'planned';
         const recipient = normalizeEmail(entry.recipient);
         const skipReason = state === 'skipped' ? (entry.skipReason ?? 'skipped') : null;
+        const covers = entry.covers ? JSON.stringify(entry.covers) : null;
         const row = existing.get(entry.partnerId);
         if (!row) {
           fresh.push([
@@ -108,6 +116,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
             entry.idempotencyKey,
             entry.contentVersion ?? null,
             skipReason,
+            covers,
             now,
             now,
           ]);
@@ -120,14 +129,15 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
           row.recipient === recipient &&
           row.idempotency_key === entry.idempotencyKey &&
           (row.content_version ?? null) === (entry.contentVersion ?? null) &&
-          (row.skip_reason ?? null) === skipReason;
+          (row.skip_reason ?? null) === skipReason &&
+          (row.covers ?? null) === covers;
         if (!refreshable || same) {
           result.kept++;
           continue;
         }
         const changed = await tx.run(
           `UPDATE send_ledger SET state = ?, recipient = ?, idempotency_key = ?, content_version = ?,
-             skip_reason = ?, updated_at = ?
+             skip_reason = ?, covers = ?, updated_at = ?
            WHERE campaign = ? AND touch = ? AND partner_id = ? AND state IN ('planned', 'skipped') AND attempts = 0`,
           [
             state,
@@ -135,6 +145,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
             entry.idempotencyKey,
             entry.contentVersion ?? null,
             skipReason,
+            covers,
             now,
             entry.campaign,
             entry.touch,
@@ -157,6 +168,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
           'idempotency_key',
           'content_version',
           'skip_reason',
+          'covers',
           'planned_at',
           'updated_at',
         ],

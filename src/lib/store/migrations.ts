@@ -261,6 +261,16 @@ CREATE TABLE inbox_cursors (
       postgres: dashboardKinds('postgres') + outgoingWebhooks(),
     },
   },
+  {
+    version: 11,
+    name: 'send ledger: the partners a referrer note covers',
+    sql: `
+-- A referrer nudge is one message per referrer per touch: its row's partner_id is the referrer's
+-- key (referrer:<digest of the address>, never a partners.csv id) and covers lists the partner
+-- ids the note speaks of, as JSON. NULL on every other row.
+ALTER TABLE send_ledger ADD COLUMN covers TEXT;
+`,
+  },
 ];
 
 /**

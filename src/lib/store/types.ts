@@ -71,6 +71,8 @@ export interface PlanEntry {
   /** `skipped` (with `skipReason`) records a decision not to send: suppressed, declined, paused. */
   state?: 'planned' | 'skipped';
   skipReason?: string | null;
+  /** A referrer note's row: the partner ids the one message covers (src/lib/email/send/referrer-notes.ts). */
+  covers?: string[] | null;
 }
 
 export interface LedgerEntry {
@@ -98,6 +100,8 @@ export interface LedgerEntry {
    */
   requestKey: string | null;
   sentAt: string | null;
+  /** A referrer note's row (partner_id is the referrer's key): the partners it covers, else null. */
+  covers: string[] | null;
   updatedAt: string;
 }
 

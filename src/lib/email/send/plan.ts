@@ -18,6 +18,12 @@
  *   due time is `dueAt`, derived again on every plan from campaign.yaml and partners.csv.
  * - `webinar-cancelled`: an invitation or reminder for a webinar that is cancelled
  *   (src/lib/webinar/lifecycle.ts); the plan's `blocked` says why, and nothing is planned.
+ *
+ * A referrer-nudge touch is planned per referrer (referrer-notes.ts): every partner is decided as
+ * above, then those that would be sent to are grouped by their referrer's address into ONE row
+ * per referrer (`note` set: the referrer's key and the partners it covers), and each covered
+ * partner gets a `covered` row. A partner who joins a referrer's group after that referrer's note
+ * of this touch was attempted is `after-note`: never a second note in the same touch.
  */
 import {
   type PartnerState,
@@ -31,6 +37,7 @@ import { type LedgerEntry, normalizeEmail, type PlanEntry, type Store } from '..
 import { type Lifecycle, webinarBlocksTouch, webinarLifecycle } from '../../webinar/lifecycle.ts';
 import { contentVersionOf, type RenderOptions } from '../render/index.ts';
 import { idempotencyKeyFor } from './message.ts';
+import { coveredReason, groupByReferrer, isReferrerKey } from './referrer-notes.ts';
 import { loadPartnerStates, loadSuppressed, type PartnerStates, recipientOf } from './state.ts';
 import { nextOpening } from './window.ts';
 
@@ -49,6 +56,8 @@ export const planCategories = [
   'outside-audience',
   'webinar-cancelled',
   'scheduled',
+  'covered',
+  'after-note',
 ] as const;
 export type PlanCategory = (typeof planCategories)[number];
 
@@ -68,6 +77,11 @@ export interface PlanRow {
   error?: string;
   /** When the message is due for this partner: the touch's time moved into their send window. */
   dueAt: Date;
+  /**
+   * A referrer note (one per referrer per touch): the referrer's ledger key and the partners the
+   * note covers (`partner` is the first of them). On a `covered` or `after-note` row: the key only.
+   */
+  note?: { key: string; covers: Partner[] };
 }
 
 export interface TouchPlan {
@@ -158,6 +172,9 @@ export async function planTouch(
   const render = { ...context.render, now: context.render?.now ?? now };
   const blocked = webinarBlocksTouch(touch, state.webinar ?? null);
   const from = context.dueFrom === 'touch' ? touch.at : new Date(Math.min(touch.at.getTime(), now.getTime()));
+  const perReferrer = touch.kind === 'referrer-nudge';
+  /** Referrer nudges: the partners that would be sent to, grouped into notes after the loop. */
+  const toNote: { partner: Partner; dueAt: Date }[] = [];
 
   for (const partner of campaign.partners) {
     const existing = ledger.get(partner.id);
@@ -217,6 +234,10 @@ export async function planTouch(
       add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
       continue;
     }
+    if (perReferrer && !(existing && existing.attempts > 0) && dueAt.getTime() <= now.getTime()) {
+      toNote.push({ partner, dueAt });
+      continue;
+    }
     if (dueAt.getTime() > now.getTime() && !(existing && existing.attempts > 0)) {
       add({ ...base, category: 'scheduled' });
       // A row planned earlier (before the window was set) must not be claimed before its time.
@@ -249,6 +270,10 @@ export async function planTouch(
     entries.push({ ...ledgerBase, idempotencyKey, contentVersion, state: 'planned' });
   }
 
+  if (perReferrer) {
+    await planNotes({ campaign, touch, ledger, render, now }, toNote, { rows, entries, toSkip, counts });
+  }
+
   if (options.write) {
     for (let i = 0; i < entries.length; i += 1000) await store.planSends(entries.slice(i, i + 1000));
     for (const { key, reason } of toSkip) await store.markSkipped(key, reason);
@@ -261,4 +286,168 @@ export async function planTouch(
     toSend: counts.send + counts.retry + counts['in-flight'],
     ...(blocked ? { blocked } : {}),
   };
+}
+
+interface NoteInputs {
+  campaign: Campaign;
+  touch: Touch;
+  ledger: Map<string, LedgerEntry>;
+  render: RenderOptions;
+  now: Date;
+}
+
+interface PlanOutputs {
+  rows: PlanRow[];
+  entries: PlanEntry[];
+  toSkip: { key: string; reason: string }[];
+  counts: Record<PlanCategory, number>;
+}
+
+/**
+ * The referrer notes of one referrer-nudge touch: one row per referrer, keyed by the referrer's
+ * address (referrer-notes.ts), covering the partners the per-partner decisions would send to.
+ */
+async function planNotes(
+  input: NoteInputs,
+  toNote: { partner: Partner; dueAt: Date }[],
+  out: PlanOutputs,
+): Promise<void> {
+  const { campaign, touch, ledger, render } = input;
+  const dueOf = new Map(toNote.map((n) => [n.partner.id, n.dueAt]));
+  const add = (row: PlanRow) => {
+    out.rows.push(row);
+    out.counts[row.category]++;
+  };
+  const skipMember = (partner: Partner, reason: string) =>
+    out.entries.push({
+      campaign: campaign.id,
+      touch: touch.id,
+      partnerId: partner.id,
+      recipient: partner.referrer?.email ?? partner.email,
+      idempotencyKey: idempotencyKeyFor(campaign.id, touch.id, partner.id, 'skipped'),
+      state: 'skipped',
+      skipReason: reason,
+    });
+  const groups = groupByReferrer(toNote.map((n) => n.partner));
+  const live = new Set(groups.map((g) => g.key));
+  for (const group of groups) {
+    const existing = ledger.get(group.key);
+    const lead = group.partners[0] as Partner;
+    const dueAt = dueOf.get(lead.id) ?? input.now;
+    const attempted =
+      existing && (existing.attempts > 0 || existing.state === 'sent' || existing.state === 'sending');
+    if (existing && attempted) {
+      // The referrer's note of this touch was already (possibly) sent: nobody gets a second one.
+      const covered = new Set(existing.covers ?? []);
+      const covers = campaign.partners.filter((p) => covered.has(p.id));
+      const category: PlanCategory =
+        existing.state === 'sent'
+          ? 'sent'
+          : existing.state === 'sending'
+            ? 'in-flight'
+            : existing.state === 'failed' && !existing.retryable
+              ? 'failed'
+              : 'retry';
+      add({
+        partner: covers[0] ?? lead,
+        category,
+        recipient: existing.recipient,
+        dueAt,
+        ledger: existing,
+        note: { key: group.key, covers },
+        ...(category === 'retry' ? { idempotencyKey: existing.idempotencyKey } : {}),
+        ...(category === 'failed' && existing.lastError ? { error: existing.lastError } : {}),
+      });
+      for (const partner of group.partners) {
+        const inNote = covered.has(partner.id);
+        add({
+          partner,
+          category: inNote ? 'covered' : 'after-note',
+          recipient: group.recipient,
+          dueAt: dueOf.get(partner.id) ?? dueAt,
+          note: { key: group.key, covers: [] },
+        });
+        skipMember(
+          partner,
+          inNote
+            ? coveredReason(group.key)
+            : `after the note to ${group.key} (one note per referrer per touch; the next referrer touch covers them)`,
+        );
+      }
+      continue;
+    }
+    // The content version reads the covered partners too: a partner joining before the send
+    // makes a new version, so the planned row is refreshed, never doubled.
+    const versioned = await contentVersionOf(campaign, touch, lead, { ...render, referred: group.partners });
+    if (!versioned.ok) {
+      throw new Error(
+        `${touch.id} for ${group.recipient} does not render: ${versioned.problems.map((p) => p.message).join('; ')}`,
+      );
+    }
+    const idempotencyKey = idempotencyKeyFor(campaign.id, touch.id, group.key, versioned.version);
+    add({
+      partner: lead,
+      category: 'send',
+      recipient: group.recipient,
+      dueAt,
+      ...(existing ? { ledger: existing } : {}),
+      idempotencyKey,
+      contentVersion: versioned.version,
+      note: { key: group.key, covers: group.partners },
+    });
+    out.entries.push({
+      campaign: campaign.id,
+      touch: touch.id,
+      partnerId: group.key,
+      recipient: group.recipient,
+      idempotencyKey,
+      contentVersion: versioned.version,
+      state: 'planned',
+      covers: group.partners.map((p) => p.id),
+    });
+    for (const partner of group.partners) {
+      add({
+        partner,
+        category: 'covered',
+        recipient: group.recipient,
+        dueAt: dueOf.get(partner.id) ?? dueAt,
+        note: { key: group.key, covers: [] },
+      });
+      skipMember(partner, coveredReason(group.key));
+    }
+  }
+  // A note planned earlier whose partners all left the group (they answered, paused, ...) must
+  // not go out: it becomes skipped, or, if it was tried before, is marked skipped.
+  for (const [key, row] of ledger) {
+    if (!isReferrerKey(key) || live.has(key)) continue;
+    const covered = new Set(row.covers ?? []);
+    const covers = campaign.partners.filter((p) => covered.has(p.id));
+    const first = covers[0];
+    if (first && (row.state === 'sent' || row.state === 'sending')) {
+      // Sent before its partners left the group (one answered since): still this touch's note.
+      add({
+        partner: first,
+        category: row.state === 'sent' ? 'sent' : 'in-flight',
+        recipient: row.recipient,
+        dueAt: input.now,
+        ledger: row,
+        note: { key, covers },
+      });
+      continue;
+    }
+    if (row.state === 'planned' && row.attempts === 0) {
+      out.entries.push({
+        campaign: campaign.id,
+        touch: touch.id,
+        partnerId: key,
+        recipient: row.recipient,
+        idempotencyKey: row.idempotencyKey,
+        state: 'skipped',
+        skipReason: 'no silent partner left to write about',
+        covers: row.covers,
+      });
+    } else if (row.state === 'failed' && row.retryable) {
+      out.toSkip.push({ key: row.idempotencyKey, reason: 'no silent partner left to write about' });
+    }
+  }
 }

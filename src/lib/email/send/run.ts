@@ -22,7 +22,7 @@ import type { Partner } from '../../campaign/partners.ts';
 import { type LedgerEntry, normalizeEmail, type Store } from '../../store/index.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../message.ts';
 import { type RenderOptions, tryRenderMessage } from '../render/index.ts';
-import { type BuildRow, type Built, buildMessage } from './build.ts';
+import { type BuildRow, type Built, buildMessage, partnersOfRow } from './build.ts';
 import { toOutgoing } from './message.ts';
 import { type RenderPool, renderThreadsFor, startRenderPool } from './render-pool.ts';
 import { recipientOf } from './state.ts';
@@ -114,7 +114,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     });
 
   const build = (row: BuildRow, batchKey?: string): Promise<Built> =>
-    buildMessage(campaign, touch, partners.get(row.partnerId), row, render, batchKey);
+    buildMessage(campaign, touch, partnersOfRow(row, partners), row, render, batchKey);
 
   /** The sent message's Message-ID, for the inbox to match replies (never for a --to test send). */
   async function rememberMessageId(m: OutgoingMessage | undefined): Promise<void> {
@@ -261,7 +261,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
   const maxAttempts = Math.max(1, ...failedBefore.filter((r) => r.retryable).map((r) => r.attempts + 1));
   const expected: BuildRow[] = (await store.listLedger({ campaign: campaign.id, touch: touch.id }))
     .filter((r) => r.state === 'planned' || (r.state === 'failed' && r.retryable && r.attempts < maxAttempts))
-    .map((r) => ({ partnerId: r.partnerId, idempotencyKey: r.idempotencyKey }));
+    .map((r) => ({ partnerId: r.partnerId, idempotencyKey: r.idempotencyKey, covers: r.covers }));
   const threads = expected.length > chunkSize ? (context.renderThreads ?? renderThreadsFor()) : 0;
   let pool: RenderPool | undefined;
   if (threads > 0 && !signal?.aborted) {
@@ -337,7 +337,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
       const declined = await declinedAmong(store, campaign.id, claimed);
       const messages: OutgoingMessage[] = [];
       for (const row of claimed) {
-        const partner = partners.get(row.partnerId);
+        const partner = partnersOfRow(row, partners)?.[0];
         const stillTo = partner ? recipientOf(touch, partner) : undefined;
         if (
           suppressed.has(normalizeEmail(row.recipient)) ||
@@ -347,12 +347,17 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
           summary.skipped++;
           continue;
         }
-        if (declined.has(row.partnerId)) {
+        // A referrer note leaves out a partner who said no since the plan; with nobody left it is skipped.
+        const covers = row.covers?.filter((id) => !declined.has(id));
+        if (declined.has(row.partnerId) || (covers && covers.length === 0)) {
           await store.markSkipped(row.idempotencyKey, 'declined');
           summary.skipped++;
           continue;
         }
-        const built = prerendered.get(row.idempotencyKey) ?? (await build(row));
+        const narrowed = covers && row.covers && covers.length < row.covers.length;
+        const built =
+          (narrowed ? undefined : prerendered.get(row.idempotencyKey)) ??
+          (await build({ ...row, covers: covers ?? null }));
         if ('error' in built) {
           await store.markFailed(row.idempotencyKey, built.error, false);
           summary.failed++;
@@ -372,7 +377,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
 
 /** Partners among `rows` who said "no thanks" (or were marked not interested). */
 async function declinedAmong(store: Store, campaign: string, rows: LedgerEntry[]): Promise<Set<string>> {
-  const ids = new Set(rows.map((r) => r.partnerId));
+  const ids = new Set(rows.flatMap((r) => [r.partnerId, ...(r.covers ?? [])]));
   const responses = await store.listResponses({ campaign, kind: ['decline', 'not-interested'] });
   return new Set(responses.map((r) => r.partnerId ?? '').filter((id) => ids.has(id)));
 }
@@ -381,7 +386,8 @@ async function declinedAmong(store: Store, campaign: string, rows: LedgerEntry[]
 export async function sendTest(
   context: Omit<SendContext, 'store'>,
   touch: Touch,
-  partnersToSend: Partner[],
+  /** Each message's partners: one, or a referrer note's covered partners (the first is `partner`). */
+  partnersToSend: (Partner | readonly Partner[])[],
   inbox: string,
   runId: string,
 ): Promise<{ sent: number; failed: number; errors: string[] }> {
@@ -389,8 +395,16 @@ export async function sendTest(
   const render = { ...context.render, now: context.render?.now ?? new Date() };
   const out = { sent: 0, failed: 0, errors: [] as string[] };
   const messages: OutgoingMessage[] = [];
-  for (const partner of partnersToSend) {
-    const rendered = await tryRenderMessage(campaign, touch, partner, render);
+  for (const entry of partnersToSend) {
+    const group: readonly Partner[] = Array.isArray(entry) ? entry : [entry as Partner];
+    const partner = group[0];
+    if (!partner) continue;
+    const rendered = await tryRenderMessage(
+      campaign,
+      touch,
+      partner,
+      group.length > 1 ? { ...render, referred: group } : render,
+    );
     if (!rendered.ok) {
       out.failed++;
       out.errors.push(`${partner.id}: ${rendered.problems.map((p) => p.message).join('; ')}`);
