@@ -377,6 +377,14 @@ export async function listLedger(ctx: SqlContext, filter: LedgerFilter): Promise
     .add('campaign = ?', filter.campaign)
     .eq('touch', filter.touch)
     .eq('partner_id', filter.partnerId);
+  // covers is a JSON list of ids as text; the LIKE narrows, the exact check below decides.
+  if (filter.covering !== undefined)
+    where
+      .add('covers IS NOT NULL')
+      .add(
+        "covers LIKE ? ESCAPE '\\'",
+        `%${JSON.stringify(filter.covering).replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
   if (filter.state !== undefined) {
     const states = Array.isArray(filter.state) ? filter.state : [filter.state];
     if (states.length === 0) return [];
@@ -387,7 +395,9 @@ export async function listLedger(ctx: SqlContext, filter: LedgerFilter): Promise
     `SELECT * FROM send_ledger ${where.sql} ORDER BY touch, planned_at, partner_id`,
     where.params,
   );
-  return rows.map(toLedger);
+  const entries = rows.map(toLedger);
+  const covering = filter.covering;
+  return covering === undefined ? entries : entries.filter((e) => e.covers?.includes(covering));
 }
 
 export async function listSentTouches(

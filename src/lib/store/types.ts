@@ -124,6 +124,8 @@ export interface LedgerFilter {
   touch?: string;
   state?: SendState | SendState[];
   partnerId?: string;
+  /** Referrer notes (rows with `covers`) that cover this partner id. */
+  covering?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
