@@ -91,7 +91,7 @@ describe.each(engines)('referrer notes ($name)', (engine) => {
     for (const name of names) expect(note?.text).toContain(name);
     expect(note?.subject).toBe('3 introductions you made: where they stand');
     // One ready introduction per partner, each behind its own signed link.
-    expect(note?.html.match(/\/api\/intro\?/g)).toHaveLength(3);
+    expect(note?.html?.match(/\/api\/intro\?/g)).toHaveLength(3);
     expect(notesTo('tomasz.nowak@referrer.example.org')).toHaveLength(1);
 
     // A rerun: the notes are sent; nothing is planned, nothing goes out.
