@@ -1,5 +1,6 @@
 /**
- * The inbox: classification throughput on the fixture corpus against mailparser parsing alone, and the time from IMAP APPEND to the change in the queue on a running server.
+ * The inbox: classification throughput on the fixture corpus against mailparser alone, and the
+ * time from IMAP APPEND to the change in the queue on a running server.
  *
  *   npm run bench -- inbox [--rounds 30] [--trials 5] [--replies 10] [--no-server]
  *
@@ -24,17 +25,30 @@ import { classify } from '../src/lib/inbox/classify/index.ts';
 import { parseMessage } from '../src/lib/inbox/parse.ts';
 import { benchDir, printJson, projectRoot, round } from './lib.ts';
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '30' },
-    trials: { type: 'string', default: '5' },
-    replies: { type: 'string', default: '10' },
-    'no-server': { type: 'boolean', default: false },
-  },
-});
-const rounds = Math.max(1, Number(values.rounds));
-const trials = Math.max(1, Number(values.trials));
-const wantReplies = Math.max(1, Number(values.replies));
+const options = {
+  rounds: { type: 'string', default: '30' },
+  trials: { type: 'string', default: '5' },
+  replies: { type: 'string', default: '10' },
+  'no-server': { type: 'boolean', default: false },
+} as const;
+let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+try {
+  ({ values } = parseArgs({ options }));
+} catch (error) {
+  process.stderr.write(`inbox bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+const count = (name: 'rounds' | 'trials' | 'replies') => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`inbox bench: --${name} wants a whole number of at least 1, not ${values[name]}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const rounds = count('rounds');
+const trials = count('trials');
+const wantReplies = count('replies');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
