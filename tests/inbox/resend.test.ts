@@ -12,6 +12,8 @@ import {
   loadFollowupCampaigns,
 } from '../../src/lib/followup/index.ts';
 import { touchDecisions } from '../../src/lib/followup/state/index.ts';
+import { parseMessage } from '../../src/lib/inbox/parse.ts';
+import { rebuildMessage } from '../../src/lib/inbox/resend.ts';
 import { openStore, type Partner, type Store } from '../../src/lib/store/index.ts';
 import { WEBHOOK_SECRET } from '../collector/helpers.ts';
 import { type FakeResend, startFakeResend } from '../fake-resend/server.ts';
@@ -247,5 +249,54 @@ describe('the fake Resend receiving API, through the real SDK', () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it('a raw link stops working when it expires', async () => {
+    let clock = Date.now();
+    const fake = await startFakeResend({ rateLimit: 0, now: () => clock });
+    try {
+      fake.receiving.setWebhook({ url: `${fake.url}/nowhere`, secret: WEBHOOK_SECRET });
+      const { email } = await fake.receiving.receive(
+        eml(
+          { From: 'p@x.example', To: 'in@aircover.test', Subject: 's', 'Message-ID': '<e@x.example>' },
+          'hi',
+        ),
+      );
+      const got = await new Resend(fake.apiKey, { baseUrl: fake.url }).emails.receiving.get(email.id);
+      const link = got.data?.raw?.download_url as string;
+      expect((await fetch(link)).status).toBe(200);
+      clock += 2 * 60 * 60 * 1000;
+      expect((await fetch(link)).status).toBe(403);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('a message rebuilt from the receiving API (no raw .eml)', () => {
+  it("keeps threading headers and cannot be given extra headers through Resend's JSON", async () => {
+    const raw = rebuildMessage({
+      from: 'Ann <ann@acme.example>',
+      to: ['replies@aircover.test'],
+      subject: 'Re: paper\r\nBcc: victim@example.com',
+      message_id: '<m1@acme.example>',
+      created_at: '2026-12-01T10:00:00.000Z',
+      text: 'Yes please.\n\nAnn',
+      html: null,
+      headers: {
+        'In-Reply-To': '<touch-1@aircover.test>',
+        'X-Evil': 'a\r\nReply-To: evil@example.com',
+        'Bad Name': 'dropped',
+        'Content-Type': 'text/html',
+      },
+    });
+    const parsed = await parseMessage(raw);
+    expect(parsed.inReplyTo).toEqual(['touch-1@aircover.test']);
+    expect(parsed.messageId).toBe('m1@acme.example');
+    expect(parsed.from).toEqual({ email: 'ann@acme.example', name: 'Ann' });
+    expect(parsed.text.trim()).toBe('Yes please.\n\nAnn');
+    expect(parsed.headers['reply-to']).toBeUndefined();
+    expect(parsed.contentType).toMatch(/^text\/plain/);
+    expect(raw.toString()).not.toMatch(/^(Bcc|Reply-To|Bad Name):/im);
   });
 });
