@@ -72,7 +72,6 @@ export class WebinarError extends Error {
   override name = 'WebinarError';
 }
 
-
 export interface LoadOptions {
   contentDir?: string;
   campaignsDir?: string;
