@@ -42,6 +42,7 @@ export const planCategories = [
   'failed',
   'suppressed',
   'declined',
+  'left-company',
   'paused',
   'replied',
   'responded',
