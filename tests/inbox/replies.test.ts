@@ -119,6 +119,7 @@ describeWith('dovecot')('replies tell the team (Dovecot)', () => {
       partner('gina', { email: 'gina@hooli.example', company: 'Hooli' }),
       partner('dan', { email: 'dan@umbrella.example', company: 'Umbrella' }),
       partner('cora', { email: 'cora@cora.example', company: 'Cora' }),
+      partner('sam', { email: 'sam@samco.example', company: 'Samco' }),
     ]);
     const ids = air.partners.map((p) => p.id);
     await sent(store, air, 'announce', ids);
@@ -423,5 +424,26 @@ describeWith('dovecot')('replies tell the team (Dovecot)', () => {
     });
     // An auto-reply is no person's reply: no note about Gina.
     expect(notes.some((n) => n.ref.partner === 'gina')).toBe(false);
+  }, 60_000);
+
+  it("a colleague's reply tells the owner which partners it held, and is no partner's webhook", async () => {
+    const hooksBefore = hooks.length;
+    await append(
+      eml(
+        {
+          From: 'Zed Colleague <zed@samco.example>',
+          Subject: 'Your paper',
+          'Message-ID': '<zed@samco.example>',
+        },
+        'Sam forwarded your paper; I run partnerships here. Call me.',
+      ),
+    );
+    await sync();
+    const note = notes.find((n) => n.ref.partner === 'sam' && n.ref.touch === 'reply-note');
+    expect(note?.subject).toBe('Reply from Samco (a colleague of sam Tester)');
+    expect(note?.text).toContain('Zed Colleague <zed@samco.example>, a colleague of sam Tester at Samco');
+    expect(note?.text).toContain('> Sam forwarded your paper; I run partnerships here. Call me.');
+    expect((await loadCampaignStates(store, air)).states.get('sam')?.status).toBe('not-now');
+    expect(hooks).toHaveLength(hooksBefore);
   }, 60_000);
 });
