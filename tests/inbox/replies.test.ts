@@ -424,6 +424,14 @@ describeWith('dovecot')('replies tell the team (Dovecot)', () => {
     });
     // An auto-reply is no person's reply: no note about Gina.
     expect(notes.some((n) => n.ref.partner === 'gina')).toBe(false);
+
+    // A correction wins: the notice withdrawn, Gina replied; corrected back, she has left again.
+    const [notice] = await store.listInbound({ partnerId: 'gina' });
+    if (!notice) throw new Error('no notice from gina');
+    await correct(store, [air], notice.id, 'reply');
+    expect((await loadCampaignStates(store, air)).states.get('gina')?.status).toBe('replied');
+    await correct(store, [air], notice.id, 'auto-reply');
+    expect((await loadCampaignStates(store, air)).states.get('gina')?.status).toBe('left-company');
   }, 60_000);
 
   it("a colleague's reply tells the owner which partners it held, and is no partner's webhook", async () => {

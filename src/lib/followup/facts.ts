@@ -14,6 +14,8 @@ export const pageTypes = { sectionSeen: 'section_seen', pageTime: 'page_time' } 
 const deliveryTrouble = ['email.bounced', 'email.delivery_delayed'] as const;
 /** The inbox's "no longer with the company" notice (src/lib/inbox/effects.ts). */
 export const leftCompanyType = 'inbox.left-company';
+/** A correction withdrew the notice of that inbound message (src/lib/inbox/effects.ts). */
+export const leftWithdrawnType = 'inbox.left-company-withdrawn';
 
 /** Resend's bounce type: Permanent, Transient or Undetermined; a delay is transient. */
 export function bounceKind(
@@ -80,7 +82,7 @@ export async function loadCampaignFacts(
       store.countEventsBy('partner', { campaign: campaign.id, types: [pageTypes.sectionSeen] }),
       store.listEvents({
         campaign: campaign.id,
-        types: [...deliveryTrouble, leftCompanyType],
+        types: [...deliveryTrouble, leftCompanyType, leftWithdrawnType],
         includeNonHuman: true,
       }),
     ]);
@@ -129,9 +131,16 @@ export async function loadCampaignFacts(
     const f = facts.get(id);
     if (f) f.sectionsSeen = n;
   }
+  // A notice counts unless a correction withdrew it afterwards (a later event of the same message).
+  const withdrawn = new Map<unknown, number>();
+  for (const e of bounces)
+    if (e.type === leftWithdrawnType)
+      withdrawn.set(e.metadata.inbound, Math.max(e.id, withdrawn.get(e.metadata.inbound) ?? 0));
   for (const e of bounces) {
     const f = e.partnerId ? facts.get(e.partnerId) : undefined;
+    if (e.type === leftWithdrawnType) continue;
     if (f && e.type === leftCompanyType) {
+      if ((withdrawn.get(e.metadata.inbound) ?? 0) > e.id) continue;
       if (!f.leftCompany || e.occurredAt >= f.leftCompany.at)
         f.leftCompany = { id: e.id, at: e.occurredAt, replacement: replacementOf(e.metadata.replacement) };
     } else if (f)
