@@ -23,6 +23,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   failed: 'failed earlier (refused by the provider)',
   suppressed: 'suppressed (unsubscribed, bounced, complained)',
   declined: 'declined ("no thanks")',
+  'left-company': 'left the company (the inbox read the notice): find a new contact',
   paused: 'paused ("not now")',
   replied: 'replied (the inbox read their answer)',
   responded: 'already did what it asks',

@@ -95,6 +95,15 @@ export interface PartnerFacts {
   responses: StoredResponse[];
   /** Personal-page sections seen (`section_seen`, human): shown, never reading. */
   sectionsSeen: number;
+  /**
+   * The latest "no longer with the company" notice the inbox read (`inbox.left-company` event),
+   * with the replacement it names, if any.
+   */
+  leftCompany?: {
+    id: number;
+    at: string;
+    replacement: { email: string | null; name: string | null } | null;
+  } | null;
   /** Bounce and delivery-delay reports, oldest first, by kind (Resend's bounce type). */
   bounces: {
     id: number;
@@ -118,7 +127,10 @@ export const statuses = [
   'call-requested',
   'feedback-given',
   'in-conversation',
+  'replied',
+  'referred',
   'not-now',
+  'left-company',
   'declined',
   'unsubscribed',
   'complained',
@@ -140,6 +152,9 @@ export const statusLabels: Record<Status, string> = {
   'call-requested': 'asked for a call',
   'feedback-given': 'feedback given',
   'in-conversation': 'in conversation',
+  replied: 'replied',
+  referred: 'referred us to someone else',
+  'left-company': 'left the company',
   'not-now': 'not now',
   declined: 'declined',
   unsubscribed: 'unsubscribed',
@@ -148,6 +163,9 @@ export const statusLabels: Record<Status, string> = {
 };
 
 export const actions = [
+  'reply',
+  'contact-referral',
+  'new-contact',
   'personal-follow-up',
   'schedule-call',
   'find-address',
@@ -167,6 +185,9 @@ export const actions = [
 export type Action = (typeof actions)[number];
 
 export const actionLabels: Record<Action, string> = {
+  reply: 'reply to them',
+  'contact-referral': 'contact the referral',
+  'new-contact': 'find a new contact',
   'personal-follow-up': 'personal follow-up',
   'schedule-call': 'schedule the call',
   'find-address': 'find a new address',

@@ -120,13 +120,22 @@ export function linkCampaigns(items: FollowUp[]): FollowUp[] {
 }
 
 /**
- * The queue's order: what must happen today first (hot at once, then anything due by the end of
- * today), then by due date, then by score; stopped and held partners last.
+ * The queue's order: a partner who wrote back first (they are waiting for us), then what must
+ * happen today (hot at once, then anything due by the end of today), then by due date, then by
+ * score; stopped and held partners last.
  */
 export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): FollowUp[] {
   const today = endOfDay(now, timeZone).toISOString();
   const bucket = (i: FollowUp) =>
-    i.priority === 0 ? 0 : i.due === null ? 2 : i.due <= today && i.action !== 'wait' ? 0 : 1;
+    i.action === 'reply'
+      ? -1
+      : i.priority === 0
+        ? 0
+        : i.due === null
+          ? 2
+          : i.due <= today && i.action !== 'wait'
+            ? 0
+            : 1;
   return items.sort(
     (a, b) =>
       bucket(a) - bucket(b) ||

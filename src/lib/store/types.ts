@@ -479,7 +479,8 @@ export const inboundClasses = ['reply', 'auto-reply', 'bounce', 'complaint', 'un
 export type InboundClass = (typeof inboundClasses)[number];
 
 /** How an inbound message was tied to a partner. */
-export const matchKinds = ['thread', 'from', 'gatekeeper', 'referrer', 'same-company'] as const;
+/** `team`: a reply to the team's own mail (a note, the digest): kept, tied to no partner. */
+export const matchKinds = ['thread', 'from', 'gatekeeper', 'referrer', 'same-company', 'team'] as const;
 export type MatchKind = (typeof matchKinds)[number];
 
 /** One line of evidence behind a classification: which rule saw what, where. */

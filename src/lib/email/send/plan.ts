@@ -49,6 +49,7 @@ export const planCategories = [
   'failed',
   'suppressed',
   'declined',
+  'left-company',
   'paused',
   'replied',
   'responded',
