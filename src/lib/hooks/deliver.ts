@@ -10,6 +10,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import type { Store, WebhookDelivery } from '../store/types.ts';
+import { campaignEndpoints } from './campaigns.ts';
 import { endpoints as configuredEndpoints, type Endpoint, retryDelays } from './config.ts';
 import { slackMessage } from './slack.ts';
 
@@ -35,7 +36,12 @@ export function requestFor(
       headers: { 'content-type': 'application/json' },
     };
   }
-  if (!endpoint.secret) throw new Error(`webhook ${endpoint.name} has no secret`);
+  if (!endpoint.secret)
+    throw new Error(
+      endpoint.secretEnv
+        ? `${endpoint.secretEnv} is not set (the secret of webhook ${endpoint.name})`
+        : `webhook ${endpoint.name} has no secret`,
+    );
   const signature = new Webhook(endpoint.secret).sign(delivery.messageId, at, delivery.payload);
   return {
     body: delivery.payload,
@@ -99,6 +105,18 @@ export async function deliverDue(
   const env = options.env ?? process.env;
   const list = options.endpoints ?? configuredEndpoints(env);
   const byName = new Map(list.map((e) => [e.name, e]));
+  // A campaign's own endpoints are named `<campaign>/<name>` (hooks/campaigns.ts).
+  const endpointFor = (name: string): Endpoint | undefined => {
+    const found = byName.get(name);
+    if (found || options.endpoints) return found;
+    const slash = name.indexOf('/');
+    if (slash < 0) return undefined;
+    try {
+      return campaignEndpoints(name.slice(0, slash), env).find((e) => e.name === name);
+    } catch {
+      return undefined; // an invalid campaign.yaml: `aircover check` names the problem
+    }
+  };
   const now = options.now ?? (() => new Date());
   const ctx = { now, fetch: options.fetch ?? fetch, delays: retryDelays(env) };
   let attempted = 0;
@@ -107,7 +125,7 @@ export async function deliverDue(
     const at = now();
     const batch = await store.claimDeliveries(at, new Date(at.getTime() + LEASE_MS), 20);
     if (batch.length === 0) break;
-    const results = await Promise.all(batch.map((d) => attempt(store, d, byName.get(d.endpoint), ctx)));
+    const results = await Promise.all(batch.map((d) => attempt(store, d, endpointFor(d.endpoint), ctx)));
     attempted += batch.length;
     delivered += results.filter(Boolean).length;
   }
