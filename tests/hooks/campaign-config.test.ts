@@ -4,12 +4,14 @@
  * a good entry becomes an endpoint named `<campaign>/<name>` whose secret is read from the
  * variable it names.
  */
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/lib/campaign/load.ts';
 import { campaignEndpoints } from '../../src/lib/hooks/campaigns.ts';
+import { deliverDue } from '../../src/lib/hooks/deliver.ts';
+import { tempStore } from '../followup/helpers.ts';
 import { projectRoot } from '../helpers/site-build.ts';
 
 const roots: string[] = [];
@@ -95,5 +97,44 @@ describe('campaign.yaml webhooks', () => {
     ]);
     // The variable unset: the endpoint stays, without a secret (its deliveries fail, visibly).
     expect(campaignEndpoints('sample', { AIRCOVER_CAMPAIGNS_DIR: root })[0]?.secret).toBeNull();
+  });
+
+  it('a missing secret or a broken campaign.yaml fails the attempt with the reason, and keeps retrying', async () => {
+    const { dir, root } = sampleWith(
+      [
+        'webhooks:',
+        '  - name: crm',
+        '    url: http://127.0.0.1:9/in',
+        '    secretEnv: CRM_UNSET_SECRET',
+        '',
+      ].join('\n'),
+    );
+    const { store, cleanup } = await tempStore();
+    try {
+      const env = { AIRCOVER_CAMPAIGNS_DIR: root, AIRCOVER_WEBHOOK_RETRY_MS: '60000' };
+      await store.queueDeliveries([
+        { messageId: 'msg_unset', endpoint: 'sample/crm', eventType: 'partner.hot', payload: '{}' },
+      ]);
+      await deliverDue(store, { env });
+      const [unset] = await store.listDeliveries({ messageId: 'msg_unset' });
+      expect(unset).toMatchObject({ state: 'pending', attempts: 1 });
+      expect(unset?.lastError).toMatch(/CRM_UNSET_SECRET is not set/);
+
+      // A campaign.yaml that does not validate: the reason is logged and the delivery waits.
+      cpSync(dir, join(root, 'other'), { recursive: true });
+      writeFileSync(
+        join(root, 'other', 'campaign.yaml'),
+        `${readFileSync(join(dir, 'campaign.yaml'), 'utf8')}  - url: 7\n`,
+      );
+      await store.queueDeliveries([
+        { messageId: 'msg_broken', endpoint: 'other/crm', eventType: 'partner.hot', payload: '{}' },
+      ]);
+      await deliverDue(store, { env });
+      const [broken] = await store.listDeliveries({ messageId: 'msg_broken' });
+      expect(broken).toMatchObject({ state: 'pending', attempts: 1 });
+      expect(broken?.lastError).toMatch(/campaign\.yaml webhooks\.1/);
+    } finally {
+      await cleanup();
+    }
   });
 });

@@ -58,14 +58,17 @@ export function requestFor(
 async function attempt(
   store: Store,
   delivery: WebhookDelivery,
-  endpoint: Endpoint | undefined,
+  found: Endpoint | string | undefined,
   options: Required<Pick<DeliverOptions, 'now' | 'fetch'>> & { delays: number[] },
 ): Promise<boolean> {
   const started = options.now();
   const t0 = performance.now();
   let status: number | null = null;
   let error: string | null = null;
-  if (!endpoint) error = 'endpoint no longer configured';
+  // A string: the configuration cannot be read now (a broken campaign.yaml); retried, not dropped.
+  const endpoint = typeof found === 'string' ? undefined : found;
+  if (typeof found === 'string') error = found;
+  else if (!endpoint) error = 'endpoint no longer configured';
   else {
     try {
       const { body, headers } = requestFor(delivery, endpoint, started);
@@ -85,7 +88,7 @@ async function attempt(
   }
   const delivered = error === null;
   const delay = options.delays[delivery.attempts];
-  const giveUp = !endpoint || status === 410 || delay === undefined;
+  const giveUp = found === undefined || status === 410 || delay === undefined;
   await store.recordAttempt(delivery.id, {
     status,
     error,
@@ -106,15 +109,16 @@ export async function deliverDue(
   const list = options.endpoints ?? configuredEndpoints(env);
   const byName = new Map(list.map((e) => [e.name, e]));
   // A campaign's own endpoints are named `<campaign>/<name>` (hooks/campaigns.ts).
-  const endpointFor = (name: string): Endpoint | undefined => {
+  const endpointFor = (name: string): Endpoint | string | undefined => {
     const found = byName.get(name);
     if (found || options.endpoints) return found;
     const slash = name.indexOf('/');
     if (slash < 0) return undefined;
     try {
       return campaignEndpoints(name.slice(0, slash), env).find((e) => e.name === name);
-    } catch {
-      return undefined; // an invalid campaign.yaml: `aircover check` names the problem
+    } catch (error) {
+      // An invalid campaign.yaml (`aircover check` names the line): say so, and try again later.
+      return error instanceof Error ? error.message : String(error);
     }
   };
   const now = options.now ?? (() => new Date());
