@@ -4,6 +4,7 @@
  */
 import { z } from 'astro/zod';
 import { isValidTimeZone } from '../../schemas/helpers.ts';
+import { campaignWebhooksSchema } from '../hooks/config.ts';
 
 export const touchKinds = [
   'advance-notice',
@@ -224,6 +225,7 @@ export const campaignSchema = z.strictObject({
   touches: z.array(touchSchema).min(1).describe('The messages of the campaign.'),
   scoring: scoringSchema.optional().describe('Follow-up score weights and time decay (optional).'),
   sendWindow: sendWindowSchema.optional(),
+  webhooks: campaignWebhooksSchema,
   sameCompany: z
     .enum(['stop', 'pause', 'continue'])
     .default('pause')

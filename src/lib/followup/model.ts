@@ -5,6 +5,7 @@
  */
 import type { Audience, ScoringDef, TouchKind } from '../campaign/schema.ts';
 import type { StoredResponse, SuppressionReason } from '../store/types.ts';
+import type { Outcomes } from './state/outcomes.ts';
 import type { Reading } from './state/reading.ts';
 import type { Evidence } from './state/status.ts';
 
@@ -244,6 +245,10 @@ export interface FollowUp {
   evidence: Evidence[];
   /** Paper reading (progress, time) apart from personal-page sections seen. */
   reading: Reading;
+  /** Feedback, registration, attendance and replies (state/outcomes.ts), for the hand-off. */
+  outcomes: Outcomes;
+  /** partners.csv `tags`. */
+  tags: string[];
   /** Reading or a form that would make them hot, held back because they said no or cannot be reached. */
   hotWithheld: { status: Status; at: string | null } | null;
 }

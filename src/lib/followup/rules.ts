@@ -15,6 +15,7 @@ import {
 import { type ScoringConfig, scoreFacts } from './scoring.ts';
 import type { HumanEngagementModel } from './signals.ts';
 import { type PartnerState, partnerState, touchDecisions } from './state/derive.ts';
+import { outcomesOf } from './state/outcomes.ts';
 
 export interface RuleContext {
   now: Date;
@@ -75,6 +76,8 @@ export function rowOf(
     touches: touchDecisions(state, partner, campaign, ctx.now, ctx.suppressed),
     evidence: state.evidence,
     reading: state.reading,
+    outcomes: outcomesOf(state, facts),
+    tags: partner.tags ?? [],
     hotWithheld: state.hotWithheld,
   };
 }

@@ -23,6 +23,7 @@ import {
   type PlanEntry,
   type PlanResult,
   type SendState,
+  type SentDetails,
   sendStates,
   type TimeInput,
 } from './types.ts';
@@ -47,6 +48,8 @@ function toLedger(row: Row): LedgerEntry {
     sentAt: isoOrNull(row.sent_at),
     updatedAt: iso(row.updated_at),
     covers: coversOf(row.covers),
+    subjectVariant: strOrNull(row.subject_variant),
+    subject: strOrNull(row.subject),
   };
 }
 
@@ -252,13 +255,21 @@ export async function markSent(
   ctx: SqlContext,
   idempotencyKey: string,
   providerMessageId: string | null,
+  sent: SentDetails = {},
 ): Promise<boolean> {
   const now = new Date().toISOString();
   const changed = await ctx.db.run(
     `UPDATE send_ledger SET state = 'sent', provider_message_id = ?, sent_at = ?, updated_at = ?,
-       last_error = NULL, retryable = FALSE
+       last_error = NULL, retryable = FALSE, subject_variant = ?, subject = ?
      WHERE idempotency_key = ? AND state <> 'sent'`,
-    [providerMessageId, now, now, idempotencyKey],
+    [
+      providerMessageId,
+      now,
+      now,
+      sent.subjectVariant ?? null,
+      sent.subject == null ? null : sent.subject.slice(0, 998),
+      idempotencyKey,
+    ],
   );
   return changed > 0;
 }

@@ -103,6 +103,16 @@ export interface LedgerEntry {
   /** A referrer note's row (partner_id is the referrer's key): the partners it covers, else null. */
   covers: string[] | null;
   updatedAt: string;
+  /** The subject test's variant (`A`, `B`, …) this row was sent with; null without a test or before migration 9. */
+  subjectVariant: string | null;
+  /** The subject as sent (rendered for this partner); null before migration 9. */
+  subject: string | null;
+}
+
+/** What `markSent` records of the message as it went out. */
+export interface SentDetails {
+  subjectVariant?: string | null;
+  subject?: string | null;
 }
 
 export interface PlanResult {
@@ -615,7 +625,7 @@ export interface Store {
   claimSends(campaign: string, touch: string, limit: number, options?: ClaimOptions): Promise<LedgerEntry[]>;
   /** Record the key of the call about to carry these (claimed) rows; returns rows changed. */
   markDispatched(idempotencyKeys: string[], requestKey: string): Promise<number>;
-  markSent(idempotencyKey: string, providerMessageId: string | null): Promise<boolean>;
+  markSent(idempotencyKey: string, providerMessageId: string | null, sent?: SentDetails): Promise<boolean>;
   markFailed(idempotencyKey: string, error: string, retryable: boolean): Promise<boolean>;
   markSkipped(idempotencyKey: string, reason: string): Promise<boolean>;
   releaseStuckSends(options: {

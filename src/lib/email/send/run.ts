@@ -19,13 +19,14 @@
  */
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
-import { type LedgerEntry, normalizeEmail, type Store } from '../../store/index.ts';
+import { type LedgerEntry, normalizeEmail, type SentDetails, type Store } from '../../store/index.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../message.ts';
 import { type RenderOptions, tryRenderMessage } from '../render/index.ts';
 import { type BuildRow, type Built, buildMessage, partnersOfRow } from './build.ts';
 import { toOutgoing } from './message.ts';
 import { type RenderPool, renderThreadsFor, startRenderPool } from './render-pool.ts';
 import { recipientOf } from './state.ts';
+import { subjectVariantOf, variantLabel } from './variant.ts';
 
 /** Resend keeps idempotency keys 24 h; past this a replay could deliver twice, so it is not done. */
 export const REPLAY_WINDOW_MS = 23 * 60 * 60 * 1000;
@@ -133,6 +134,16 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     ]);
   }
 
+  /**
+   * What the ledger keeps of a sent message: its subject and, for a subject test, the variant,
+   * so the report reads the variant a partner really got (report/subject-test.ts).
+   */
+  function sentDetails(m: OutgoingMessage | undefined): SentDetails {
+    if (!m) return {};
+    const variant = subjectVariantOf(campaign, touch, m.ref.partner);
+    return { subject: m.subject, subjectVariant: variant === null ? null : variantLabel(variant) };
+  }
+
   /** Hands one group to the transport and records every result. Returns false to end the run. */
   async function dispatch(messages: OutgoingMessage[]): Promise<boolean> {
     const dispatched = new Set<string>();
@@ -148,9 +159,11 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     })) {
       if (result.status === 'sent') {
         answered++;
-        if (await store.markSent(result.idempotencyKey, result.providerId)) summary.sent++;
+        const sentMessage = messages.find((m) => m.idempotencyKey === result.idempotencyKey);
+        if (await store.markSent(result.idempotencyKey, result.providerId, sentDetails(sentMessage)))
+          summary.sent++;
         else summary.replayed++;
-        await rememberMessageId(messages.find((m) => m.idempotencyKey === result.idempotencyKey));
+        await rememberMessageId(sentMessage);
       } else if (result.status === 'stopped') {
         stopped = true;
         summary.stopped = { reason: result.reason, message: result.error.message };
