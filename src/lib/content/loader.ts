@@ -19,11 +19,14 @@ export function contentGlob(options: GlobOptions): Loader {
     load: (context) =>
       inner.load({
         ...context,
-        parseData: async (props) => {
+        parseData: async <TData extends Record<string, unknown>>(
+          props: Parameters<typeof context.parseData<TData>>[0],
+        ) => {
           if (!props.filePath) return context.parseData(props);
-          let data: Record<string, unknown>;
+          let data: TData;
           try {
-            data = readDataFile(props.filePath).data;
+            // What the entry's data is, read our way; the schema (parseData) decides its type.
+            data = readDataFile(props.filePath).data as TData;
           } catch (cause) {
             const line = cause instanceof FrontmatterError && cause.line ? `:${cause.line}` : '';
             throw new Error(
