@@ -6,6 +6,7 @@
 import { gist } from '../inbox/report.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Verdict } from '../store/types.ts';
+import { terminalSafe } from '../text/terminal.ts';
 import type { FollowupCampaign, FollowupPartner } from './model.ts';
 
 export interface TimelineEntry {
@@ -24,8 +25,10 @@ export interface TimelineEntry {
    * the pause (reading again; the pause ends on 2027-01-04)". Null otherwise.
    */
   context: string | null;
-  /** Who recorded it, for what the marketer did (`aircover mark`, the dashboard). */
+  /** Who recorded it, for what the marketer did (`aircover mark`, the dashboard, a correction). */
   by: string | null;
+  /** An inbound message's id (what `aircover inbox correct` and the dashboard's form take). */
+  inboundId?: number;
 }
 
 export interface PartnerTimeline {
@@ -125,13 +128,16 @@ export async function partnerTimeline(
         verdictReason: null,
         detail: [
           gist(i),
-          i.subject ? `"${i.subject}"` : '',
+          // A mail server's text: no controls, escapes or bidi overrides (HTML is escaped where shown).
+          i.subject ? `"${terminalSafe(i.subject)}"` : '',
           i.matchKind === 'same-company' ? `from ${i.fromEmail ?? ''}` : '',
+          i.correction ? `corrected from ${i.class}` : '',
         ]
           .filter(Boolean)
           .join(' · '),
         context: null,
-        by: null,
+        by: i.correction ? i.correctedBy : null,
+        inboundId: i.id,
       });
     }
     for (const e of events) {
