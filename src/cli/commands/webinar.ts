@@ -184,7 +184,7 @@ const status = defineCommand({
   },
   async run({ args }) {
     const base = await load(args.webinar, { cached: true });
-    const { currentWebinar } = await import('../../lib/webinar/lifecycle.ts');
+    const { currentWebinar } = await import('../../lib/webinar/current.ts');
     await withStore(async (store) => {
       const w = await currentWebinar(store, base);
       const registrations = await store.listResponses({ webinar: w.slug, kind: 'registration' });

@@ -91,6 +91,7 @@ function codeDigest(): string {
     join(lib, 'time-zone.ts'),
     join(lib, 'webinar/schedule.ts'),
     join(lib, 'webinar/lifecycle.ts'),
+    join(lib, 'webinar/current.ts'),
   ]);
   for (const name of ['yaml', 'gray-matter', 'csv-parse', 'zod', 'astro']) {
     try {

@@ -14,10 +14,23 @@
  * Pure functions (no clock unless passed) except `webinarLifecycle`, which reads the store.
  */
 import type { Store } from '../store/types.ts';
-import type { ScheduleChange, WebinarInfo } from './schedule.ts';
 
 export const scheduleCampaign = (slug: string) => `webinar:${slug}`;
 export const SCHEDULE_EVENT = 'webinar.schedule';
+
+/** A webinar as calendars see it: still on, or called off. */
+export type WebinarStatus = 'confirmed' | 'cancelled';
+
+/** One recorded change of a webinar's schedule (a reschedule or a cancellation). */
+export interface ScheduleChange {
+  sequence: number;
+  start: string;
+  timeZone: string;
+  status: WebinarStatus;
+  /** The start before this change, when it moved the webinar (older records lack it). */
+  previousStart?: string;
+  at: string;
+}
 
 export const scheduleStates = ['scheduled', 'rescheduled', 'cancelled'] as const;
 export type ScheduleState = (typeof scheduleStates)[number];
@@ -139,22 +152,4 @@ export function webinarBlocksTouch(
   return touch.kind === 'reminder'
     ? 'the webinar is cancelled: nothing to remind of'
     : 'the webinar is cancelled: nothing to invite to';
-}
-
-// Here rather than in schedule.ts, so `webinar status` with the webinar from the cache loads no parser.
-/** The webinar at its current schedule: the frontmatter with the store's changes applied. */
-export async function currentWebinar(
-  store: Store,
-  webinar: WebinarInfo,
-  now: Date = new Date(),
-): Promise<WebinarInfo> {
-  const life = lifecycleOf(webinar.frontmatter, await scheduleChangesOf(store, webinar.slug), now);
-  return {
-    ...webinar,
-    start: life.start,
-    timeZone: life.timeZone,
-    status: life.state === 'cancelled' ? 'cancelled' : 'confirmed',
-    sequence: life.sequence,
-    lifecycle: life,
-  };
 }

@@ -19,17 +19,17 @@ import { campaignsDir as defaultCampaignsDir } from '../campaign/dirs.ts';
 import { readContent } from '../content/read.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store } from '../store/types.ts';
+import { currentWebinar } from './current.ts';
 import {
-  currentWebinar,
   type Lifecycle,
   lifecycleOf,
   SCHEDULE_EVENT,
+  type ScheduleChange,
   scheduleCampaign,
   scheduleChangesOf,
   type WebinarFrontmatter,
+  type WebinarStatus,
 } from './lifecycle.ts';
-
-export type WebinarStatus = 'confirmed' | 'cancelled';
 
 /** Everything the invitations need about one webinar, at its current schedule. */
 export interface WebinarInfo {
@@ -69,21 +69,9 @@ export interface Organizer {
   postalAddress: string;
 }
 
-export interface ScheduleChange {
-  sequence: number;
-  start: string;
-  timeZone: string;
-  status: WebinarStatus;
-  /** The start before this change, when it moved the webinar (older records lack it). */
-  previousStart?: string;
-  at: string;
-}
-
 export class WebinarError extends Error {
   override name = 'WebinarError';
 }
-
-export { SCHEDULE_EVENT, scheduleCampaign } from './lifecycle.ts';
 
 export interface LoadOptions {
   contentDir?: string;
@@ -184,7 +172,7 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
 /** Every recorded change, oldest first. */
 export const scheduleChanges = scheduleChangesOf;
 
-export { currentWebinar } from './lifecycle.ts';
+export { currentWebinar } from './current.ts';
 
 /**
  * Records a change and returns the webinar at its new schedule with the next SEQUENCE. The
