@@ -119,17 +119,17 @@ export function layoutHtml(lang: string): Promise<string> {
   return layout;
 }
 
-function compile(lang: string): Promise<string> {
-  return import('mjml').then(async ({ default: mjml2html }) => {
-    const result = await mjml2html(source(lang), { validationLevel: 'strict', keepComments: false });
-    if (result.errors.length > 0)
-      throw new Error(`email layout: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
-    for (const slot of Object.values(slots)) {
-      if (!result.html.includes(slot)) throw new Error(`email layout lost its ${slot} slot`);
-    }
-    toDisk(lang, result.html);
-    return result.html;
-  });
+/** Compiles the layout with MJML (loaded here, and only here) and keeps it on disk when asked to. */
+async function compile(lang: string): Promise<string> {
+  const { default: mjml2html } = await import('mjml');
+  const result = await mjml2html(source(lang), { validationLevel: 'strict', keepComments: false });
+  if (result.errors.length > 0)
+    throw new Error(`email layout: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
+  for (const slot of Object.values(slots)) {
+    if (!result.html.includes(slot)) throw new Error(`email layout lost its ${slot} slot`);
+  }
+  toDisk(lang, result.html);
+  return result.html;
 }
 
 /** Takes layouts compiled elsewhere (language → `layoutHtml`'s result), e.g. by another thread. */
