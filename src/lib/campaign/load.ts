@@ -35,6 +35,8 @@ export interface EmailTemplate {
   subjectsLine?: number;
   preheaderLine: number;
   bodyLine: number;
+  /** Referrer nudges: the introduction the referrer sends (frontmatter introSubject, introBody). */
+  intro?: { subject: string; body: string; subjectLine: number; bodyLine: number };
 }
 
 export interface Touch extends TouchDef {
