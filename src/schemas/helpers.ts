@@ -1,5 +1,6 @@
 import type { ImageMetadata } from 'astro';
 import { z } from 'astro/zod';
+import { isValidTimeZone } from '../lib/time-zone.ts';
 
 export type CollectionName = 'whitepapers' | 'blog' | 'webinars' | 'authors';
 
@@ -53,19 +54,5 @@ export const dateField = () =>
 export const timeZone = () =>
   z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' });
 
-const knownZones = new Map<string, boolean>();
-
-/** Cached per zone: building a DateTimeFormat is slow and a partner list repeats a few zones. */
-export function isValidTimeZone(zone: string): boolean {
-  let valid = knownZones.get(zone);
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      valid = true;
-    } catch {
-      valid = false;
-    }
-    if (knownZones.size < 10_000) knownZones.set(zone, valid);
-  }
-  return valid;
-}
+// In its own zod-free module so commands that only check a zone do not load zod.
+export { isValidTimeZone } from '../lib/time-zone.ts';

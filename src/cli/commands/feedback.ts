@@ -17,9 +17,8 @@ export default defineCommand({
   },
   async run({ args }) {
     // Loaded when the command runs, so `--help` stays fast.
-    const { campaignsDir } = await import('../../lib/campaign/site.ts');
+    const { campaignsDir } = await import('../../lib/campaign/dirs.ts');
     const { openStore } = await import('../../lib/store/index.ts');
-    const { inertCsv } = await import('../../lib/text/csv.ts');
     // A campaign's id is its folder's name.
     const campaign = basename(campaignFolder(args.campaign, campaignsDir()));
     const store = await openStore();
@@ -49,7 +48,9 @@ export default defineCommand({
           };
         });
       if (args.json) out.json(rows);
-      else if (args.csv)
+      else if (args.csv) {
+        // The CSV writer loads for --csv only.
+        const { inertCsv } = await import('../../lib/text/csv.ts');
         out.csv(
           inertCsv(rows, {
             header: true,
@@ -68,7 +69,7 @@ export default defineCommand({
             ],
           }),
         );
-      else if (rows.length === 0)
+      } else if (rows.length === 0)
         out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${campaign} yet.`);
       else
         out.table(

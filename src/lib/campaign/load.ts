@@ -15,8 +15,9 @@ import {
 } from '../content/read.ts';
 import { effectiveWindow } from '../email/send/window.ts';
 import { checkLoosely, contentRefs, loadTemplate } from './load-parts.ts';
+import { locate } from './locate.ts';
 import { type Partner, parsePartners } from './partners.ts';
-import { error, hasErrors, locate, type Problem } from './problems.ts';
+import { error, hasErrors, type Problem } from './problems.ts';
 import { resolveSchedule } from './schedule.ts';
 import { type CampaignDef, campaignSchema, type SendWindowDef, type TouchDef } from './schema.ts';
 

@@ -6,6 +6,7 @@
 
 import type { CardContent } from '../og/card.ts';
 import { partnerToken } from '../personalize/token.ts';
+import { campaignsDir } from './dirs.ts';
 import type { Campaign } from './load.ts';
 import { loadAllCampaigns } from './load.ts';
 import type { Partner } from './partners.ts';
@@ -20,9 +21,8 @@ export type PartnerPage = {
 
 let cached: Campaign[] | undefined;
 
-export function campaignsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns';
-}
+// Where the campaigns are, in a module of its own: commands that only need the folder load no loader.
+export { campaignsDir } from './dirs.ts';
 
 export function siteCampaigns(): Campaign[] {
   if (cached) return cached;

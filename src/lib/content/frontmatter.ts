@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import matter from 'gray-matter';
 import { LineCounter, parseDocument, stringify } from 'yaml';
-import { locate } from '../campaign/problems.ts';
+import { locate } from '../campaign/locate.ts';
 
 /** Thrown for unreadable frontmatter, with the line in the file. */
 export class FrontmatterError extends Error {

@@ -15,10 +15,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { campaignsDir as defaultCampaignsDir } from '../campaign/site.ts';
+import { campaignsDir as defaultCampaignsDir } from '../campaign/dirs.ts';
 import { readContent } from '../content/read.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store } from '../store/types.ts';
+import { currentWebinar } from './current.ts';
 import {
   type Lifecycle,
   lifecycleOf,
@@ -171,22 +172,7 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
 /** Every recorded change, oldest first. */
 export const scheduleChanges = scheduleChangesOf;
 
-/** The webinar at its current schedule: the frontmatter with the store's changes applied. */
-export async function currentWebinar(
-  store: Store,
-  webinar: WebinarInfo,
-  now: Date = new Date(),
-): Promise<WebinarInfo> {
-  const life = lifecycleOf(webinar.frontmatter, await scheduleChangesOf(store, webinar.slug), now);
-  return {
-    ...webinar,
-    start: life.start,
-    timeZone: life.timeZone,
-    status: life.state === 'cancelled' ? 'cancelled' : 'confirmed',
-    sequence: life.sequence,
-    lifecycle: life,
-  };
-}
+export { currentWebinar } from './current.ts';
 
 /**
  * Records a change and returns the webinar at its new schedule with the next SEQUENCE. The
