@@ -3,8 +3,8 @@
  * parser and zod), so `webinar status` with the webinar from the cache (load-cached.ts) loads neither.
  */
 import type { Store } from '../store/types.ts';
+import type { WebinarInfo } from './info.ts';
 import { lifecycleOf, scheduleChangesOf } from './lifecycle.ts';
-import type { WebinarInfo } from './schedule.ts';
 
 /** The webinar at its current schedule: the frontmatter with the store's changes applied. */
 export async function currentWebinar(
