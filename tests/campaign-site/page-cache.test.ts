@@ -65,6 +65,16 @@ describe('the partner-page cache', () => {
     for (const [file, bytes] of before) expect(after.get(file)?.equals(bytes), file).toBe(true);
   });
 
+  it('skips Astro when nothing changed in the inputs or the output, and builds again when the output changed', async () => {
+    const again = await build('first');
+    expect(again.output).toMatch(/Up to date: nothing changed/);
+    rmSync(join(first.client, 'robots.txt'));
+    const repaired = await build('first');
+    expect(repaired.output).not.toMatch(/Up to date/);
+    expect(repaired.output).toMatch(/Partner pages: 0 to render, 12 unchanged/);
+    expect(existsSync(join(first.client, 'robots.txt'))).toBe(true);
+  });
+
   it('renders only the changed partner page and card, identical to a fresh build', async () => {
     const csv = readFileSync(partnersCsv, 'utf8');
     const [header, firstRow, ...rest] = csv.split('\n');

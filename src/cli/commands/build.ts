@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
 import type { PartnerPage } from '../../lib/campaign/site.ts';
+import type { ContentIndex } from '../../lib/content/read.ts';
 import type { CardContent } from '../../lib/og/card.ts';
 import { getSecret, recordBuildSecret } from '../../lib/secret.ts';
 import { CliError, ExitCode, out } from '../output.ts';
@@ -68,11 +69,29 @@ export async function buildSite(
   const { cachedCardFile } = await import('../../lib/og/card.ts');
   const { writePartnerCardManifest } = await import('../../lib/og/partner-cards.ts');
   const { siteCampaigns } = await import('../../lib/campaign/site.ts');
+  const { contentTimeState, isUpToDate, siteKey, stampBuild } = await import('../../lib/build/up-to-date.ts');
   // Both refuse invalid content or campaigns here, before anything is drawn or built.
-  const pageCards = await publicCards(contentDir);
+  const { cards: pageCards, content } = await publicCards(contentDir);
   const pages = await partnerPages();
   const partnerCardList = await partnerCards(pages);
   const cards = [...pageCards, ...partnerCardList];
+
+  // Loaded and checked already by partnerPages() above.
+  const shared = sharedFingerprint({ projectRoot: process.cwd(), contentDir, campaigns: siteCampaigns() });
+  const plan = planPages(pages, shared, { fresh: options.fresh === true });
+  if (pages.length > 0)
+    out.info(
+      `Partner pages: ${plan.render.length} to render, ${plan.cached.length} unchanged (from the page cache)`,
+    );
+  const site = siteKey({
+    shared,
+    timeState: contentTimeState(content),
+    pageKeys: plan.keys.values(),
+  });
+  if (!options.fresh && !options.allCards && isUpToDate(outDir, stateDir, site)) {
+    out.success(`Up to date: nothing changed since the last build of ${outDir}/, so nothing was rendered`);
+    return;
+  }
 
   // The cards are drawn in worker threads while Astro builds the pages (Astro no longer draws
   // any: AIRCOVER_CARDS_PLACED), and placed after it. Only the missing ones are drawn.
@@ -99,19 +118,6 @@ export async function buildSite(
     (error: unknown) => ({ error }),
   );
 
-  const plan = planPages(
-    pages,
-    sharedFingerprint({
-      projectRoot: process.cwd(),
-      contentDir,
-      campaigns: pages.length ? siteCampaigns() : [],
-    }),
-    { fresh: options.fresh === true },
-  );
-  if (pages.length > 0)
-    out.info(
-      `Partner pages: ${plan.render.length} to render, ${plan.cached.length} unchanged (from the page cache)`,
-    );
   Object.assign(process.env, renderListEnv(plan), {
     AIRCOVER_ASTRO_CACHE_DIR: astroCacheDir(contentDir, stateDir),
     AIRCOVER_CARDS_PLACED: '1',
@@ -158,9 +164,11 @@ export async function buildSite(
       outDir,
       Object.fromEntries(pages.map((page, i) => [page.token, (partnerCardList[i] as PlacedCard).content])),
     );
-  placeCards(
+  await placeCards(
     cards.filter((card) => !left.has(card)).map(({ content, path }) => ({ content, to: join(client, path) })),
   );
+  // Complete (every card in place): the next build with nothing changed has nothing to do.
+  stampBuild(outDir, stateDir, left.size === 0 ? site : undefined);
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -192,7 +200,7 @@ async function partnerCards(pages: PartnerPage[]): Promise<PlacedCard[]> {
  * project's one YAML dialect (Astro's own reader would take `publishDate: 2027-13-05` as
  * 2028-01-05).
  */
-async function publicCards(contentDir: string): Promise<PlacedCard[]> {
+async function publicCards(contentDir: string): Promise<{ cards: PlacedCard[]; content: ContentIndex }> {
   const { readContent } = await import('../../lib/content/read.ts');
   const { publicCards } = await import('../../lib/og/public-cards.ts');
   const { siteSettings } = await import('../../lib/site.ts');
@@ -206,11 +214,12 @@ async function publicCards(contentDir: string): Promise<PlacedCard[]> {
       { code: 'content', result: { problems: content.problems } },
     );
   }
-  return publicCards({
+  const cards = publicCards({
     site: siteSettings(),
     papers: [...content.whitepapers.values()],
     posts: [...content.blog.values()],
     webinars: [...content.webinars.values()],
     authors: [...content.authors.values()],
-  }).map(({ path, content }) => ({ path: join('og', `${path}.png`), content }));
+  }).map((card) => ({ path: join('og', `${card.path}.png`), content: card.content }));
+  return { cards, content };
 }

@@ -85,6 +85,8 @@ export function sharedFingerprint(input: FingerprintInput): string {
     .filter(([name]) => name.startsWith('AIRCOVER_') && !PLACEMENT_VARIABLES.has(name))
     .sort(([a], [b]) => a.localeCompare(b));
   hash.update(JSON.stringify(settings));
+  // The footer's copyright year.
+  hash.update(String(now.getFullYear()));
   return hash.digest('hex');
 }
 
