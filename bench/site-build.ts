@@ -83,7 +83,10 @@ const ratio = (a: Measured, b: Measured) => round(a.seconds / b.seconds, 2);
 
 /** One post's text changed: Astro runs again, with its caches and the page and card caches warm. */
 function editPost(content: string): void {
-  const post = join(content, 'blog', readdirSync(join(content, 'blog')).sort()[0] as string);
+  const name = readdirSync(join(content, 'blog'))
+    .filter((file) => /\.mdx?$/.test(file))
+    .sort()[0] as string;
+  const post = join(content, 'blog', name);
   writeFileSync(post, `${readFileSync(post, 'utf8')}\nOne more sentence, added by the benchmark.\n`);
 }
 

@@ -94,12 +94,18 @@ export async function buildSite(
   }
 
   // The cards are drawn in worker threads while Astro builds the pages (Astro no longer draws
-  // any: AIRCOVER_CARDS_PLACED), and placed after it. Only the missing ones are drawn.
+  // any: AIRCOVER_CARDS_PLACED), and placed after it. Only the missing ones are drawn: the
+  // public pages' first, then those of the partner pages this build renders. A missing card of
+  // an unchanged page (one an earlier build left to the server) stays the server's.
+  const rendering = new Set(plan.render.map((page) => page.token));
+  const toDraw = options.allCards
+    ? cards
+    : [...pageCards, ...partnerCardList.filter((_, i) => rendering.has((pages[i] as PartnerPage).token))];
   const drawStarted = performance.now();
   let lastReport = 0;
   const stopDrawing = new AbortController();
   const drawing = warmCards(
-    cards.map((card) => card.content),
+    toDraw.map((card) => card.content),
     {
       // One core stays Astro's: its rendering runs on one thread, and the pages are what the
       // build waits for.
@@ -146,7 +152,7 @@ export async function buildSite(
   // 10,000 takes minutes of CPU, far more than the pages. The public pages' cards, first in
   // the queue, are always waited for: a static host serves them without the server.
   const missing = (list: PlacedCard[]) => list.filter((card) => !existsSync(cachedCardFile(card.content)));
-  if (!options.allCards && missing(cards).length > WAIT_FOR_AT_MOST) stopDrawing.abort();
+  if (!options.allCards && missing(toDraw).length > WAIT_FOR_AT_MOST) stopDrawing.abort();
   const drawn = await drawing;
   if ('error' in drawn)
     throw new CliError(
@@ -167,8 +173,8 @@ export async function buildSite(
   await placeCards(
     cards.filter((card) => !left.has(card)).map(({ content, path }) => ({ content, to: join(client, path) })),
   );
-  // Complete (every card in place): the next build with nothing changed has nothing to do.
-  stampBuild(outDir, stateDir, left.size === 0 ? site : undefined);
+  // The next build with nothing changed has nothing to do (cards left to the server included).
+  stampBuild(outDir, stateDir, site);
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
