@@ -66,6 +66,8 @@ async function build(name: string, campaignsDir: string) {
   return { ...measured, partnerPagesRendered: rendered, cardsDrawn: drawn, upToDate };
 }
 
+// From scratch: an earlier run's caches would make the cold build warm.
+rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const rows: Record<string, unknown>[] = [];
 for (const n of sizes) {

