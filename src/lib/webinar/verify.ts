@@ -11,8 +11,8 @@
  * mail security scanners open every link — it shows one button that POSTs the same fields back.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Answer } from '../engagement/answer.ts';
 import { formEvent, jsonAnswer, seeOther } from '../engagement/answer.ts';
-import type { Answer } from '../engagement/beacon.ts';
 import { runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
 import { escapeHtml } from '../personalize/escape.ts';
