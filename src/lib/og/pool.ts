@@ -1,7 +1,7 @@
 /**
- * Draws many cards ahead of the Astro build, on every core. Astro renders endpoints one at
- * a time; a campaign of 10,000 partners needs 10,000 cards, so `aircover build` fills the
- * card cache in parallel first and the build then reads every card from disk.
+ * Draws many cards in worker threads into the card cache. Astro renders endpoints one at a
+ * time; a campaign of 10,000 partners needs 10,000 cards, so `aircover build` draws them
+ * beside Astro, stops when Astro is done (a signal), and places the drawn ones itself.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * One Open Graph card per public page, drawn at build time and cached by content hash (the
- * build draws them on all cores first; see src/cli/commands/build.ts). Advance copies have none
+ * build draws them in worker threads beside Astro and places them; see src/cli/commands/build.ts). Advance copies have none
  * (their card would leak a title). Partner cards ("Prepared for <company>") are placed by
  * `aircover build` itself (src/lib/og/pool.ts).
  */
