@@ -63,7 +63,7 @@ export async function buildSite(
   const { placeCards, warmCards } = await import('../../lib/og/pool.ts');
   const { astroCacheDir } = await import('../../lib/build/astro-cache.ts');
   const { sharedFingerprint } = await import('../../lib/build/fingerprint.ts');
-  const { clearOutputAside, planPages, renderListEnv, settlePages } = await import(
+  const { clearOutputAside, pageCacheDir, planPages, renderListEnv, settlePages } = await import(
     '../../lib/build/page-cache.ts'
   );
   const { cachedCardFile } = await import('../../lib/og/card.ts');
@@ -78,7 +78,11 @@ export async function buildSite(
 
   // Loaded and checked already by partnerPages() above.
   const shared = sharedFingerprint({ projectRoot: process.cwd(), contentDir, campaigns: siteCampaigns() });
-  const plan = planPages(pages, shared, { fresh: options.fresh === true });
+  const { campaignsDir } = await import('../../lib/campaign/site.ts');
+  const plan = planPages(pages, shared, {
+    dir: pageCacheDir(campaignsDir(), stateDir),
+    fresh: options.fresh === true,
+  });
   if (pages.length > 0)
     out.info(
       `Partner pages: ${plan.render.length} to render, ${plan.cached.length} unchanged (from the page cache)`,

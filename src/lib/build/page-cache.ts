@@ -6,9 +6,11 @@
  * places the rest after it. The cached page is Astro's own output, so its CSP hashes are
  * Astro's too.
  */
+
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { PartnerPage } from '../campaign/site.ts';
 import { pageKey } from './fingerprint.ts';
 import { placeFiles } from './place.ts';
@@ -22,8 +24,24 @@ export interface PagePlan {
   dir: string;
 }
 
-export function pageCacheDir(stateDir = process.env.AIRCOVER_STATE_DIR ?? '.aircover'): string {
-  return resolve(stateDir, 'cache', 'pages');
+/**
+ * One cache per campaigns folder, so pruning what this build no longer needs never deletes the
+ * pages of another folder's builds sharing the state folder.
+ */
+export function pageCacheDir(
+  campaignsDir: string,
+  stateDir = process.env.AIRCOVER_STATE_DIR ?? '.aircover',
+): string {
+  const full = resolve(campaignsDir);
+  const key = createHash('sha256').update(full).digest('hex').slice(0, 16);
+  return resolve(
+    stateDir,
+    'cache',
+    'pages',
+    `${basename(full)
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .slice(0, 40)}-${key}`,
+  );
 }
 
 const pageFile = (clientDir: string, token: string) => join(clientDir, 'p', token, 'index.html');
@@ -32,9 +50,9 @@ const pageFile = (clientDir: string, token: string) => join(clientDir, 'p', toke
 export function planPages(
   pages: PartnerPage[],
   shared: string,
-  options: { dir?: string; fresh?: boolean } = {},
+  options: { dir: string; fresh?: boolean },
 ): PagePlan {
-  const dir = options.dir ?? pageCacheDir();
+  const dir = options.dir;
   const plan: PagePlan = { render: [], cached: [], keys: new Map(), dir };
   for (const page of pages) {
     const key = pageKey(shared, page.campaign.id, page.token, page.partner);
@@ -74,6 +92,11 @@ export async function settlePages(plan: PagePlan, clientDir: string): Promise<vo
     plan.cached.map((page) => ({ from: cacheFile(page), to: pageFile(clientDir, page.token) })),
   );
   rmSync(join(plan.dir, `render-${process.pid}.json`), { force: true });
+  // Pages of rows and inputs that are gone: a change to src/ would otherwise leave a full set
+  // of pages behind each time (200 MB at 10,000 partners).
+  const current = new Set([...plan.keys.values()].map((key) => `${key}.html`));
+  const stale = readdirSync(plan.dir).filter((name) => name.endsWith('.html') && !current.has(name));
+  await Promise.all(stale.map((name) => rm(join(plan.dir, name), { force: true })));
 }
 
 /**
