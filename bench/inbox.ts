@@ -12,7 +12,7 @@
  * 2. Latency. A private Dovecot, `aircover serve` on the sample build watching it (IDLE), and a
  *    second plain IMAP client idling on the same folder (the baseline: how soon IMAP itself tells
  *    a client). For each partner in turn a reply with In-Reply-To is APPENDed; the measure is the
- *    time until the partner-state module (what the queue reads) says "in-conversation", polled
+ *    time until the partner-state module (what the queue reads) says "replied", polled
  *    every 20 ms; the baseline is the time until the plain client hears EXISTS.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -238,7 +238,7 @@ async function latency() {
       let t1 = 0;
       while (!t1) {
         const { states } = await loadCampaignStates(store, sample);
-        if (states.get(p.partnerId)?.status === 'in-conversation') t1 = performance.now();
+        if (states.get(p.partnerId)?.status === 'replied') t1 = performance.now();
         else if (performance.now() - t0 > 60_000) throw new Error(`no change for ${p.partnerId}:\n${log}`);
         else await new Promise((r) => setTimeout(r, 20));
       }

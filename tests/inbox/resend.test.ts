@@ -81,6 +81,7 @@ describe('Resend inbound: email.received through the inbox pipeline', () => {
       RESEND_WEBHOOK_SECRET: WEBHOOK_SECRET,
       RESEND_API_KEY: fake.apiKey,
       RESEND_BASE_URL: fake.url,
+      AIRCOVER_TEAM_EMAIL: 'team@aircover.test',
     });
     fake.receiving.setWebhook({ url: `${server.url}/api/webhooks/resend`, secret: WEBHOOK_SECRET });
     store = await openStore({ dataDir: server.dataDir });
@@ -128,7 +129,7 @@ describe('Resend inbound: email.received through the inbox pipeline', () => {
     ]);
     const { states } = await loadCampaignStates(store, sample);
     const state = states.get(p.partnerId);
-    expect(state?.status).toBe('in-conversation');
+    expect(state?.status).toBe('replied');
     const plan = touchDecisions(
       state ?? (undefined as never),
       sample.partners.find((x) => x.id === p.partnerId) ?? (undefined as never),
@@ -151,6 +152,14 @@ describe('Resend inbound: email.received through the inbox pipeline', () => {
       (await store.listInbound({})).filter((r) => r.messageId === 'resend-reply-1@elsewhere.example'),
     ).toHaveLength(1);
     expect((await store.listResponses({})).length).toBe(before);
+    // The owner heard of it once, through Resend, the note's Message-ID recorded for its replies.
+    const notes = fake.received.filter((m) =>
+      m.tags.some((t) => t.name === 'kind' && t.value === 'reply-note'),
+    );
+    expect(notes.map((m) => m.to)).toEqual([['team@aircover.test']]);
+    expect(notes[0]?.text).toContain('> Thank you, this is useful. Please send me the full paper.');
+    const noteId = notes[0]?.headers['Message-ID'] ?? '';
+    expect(await store.findSentMessages([noteId])).toMatchObject([{ kind: 'note', partnerId: null }]);
   }, 60_000);
 
   it('a DSN received through Resend suppresses the address', async () => {

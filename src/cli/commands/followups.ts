@@ -44,8 +44,8 @@ export default defineCommand({
       });
       if (args.json) return out.json({ generatedAt: now.toISOString(), followups: queue });
       if (args.csv) {
-        const { queueCsv } = await import('../../lib/followup/csv.ts');
-        return out.csv(queueCsv(queue));
+        const { campaignZones, queueCsv } = await import('../../lib/followup/csv.ts');
+        return out.csv(queueCsv(queue, campaignZones(campaigns)));
       }
       if (queue.length === 0) return out.info('No partners match.');
       const tz = campaigns[0]?.timeZone ?? 'UTC';

@@ -10,9 +10,10 @@ const webinarLib = () => import('../../lib/webinar/index.ts');
 /** The schedule alone (no calendar, no transports): enough for `status` and for loading. */
 const scheduleLib = () => import('../../lib/webinar/schedule.ts');
 
-async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(run: (store: Store) => Promise<T>, dryRun = false): Promise<T> {
   const { openStore } = await import('../../lib/store/index.ts');
-  const store = await openStore();
+  // A dry run neither creates the store nor migrates it (src/lib/store/index.ts).
+  const store = await openStore(dryRun ? { dryRun: true } : {});
   try {
     return await run(store);
   } finally {
@@ -120,7 +121,7 @@ const reschedule = defineCommand({
         previousStart: iso(current.start),
       });
       out.info(`Updated ${base.file}; rebuild the site (aircover build) so the page shows the new time.`);
-    });
+    }, args.dryRun);
   },
 });
 
@@ -162,7 +163,7 @@ const cancel = defineCommand({
       out.info(
         `Set status: cancelled and registration: closed in ${base.file}; rebuild the site (aircover build).`,
       );
-    });
+    }, args.dryRun);
   },
 });
 

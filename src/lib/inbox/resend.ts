@@ -183,5 +183,12 @@ export async function receiveFromWebhook(
   if (!emailId) throw new InboundFetchError('email.received without data.email_id', false);
   const resend = receivingClient(env);
   if (!resend) throw new InboundFetchError('RESEND_API_KEY is not set: cannot fetch the received email');
-  return receiveResendEmail({ store, campaigns: await campaignsNow() }, resend, emailId);
+  const campaigns = await campaignsNow();
+  // A person's reply tells its owner (a note and the webhooks), once per message, as over IMAP.
+  const { replyNotifier } = await import('../followup/reply-note.ts');
+  const onOwnerNote = replyNotifier(store, campaigns, {
+    env: env as NodeJS.ProcessEnv,
+    log: (line) => console.error(line),
+  });
+  return receiveResendEmail({ store, campaigns, onOwnerNote }, resend, emailId);
 }
