@@ -42,6 +42,8 @@ export default defineConfig({
   },
   trailingSlash: 'ignore',
   outDir: process.env.AIRCOVER_OUT_DIR ?? './dist',
+  // `aircover build` gives each content folder a cache of its own (src/lib/build/astro-cache.ts).
+  cacheDir: process.env.AIRCOVER_ASTRO_CACHE_DIR ?? './node_modules/.astro',
   integrations: [
     mdx(),
     sitemap({
