@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { astroCacheDir } from '../../src/lib/build/astro-cache.ts';
 import { readContent } from '../../src/lib/content/read.ts';
+import { withLock } from '../../src/lib/lock.ts';
 import { buildsRoot, projectRoot } from '../helpers/site-build.ts';
 
 const roots: string[] = [];
@@ -26,8 +28,16 @@ function contentWith(post: string): string {
   return content;
 }
 
-/** Astro's own CLI, as `npx astro <command>` runs it. */
+/**
+ * Astro's own CLI, as `npx astro <command>` runs it; under the project's build lock, with a cache
+ * of its own, like `aircover build`: `.astro/` is one folder per project, and a build beside
+ * another would swap the content modules under it.
+ */
 function astro(command: string, content: string): Promise<{ code: number; output: string }> {
+  return withLock(join(projectRoot, '.aircover', 'build.lock'), () => astroUnlocked(command, content));
+}
+
+function astroUnlocked(command: string, content: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(projectRoot, 'node_modules/astro/bin/astro.mjs'), command], {
       cwd: projectRoot,
@@ -37,6 +47,7 @@ function astro(command: string, content: string): Promise<{ code: number; output
         ASTRO_TELEMETRY_DISABLED: '1',
         AIRCOVER_CONTENT_DIR: content,
         AIRCOVER_OUT_DIR: join(content, '..', 'dist'),
+        AIRCOVER_ASTRO_CACHE_DIR: astroCacheDir(content, join(content, '..', 'state')),
       },
     });
     let output = '';

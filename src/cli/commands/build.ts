@@ -61,7 +61,7 @@ export async function buildSite(
   // Loaded after the first line of output: campaigns, cards and Astro are heavy.
   const { withLock } = await import('../../lib/lock.ts');
   const { placeCards, warmCards } = await import('../../lib/og/pool.ts');
-  const { astroCacheDir } = await import('../../lib/build/astro-cache.ts');
+  const { astroCacheDir, forgetGeneratedContentModules } = await import('../../lib/build/astro-cache.ts');
   const { sharedFingerprint } = await import('../../lib/build/fingerprint.ts');
   const { clearOutputAside, pageCacheDir, planPages, renderListEnv, settlePages } = await import(
     '../../lib/build/page-cache.ts'
@@ -140,6 +140,7 @@ export async function buildSite(
       async () => {
         // Astro's warn level is mostly bundler notes about its own modules; errors always show.
         const clearing = clearOutputAside(outDir);
+        forgetGeneratedContentModules(process.cwd());
         await build({ root: process.cwd(), logLevel: options.verbose ? 'info' : 'error' });
         await clearing;
       },

@@ -6,6 +6,7 @@
  * same content stays warm.
  */
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 export function astroCacheDir(contentDir: string, stateDir: string): string {
@@ -15,4 +16,16 @@ export function astroCacheDir(contentDir: string, stateDir: string): string {
     .replace(/[^A-Za-z0-9_-]/g, '_')
     .slice(0, 40);
   return join(resolve(stateDir), 'cache', 'astro', `${readable}-${key}`);
+}
+
+/**
+ * Astro writes the content modules it generates (`.astro/content-assets.mjs`, the images the
+ * entries import; `content-modules.mjs`) only when its data store changed, and `.astro/` is one
+ * folder for the whole project. So after a build of another content folder, a build whose own
+ * store is unchanged kept that folder's image imports and failed with ImageNotFound once it was
+ * deleted. Removed before each build (under the build lock), Astro writes them from this store.
+ */
+export function forgetGeneratedContentModules(projectRoot: string): void {
+  for (const name of ['content-assets.mjs', 'content-modules.mjs'])
+    rmSync(join(projectRoot, '.astro', name), { force: true });
 }
