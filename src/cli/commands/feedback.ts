@@ -21,7 +21,8 @@ export default defineCommand({
     const { openStore } = await import('../../lib/store/index.ts');
     const { inertCsv } = await import('../../lib/text/csv.ts');
     // A campaign's id is its folder's name.
-    const campaign = basename(campaignFolder(args.campaign, campaignsDir()));
+    const folder = campaignFolder(args.campaign, campaignsDir());
+    const campaign = basename(folder);
     const store = await openStore();
     try {
       const [responses, partners] = await Promise.all([
@@ -70,11 +71,15 @@ export default defineCommand({
         );
       else if (rows.length === 0)
         out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${campaign} yet.`);
-      else
+      else {
+        // The day in the campaign's zone and locale (JSON and CSV keep the instant).
+        const { campaignClock } = await import('../followup.ts');
+        const { formatDate } = await import('../../lib/time/format.ts');
+        const clock = await campaignClock(folder);
         out.table(
-          ['date', 'partner', 'company', 'rating', 'quote ok', 'feedback'],
+          [`date (${clock.timeZone})`, 'partner', 'company', 'rating', 'quote ok', 'feedback'],
           rows.map((r) => [
-            r.at.slice(0, 10),
+            formatDate(r.at, clock.timeZone, clock.locale),
             r.name || r.partner,
             r.company,
             String(r.rating),
@@ -82,6 +87,7 @@ export default defineCommand({
             r.text.replace(/\s+/g, ' ').slice(0, 70) + (r.text.length > 70 ? '…' : ''),
           ]),
         );
+      }
     } finally {
       await store.close();
     }

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { defineCommand } from 'citty';
 import type { LedgerEntry, SendState } from '../../lib/store/index.ts';
 import { campaignArg, campaignFolder, campaignsDirArg, csvArg, jsonArg } from '../args.ts';
-import { shortTime, storeArgs } from '../followup.ts';
+import { campaignClock, storeArgs } from '../followup.ts';
 import { out, UsageError } from '../output.ts';
 
 /** The ledger's states; kept here so a wrong --state answers before the store loads. */
@@ -55,7 +55,8 @@ export default defineCommand({
         field: 'state',
       });
     // A campaign's id is its folder's name.
-    const campaign = basename(campaignFolder(args.campaign, args.campaignsDir));
+    const folder = campaignFolder(args.campaign, args.campaignsDir);
+    const campaign = basename(folder);
     const { openStore } = await import('../../lib/store/index.ts');
     const store = await openStore(args.url ? { url: args.url } : {});
     let rows: LedgerEntry[];
@@ -80,15 +81,18 @@ export default defineCommand({
     }
     if (rows.length === 0)
       return out.info(`No ledger rows for ${campaign}${args.touch ? ` / ${args.touch}` : ''}.`);
+    // Times in the campaign's zone and locale, named in the header (JSON and CSV keep the instants).
+    const clock = await campaignClock(folder);
+    const { formatShort } = await import('../../lib/time/format.ts');
     out.table(
-      ['touch', 'partner', 'recipient', 'state', 'tries', 'updated', 'why'],
+      ['touch', 'partner', 'recipient', 'state', 'tries', `updated (${clock.timeZone})`, 'why'],
       rows.map((r) => [
         r.touch,
         r.partnerId,
         r.recipient,
         r.state,
         r.attempts,
-        shortTime(r.updatedAt),
+        formatShort(r.updatedAt, clock.timeZone, clock.locale),
         why(r).slice(0, 100),
       ]),
     );
