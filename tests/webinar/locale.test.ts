@@ -45,7 +45,7 @@ describe.each(cases)('in $locale', ({ locale, partner, event }) => {
       'REQUEST',
       new Date('2026-12-01T10:00:00Z'),
     );
-    const vevent = Object.values(ical.sync.parseICS(ics)).find((c) => c.type === 'VEVENT') as VEvent;
+    const vevent = Object.values(ical.sync.parseICS(ics)).find((c) => c?.type === 'VEVENT') as VEvent;
     expect(String(vevent.description)).toContain(`${event}, 45 minutes.`);
     expect(vevent.start.toISOString()).toBe('2027-01-21T15:00:00.000Z');
   });
