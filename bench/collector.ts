@@ -14,8 +14,7 @@
  * 1 ms counts as 1 ms), nothing lost. The sample build is rebuilt when its sources changed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { partnerToken } from '../src/lib/personalize/token.ts';
 import { openStore } from '../src/lib/store/index.ts';
-import { aircoverCli, benchDir, benchSecret, printJson, projectRoot, round, timeNode } from './lib.ts';
+import {
+  aircoverCli,
+  benchDir,
+  benchSecret,
+  ensureSampleBuild,
+  printJson,
+  projectRoot,
+  round,
+} from './lib.ts';
 
 interface CannonResult {
   requests: { average: number };
@@ -128,44 +135,7 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
-// The sample build, reused while it is current (the bench measures serving, not building): a
-// stamp of every source file's size and time decides, so a change to src/, content/, the
-// campaigns or the packages rebuilds it.
-const stampFile = join(outDir, 'bench-sources.stamp');
-const stamp = sourcesStamp();
-if (
-  !existsSync(join(outDir, 'server', 'entry.mjs')) ||
-  !existsSync(stampFile) ||
-  readFileSync(stampFile, 'utf8') !== stamp
-) {
-  process.stderr.write('collector bench: building the sample (the build is missing or stale)…\n');
-  await timeNode([aircoverCli, 'build', '--outDir', outDir], {
-    AIRCOVER_SECRET: benchSecret,
-    ASTRO_TELEMETRY_DISABLED: '1',
-  });
-  writeFileSync(stampFile, stamp);
-}
-
-function sourcesStamp(): string {
-  const hash = createHash('sha256');
-  const walk = (path: string) => {
-    if (!existsSync(path)) return;
-    const info = statSync(path);
-    if (info.isDirectory()) {
-      for (const name of readdirSync(path).sort()) walk(join(path, name));
-    } else hash.update(`${path}\0${info.size}\0${info.mtimeMs}\n`);
-  };
-  for (const part of [
-    'src',
-    'content',
-    'campaigns',
-    'astro.config.mjs',
-    'astro.config.ts',
-    'package-lock.json',
-  ])
-    walk(join(projectRoot, part));
-  return hash.digest('hex');
-}
+await ensureSampleBuild(outDir, 'collector');
 
 const { loadAllCampaigns } = await import('../src/lib/campaign/load.ts');
 const tokens = loadAllCampaigns({ campaignsDir: join(projectRoot, 'campaigns') }).campaigns.flatMap((c) =>

@@ -4,7 +4,8 @@
  * because absolute numbers on a shared two-core machine mean little.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -110,4 +111,47 @@ const { n } = Astro.params;
 export async function buildPlainPages(work: string, n: number): Promise<Measured> {
   const dir = plainProject(work, n);
   return timeNode([astroCli, 'build', '--root', dir, '--silent']);
+}
+
+/**
+ * The sample build, reused while it is current (the benches that serve it measure serving, not
+ * building): a stamp of every source file's size and time decides, so a change to src/, content/,
+ * the campaigns or the packages rebuilds it.
+ */
+export async function ensureSampleBuild(outDir: string, bench: string): Promise<void> {
+  const stampFile = join(outDir, 'bench-sources.stamp');
+  const stamp = sourcesStamp();
+  if (
+    existsSync(join(outDir, 'server', 'entry.mjs')) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8') === stamp
+  )
+    return;
+  process.stderr.write(`${bench} bench: building the sample (the build is missing or stale)…\n`);
+  await timeNode([aircoverCli, 'build', '--outDir', outDir], {
+    AIRCOVER_SECRET: benchSecret,
+    ASTRO_TELEMETRY_DISABLED: '1',
+  });
+  writeFileSync(stampFile, stamp);
+}
+
+function sourcesStamp(): string {
+  const hash = createHash('sha256');
+  const walk = (path: string) => {
+    if (!existsSync(path)) return;
+    const info = statSync(path);
+    if (info.isDirectory()) {
+      for (const name of readdirSync(path).sort()) walk(join(path, name));
+    } else hash.update(`${path}\0${info.size}\0${info.mtimeMs}\n`);
+  };
+  for (const part of [
+    'src',
+    'content',
+    'campaigns',
+    'astro.config.mjs',
+    'astro.config.ts',
+    'package-lock.json',
+  ])
+    walk(join(projectRoot, part));
+  return hash.digest('hex');
 }

@@ -16,7 +16,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Answer, BEACON_PATH, collectBeacon, recordPageFetch } from '../lib/engagement/beacon.ts';
+import type { Answer } from '../lib/engagement/answer.ts';
+import { BEACON_PATH, collectBeacon, recordPageFetch } from '../lib/engagement/beacon.ts';
 import { nodeBody } from '../lib/engagement/body.ts';
 import { syncPartners } from '../lib/engagement/partners-sync.ts';
 import { clientOf, trustProxy } from '../lib/engagement/proxy.ts';

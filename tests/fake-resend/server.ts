@@ -2,13 +2,15 @@
  * A local stand-in for Resend's sending API, for tests and benches. It answers the way Resend
  * documents (https://resend.com/docs/api-reference): `POST /emails`, `POST /emails/batch`, bearer
  * auth, validation with `{ statusCode, name, message }` bodies, idempotency keys (24 h), per-second
- * rate limits with `ratelimit-*` and `retry-after` headers, and switches to inject failures.
+ * rate limits with `ratelimit-*` and `retry-after` headers, and switches to inject failures; and
+ * inbound mail (receiving.ts): `GET /emails/receiving[/{id}]`, the raw .eml, `email.received`.
  *
  * The real SDK is pointed at it: `new Resend(fake.apiKey, { baseUrl: fake.url })`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createReceiving, type Receiving } from './receiving.ts';
 
 export interface ReceivedEmail {
   id: string;
@@ -85,6 +87,8 @@ export interface FakeResend {
   received: ReceivedEmail[];
   /** Every request answered (or dropped), in order. */
   requests: RequestRecord[];
+  /** Inbound mail: the receiving store, its routes, and the `email.received` webhook (receiving.ts). */
+  receiving: Receiving;
   inject(fault: Fault): void;
   clearFaults(): void;
   /** Change the rate limit on the fly (0 disables). */
@@ -314,6 +318,8 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
   const answers = new Map<string, StoredAnswer>();
   const sockets = new Set<Socket>();
   let acceptedEmails = 0;
+  let url = '';
+  const receiving = createReceiving(() => url, now);
 
   function refill(): void {
     const t = now();
@@ -412,9 +418,35 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       await send(res, e.statusCode, e, extra);
     };
 
+    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    const inbound = receiving.route(req, path, query);
+    if (inbound && !inbound.auth) {
+      // The signed raw link: no API key, like the storage link Resend hands out.
+      record(path, inbound.status, inbound.status === 200 ? null : 'forbidden', null, 0);
+      const bytes = inbound.raw ?? Buffer.from(JSON.stringify(inbound.body));
+      res.writeHead(inbound.status, {
+        'content-type': inbound.raw ? 'message/rfc822' : 'application/json',
+        'content-length': String(bytes.length),
+      });
+      res.end(bytes);
+      return;
+    }
+
     const auth = req.headers.authorization;
     if (!auth?.startsWith('Bearer ') || auth.length <= 'Bearer '.length) return fail(ERRORS.missingKey());
     if (auth.slice('Bearer '.length) !== apiKey) return fail(ERRORS.invalidKey());
+    if (inbound) {
+      refill();
+      if (rateLimit > 0) {
+        if (tokens < 1) return fail(ERRORS.rateLimit(rateLimit), { 'retry-after': '1' });
+        tokens -= 1;
+      }
+      const serverError = take('server_error');
+      if (serverError) return fail(ERRORS.server(serverError.status ?? 500));
+      record(path, inbound.status, inbound.status === 200 ? null : 'not_found', null, 0);
+      await send(res, inbound.status, inbound.body);
+      return;
+    }
     if (!endpoint) return fail(ERRORS.notFound());
     if (req.method !== 'POST') return fail(ERRORS.method());
 
@@ -548,11 +580,13 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
   const { port } = server.address() as AddressInfo;
+  url = `http://127.0.0.1:${port}`;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     apiKey,
     received,
+    receiving,
     requests,
     inject(fault) {
       faults.push({ ...fault });
@@ -579,6 +613,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       requests.length = 0;
       answers.clear();
       acceptedEmails = 0;
+      receiving.reset();
     },
     close() {
       return new Promise<void>((resolve) => {

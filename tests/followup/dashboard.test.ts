@@ -1,8 +1,8 @@
 /**
  * The /admin dashboard in Chromium against the real built server: login required (redirect,
  * wrong password, rate limit), then the sample campaign's funnel chart, the partner table, a
- * partner's timeline with verdicts after a scripted engagement, the feedback inbox and the CSV
- * export. A screenshot of each page goes to test-results/screenshots/.
+ * partner's timeline with verdicts after a scripted engagement, the feedback inbox, the CSV
+ * export and the Deliveries panel (webhooks given up or retrying, emails that failed). A screenshot of each page goes to test-results/screenshots/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadFollowupCampaigns } from '../../src/lib/followup/index.ts';
+import { csvColumns, loadFollowupCampaigns } from '../../src/lib/followup/index.ts';
 import { openStore } from '../../src/lib/store/index.ts';
 import { collectErrors, launchBrowser } from '../helpers/browser.ts';
 import { describeWith } from '../helpers/requires.ts';
@@ -64,6 +64,31 @@ describeWith('chromium')('the follow-up dashboard in Chromium', () => {
       source: 'form',
       occurredAt: minutesAgo(25),
     });
+    // What did not get through: a webhook given up, one retrying tomorrow, an email refused.
+    await store.queueDeliveries([
+      { messageId: 'msg_dash_given_up', endpoint: 'crm', eventType: 'partner.hot', payload: '{}' },
+      { messageId: 'msg_dash_retrying', endpoint: 'crm', eventType: 'feedback.received', payload: '{}' },
+    ]);
+    for (const d of await store.claimDeliveries(new Date(), new Date(Date.now() + 60_000), 10))
+      await store.recordAttempt(d.id, {
+        status: 503,
+        error: d.messageId === 'msg_dash_given_up' ? 'HTTP 503 <script>x</script>' : 'HTTP 503',
+        ms: 12,
+        at: new Date(),
+        delivered: false,
+        retryAt: d.messageId === 'msg_dash_given_up' ? null : new Date(Date.now() + 86_400_000),
+      });
+    await store.planSends([
+      {
+        campaign: 'sample',
+        touch: 'follow-up',
+        partnerId: 'harbourgate',
+        recipient: 'harbourgate@example.com',
+        idempotencyKey: 'dash-failed-send',
+      },
+    ]);
+    await store.claimSends('sample', 'follow-up', 10);
+    await store.markFailed('dash-failed-send', '422 validation_error: the to address is invalid', false);
     await store.close();
 
     server = await startServer(await ensureBuild('sample', SAMPLE), {
@@ -145,6 +170,22 @@ describeWith('chromium')('the follow-up dashboard in Chromium', () => {
     // The campaigns page, the feedback inbox with its consent flag.
     await page.goto(`${server.url}/admin`);
     expect(await page.locator('table[data-campaigns]').textContent()).toMatch(/integrator/);
+    // The Deliveries panel: the webhook given up and the one retrying with their last error, the
+    // refused email with its error and what happens next; partner text is escaped.
+    const hooks = page.locator('table[data-hook-trouble] tbody tr');
+    expect(await hooks.count()).toBe(2);
+    expect(await page.locator('[data-hook-trouble-count]').textContent()).toBe('2');
+    const givenUp = page.locator('table[data-hook-trouble] tr[data-state="failed"]');
+    expect(await givenUp.textContent()).toMatch(
+      /crm\s*partner\.hot\s*given up\s*1\s*HTTP 503 <script>x<\/script>/,
+    );
+    expect(await page.locator('table[data-hook-trouble] tr[data-state="retrying"]').textContent()).toMatch(
+      /feedback\.received\s*retrying\s*1\s*HTTP 503\s*\d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
+    const failedSend = page.locator('table[data-send-trouble] tr[data-send="sample/follow-up/harbourgate"]');
+    expect(await failedSend.getAttribute('data-retryable')).toBe('false');
+    expect(await failedSend.textContent()).toMatch(/the to address is invalid.*--retry-failed/);
+    expect(await failedSend.locator('a').getAttribute('href')).toBe('/admin/partners/sample/harbourgate');
     await page.screenshot({ path: join(screenshots, 'admin-campaigns.png'), fullPage: true });
     await page.goto(`${server.url}/admin/feedback`);
     expect(await page.locator('td[data-consent="yes"]').count()).toBe(1);
@@ -155,6 +196,15 @@ describeWith('chromium')('the follow-up dashboard in Chromium', () => {
     expect(csv.headers()['content-type']).toMatch(/text\/csv/);
     const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
     expect(rows.find((r) => r.partnerId === 'nordlys-integrasjon')?.status).toBe('feedback-given');
+    // The same columns as `followups --csv` (csv.ts), feedback and consent included.
+    expect(Object.keys(rows[0] ?? {})).toEqual([...csvColumns]);
+    expect(rows.find((r) => r.partnerId === 'nordlys-integrasjon')).toMatchObject({
+      feedback: 'The spoilage numbers match what our fish exporters see.',
+      feedbackRating: '5',
+      consentToQuote: 'yes',
+      tags: 'integrator wms nordics',
+    });
+    expect(rows.find((r) => r.partnerId === 'nordlys-integrasjon')?.feedbackAt).toMatch(/\+01:00$/);
     const anonymous = await fetch(`${server.url}/admin/export.csv`, { redirect: 'manual' });
     expect(anonymous.status).toBe(302);
     // The wrong password's 401 is the only failed request the browser saw.

@@ -50,6 +50,12 @@ describe('hot notes and the outbox funnel', () => {
     expect(note?.message.text).toContain(
       'Open in the dashboard: https://partners.example.com/admin/partners/c1/p1',
     );
+    // Its Message-ID is remembered as the team's mail: a reply to it names no partner (inbox/match.ts).
+    const id = note?.message.headers['Message-ID'] ?? '';
+    expect(id).toMatch(/^<[0-9a-f]{32}@team\.example\.com>$/);
+    expect(await store.findSentMessages([id])).toMatchObject([
+      { kind: 'hot-note', campaign: 'c1', partnerId: null, recipient: 'maren@team.example.com' },
+    ]);
   });
 
   it('says "written to the outbox" when nothing reports delivery and no provider is set', async () => {

@@ -163,7 +163,7 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
     ]);
 
     const { states: s } = await states();
-    expect(s.get('ann')?.status).toBe('in-conversation');
+    expect(s.get('ann')?.status).toBe('replied');
     const decisions = touchDecisions(
       s.get('ann') ?? (undefined as never),
       air.partners[0] as never,
@@ -234,7 +234,7 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
     if (!ann) throw new Error('no reply from ann');
     await correct(store, [air], ann.id, 'auto-reply');
     const after = await states();
-    expect(after.states.get('ann')?.status).not.toBe('in-conversation');
+    expect(after.states.get('ann')?.status).not.toBe('replied');
     expect((await store.getInbound(ann.id))?.effectiveClass).toBe('auto-reply');
   }, 60_000);
 
@@ -258,10 +258,10 @@ describeWith('dovecot')('inbox over IMAP (Dovecot)', () => {
       let status: string | undefined;
       while (Date.now() - appended < 60_000) {
         status = (await states()).states.get('eve')?.status;
-        if (status === 'in-conversation') break;
+        if (status === 'replied') break;
         await new Promise((r) => setTimeout(r, 250));
       }
-      expect(status).toBe('in-conversation');
+      expect(status).toBe('replied');
     } finally {
       await watcher.stop();
     }

@@ -31,7 +31,7 @@ import { collectErrors, launchBrowser } from '../helpers/browser.ts';
 import { describeWith } from '../helpers/requires.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, projectRoot, runCli } from '../helpers/site-build.ts';
-import { partnersCsv, scenario } from './partners.ts';
+import { partnersCsv, referrerNudge, scenario } from './partners.ts';
 
 const PASSWORD = 'scenario-dashboard-password';
 const OWNER = 'maren.owner@kestrel-sensing.example.com';
@@ -311,7 +311,8 @@ describeWith('chromium')('issue 10: one truth about every partner', () => {
         const decided = row(p.partner).touches.find((t) => t.touch === touch);
         // A touch with a send window holds a partner whose window is shut as "scheduled": who
         // gets it is the queue's verdict, when is the window's, so it is compared as a send.
-        const category = p.category === 'scheduled' ? 'send' : p.category;
+        // A referrer nudge's partners are `covered` by their referrer's one note: a send, as one.
+        const category = p.category === 'scheduled' || p.category === 'covered' ? 'send' : p.category;
         expect({ touch, partner: p.partner, category }).toEqual({
           touch,
           partner: p.partner,
@@ -438,6 +439,49 @@ describeWith('chromium')('issue 10: one truth about every partner', () => {
     expect(['send', 'scheduled']).toContain(
       plan[0]?.partners.find((p) => p.partner === 'unverified')?.category,
     );
+  });
+
+  it('three silent partners with one referrer: one nudge listing the three, in the plan and the outbox', async () => {
+    type Plan = {
+      plan: {
+        notes?: { recipient: string; category: string; partners: string[] }[];
+        partners: { partner: string; category: string; note?: string }[];
+      }[];
+    };
+    const dry = await json<Plan>('send', 'scenario', '--touch', 'referrer-nudge', '--dry-run', '--json');
+    const [plan] = dry.plan;
+    expect(plan?.notes).toEqual([
+      {
+        referrer: expect.stringMatching(/^referrer:/),
+        recipient: referrerNudge.referrer,
+        category: 'send',
+        partners: referrerNudge.partners,
+      },
+    ]);
+    for (const id of referrerNudge.partners)
+      expect(plan?.partners.find((p) => p.partner === id)?.category, id).toBe('covered');
+
+    const sent = await json<{ results: { sent: number }[] }>(
+      'send',
+      'scenario',
+      '--touch',
+      'referrer-nudge',
+      '--yes',
+      '--json',
+    );
+    expect(sent.results[0]?.sent).toBe(1);
+    const dir = join(env.AIRCOVER_OUTBOX_DIR as string, 'scenario', 'referrer-nudge');
+    const emls = readdirSync(dir).filter((f) => f.endsWith('.eml'));
+    expect(emls).toHaveLength(1);
+    const eml = readFileSync(join(dir, emls[0] as string), 'utf8');
+    expect(eml).toMatch(new RegExp(`^To: .*${referrerNudge.referrer.replace(/\./g, '\\.')}`, 'm'));
+    const html = readFileSync(join(dir, (emls[0] as string).replace(/\.eml$/, '.html')), 'utf8');
+    // Each partner listed once, with their own introduction (the signed link names them).
+    for (const id of referrerNudge.partners) expect(html.split(`p=${id}&amp;`)).toHaveLength(2);
+    expect(html.match(/\/api\/intro\?/g)).toHaveLength(3);
+    // A second send writes no second nudge this touch.
+    const again = await json<Plan>('send', 'scenario', '--touch', 'referrer-nudge', '--dry-run', '--json');
+    expect(again.plan[0]?.notes?.map((n) => n.category)).toEqual(['sent']);
   });
 
   it('a webinar cancelled mid-campaign: no invite or reminder in the plan or the queue, nobody a no-show', async () => {

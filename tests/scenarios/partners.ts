@@ -99,3 +99,9 @@ export function partnersCsv(): string {
   });
   return `${[header, ...rows].join('\n')}\n`;
 }
+
+/** The referrer of the three silent partners, and the one nudge they must get per touch. */
+export const referrerNudge = {
+  referrer: 'aoife.brennan@referrer.example.org',
+  partners: ['silent-1', 'silent-2', 'silent-3'],
+};

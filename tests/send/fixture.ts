@@ -107,3 +107,21 @@ export function makeFixture(options: FixtureOptions): Fixture {
     emailOf: (id) => emails.get(id) as string,
   };
 }
+
+/** partners.csv with the given referrers (by row index); every other row has none. */
+export function setReferrers(f: Fixture, referrers: Record<number, [name: string, email: string]>) {
+  const file = join(f.dir, 'partners.csv');
+  const rows = parse(readFileSync(file, 'utf8'), { bom: true }) as string[][];
+  const header = rows[0] as string[];
+  const col = (n: string) => header.indexOf(n);
+  rows.slice(1).forEach((row, i) => {
+    const [name, email] = referrers[i] ?? ['', ''];
+    row[col('referrer_name')] = name;
+    row[col('referrer_email')] = email;
+    row[col('referrer_relationship')] = name ? 'a former colleague' : '';
+  });
+  const csv = rows
+    .map((r) => r.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(','))
+    .join('\n');
+  writeFileSync(file, `${csv}\n`);
+}

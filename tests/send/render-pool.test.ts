@@ -63,7 +63,7 @@ describe('render threads', () => {
         expect(threaded.size).toBe(rows.length);
         for (const row of rows) {
           const partner = campaign.partners.find((p) => p.id === row.partnerId);
-          const here = await buildMessage(campaign, touch, partner, row, render);
+          const here = await buildMessage(campaign, touch, partner ? [partner] : undefined, row, render);
           expect(threaded.get(row.idempotencyKey), `${touch.id} ${row.partnerId}`).toEqual(here);
         }
       } finally {

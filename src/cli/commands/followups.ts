@@ -46,8 +46,8 @@ export default defineCommand({
       });
       if (args.json) return out.json({ generatedAt: now.toISOString(), followups: queue });
       if (args.csv) {
-        const { queueCsv } = await import('../../lib/followup/csv.ts');
-        return out.csv(queueCsv(queue));
+        const { campaignZones, queueCsv } = await import('../../lib/followup/csv.ts');
+        return out.csv(queueCsv(queue, campaignZones(campaigns)));
       }
       if (queue.length === 0) return out.info('No partners match.');
       // People read the due times in the campaign's zone and locale, named under the table.

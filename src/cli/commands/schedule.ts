@@ -61,8 +61,10 @@ export default defineCommand({
       await store.close();
     }
 
+    // One row per partner: a referrer note's own row is left out (its partners are `covered`).
     const rowsOf = (plan: TouchPlan) =>
       plan.rows
+        .filter((r) => !r.note || r.category === 'covered' || r.category === 'after-note')
         .map((r) => ({
           partner: r.partner.id,
           timeZone: r.partner.timeZone,

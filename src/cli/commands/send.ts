@@ -24,6 +24,7 @@ const categoryLabels: Record<PlanCategory, string> = {
   failed: 'failed earlier (refused by the provider)',
   suppressed: 'suppressed (unsubscribed, bounced, complained)',
   declined: 'declined ("no thanks")',
+  'left-company': 'left the company (the inbox read the notice): find a new contact',
   paused: 'paused ("not now")',
   replied: 'replied (the inbox read their answer)',
   responded: 'already did what it asks',
@@ -31,6 +32,8 @@ const categoryLabels: Record<PlanCategory, string> = {
   'outside-audience': 'outside the audience',
   'webinar-cancelled': 'not planned: the webinar is cancelled',
   scheduled: "waiting for the send window on the partner's clock (aircover schedule)",
+  covered: "in their referrer's one note (listed below)",
+  'after-note': "joined after their referrer's note of this touch; the next referrer touch covers them",
 };
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -49,8 +52,29 @@ function planJson(plan: TouchPlan) {
       .filter((r) => r.category === 'scheduled')
       .map((r) => ({ partner: r.partner.id, dueAt: r.dueAt.toISOString() })),
     // Every partner's decision, as the follow-up queue's `touches` shows it (one state model).
-    partners: plan.rows.map((r) => ({ partner: r.partner.id, recipient: r.recipient, category: r.category })),
+    partners: plan.rows
+      .filter((r) => !r.note || r.category === 'covered' || r.category === 'after-note')
+      .map((r) => ({
+        partner: r.partner.id,
+        recipient: r.recipient,
+        category: r.category,
+        ...(r.note ? { note: r.note.key } : {}),
+      })),
+    // Referrer nudges: one row per referrer, with the partners the one message covers.
+    ...(plan.touch.kind === 'referrer-nudge' ? { notes: notesOf(plan) } : {}),
   };
+}
+
+/** A referrer-nudge plan's notes: one per referrer (`covered` rows point at them). */
+function notesOf(plan: TouchPlan) {
+  return plan.rows
+    .filter((r) => r.note && r.category !== 'covered' && r.category !== 'after-note')
+    .map((r) => ({
+      referrer: r.note?.key ?? '',
+      recipient: r.recipient,
+      category: r.category,
+      partners: (r.note?.covers ?? []).map((p) => p.id),
+    }));
 }
 
 function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly PlanCategory[]) {
@@ -78,7 +102,16 @@ function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly
       }
       return [String(plan.counts[c]).padStart(6), label];
     });
-  out.table(['count', 'partners'], rows);
+  out.table(
+    ['count', plan.touch.kind === 'referrer-nudge' ? 'messages (one per referrer) and partners' : 'partners'],
+    rows,
+  );
+  const notes = plan.touch.kind === 'referrer-nudge' ? notesOf(plan) : [];
+  if (notes.length > 0)
+    out.table(
+      ['referrer', 'note', 'partners covered'],
+      notes.map((n) => [n.recipient, categoryLabels[n.category], n.partners.join(', ')]),
+    );
   if (plan.blocked) out.print(`Nothing planned: ${plan.blocked}.`);
   out.print();
 }
@@ -349,7 +382,7 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
       if (args.to) {
         const partners = plan.rows
           .filter((r) => r.category === 'send' || r.category === 'retry')
-          .map((r) => r.partner);
+          .map((r) => r.note?.covers ?? [r.partner]);
         const t = await sendTest(context, plan.touch, partners, args.to, randomBytes(6).toString('hex'));
         progress.stop(`${plan.touch.id}: ${t.sent} test messages sent to ${args.to}`);
         tests.push({ touch: plan.touch.id, ...t });

@@ -18,6 +18,7 @@ export function inAudience(audience: Audience, state: PartnerState): boolean {
 export type SkipReason =
   | 'suppressed'
   | 'declined'
+  | 'left-company'
   | 'paused'
   | 'replied'
   | 'responded'
@@ -28,7 +29,7 @@ export type TouchDecision = { send: true } | { send: false; reason: SkipReason; 
 
 /**
  * The whole decision for one touch and one partner, in the order the plan reports it:
- * suppressed, declined, paused (with the date), already responded (follow-ups, reminders and
+ * suppressed, declined, left the company, paused (with the date), already responded (follow-ups, reminders and
  * referrer nudges stop once the partner answered), no referrer (referrer nudges), audience.
  */
 export function touchDecision(
@@ -39,6 +40,7 @@ export function touchDecision(
 ): TouchDecision {
   if (state.suppressed) return { send: false, reason: 'suppressed' };
   if (state.declined) return { send: false, reason: 'declined' };
+  if (state.left) return { send: false, reason: 'left-company' };
   if (state.pausedUntil && state.pausedUntil.getTime() > now.getTime()) {
     return { send: false, reason: 'paused', until: state.pausedUntil };
   }

@@ -175,6 +175,16 @@ export function loadTemplate(
       subject: result.data.subject,
       ...(result.data.subjects ? { subjects: result.data.subjects, subjectsLine: lineOf('subjects') } : {}),
       ...(result.data.preheader !== undefined ? { preheader: result.data.preheader } : {}),
+      ...(result.data.introSubject !== undefined && result.data.introBody !== undefined
+        ? {
+            intro: {
+              subject: result.data.introSubject,
+              body: result.data.introBody,
+              subjectLine: lineOf('introSubject'),
+              bodyLine: lineOf('introBody'),
+            },
+          }
+        : {}),
       body: parsed.content.replace(/^\r?\n/, ''),
       subjectLine: lineOf('subject'),
       preheaderLine: lineOf('preheader'),

@@ -34,6 +34,8 @@ export interface EmailTemplate {
   subjectsLine?: number;
   preheaderLine: number;
   bodyLine: number;
+  /** Referrer nudges: the introduction the referrer sends (frontmatter introSubject, introBody). */
+  intro?: { subject: string; body: string; subjectLine: number; bodyLine: number };
 }
 
 export interface Touch extends TouchDef {

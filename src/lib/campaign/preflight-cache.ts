@@ -116,7 +116,8 @@ export function campaignInputs(campaign: Campaign): unknown {
 
 let code: string | undefined;
 /**
- * A digest of the code a check runs: the source of the renderer, the personalizer and this
+ * A digest of the code a check runs: the source of the renderer, the personalizer, the referrer
+ * notes' introductions and this
  * folder's preflight, and the versions of the libraries that render. A change to any of them
  * empties the cache.
  */
@@ -124,7 +125,7 @@ export function codeDigest(): string {
   if (code) return code;
   const lib = join(import.meta.dirname, '..');
   const hash = createHash('sha256');
-  for (const folder of ['email/render', 'personalize', 'campaign']) {
+  for (const folder of ['email/render', 'personalize', 'campaign', 'referrer']) {
     for (const file of readdirSync(join(lib, folder)).sort()) {
       if (file.endsWith('.ts')) hash.update(file).update(readFileSync(join(lib, folder, file)));
     }

@@ -8,6 +8,7 @@ import { siteUrl } from '../personalize/links.ts';
 import { isAdvanceCopy } from '../publishing.ts';
 import { getSecret } from '../secret.ts';
 import { hasRecording, linksRecording, missingRecordingProblems } from './lint-links.ts';
+import { referrerNoteProblems } from './lint-referrer.ts';
 import { type Campaign, campaignFolders, loadCampaign, type Touch } from './load.ts';
 import type { Partner } from './partners.ts';
 import {
@@ -220,6 +221,8 @@ export async function preflightCampaign(
       sending: options.sending,
     }),
   );
+  // One note per referrer per touch (lint-referrer.ts).
+  problems.push(...referrerNoteProblems(campaign, checked));
   for (const touch of followUps) {
     const ids = stale.get(touch.id);
     if (!ids) continue;

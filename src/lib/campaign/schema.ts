@@ -4,6 +4,7 @@
  */
 import { z } from 'astro/zod';
 import { isValidTimeZone } from '../../schemas/helpers.ts';
+import { campaignWebhooksSchema } from '../hooks/config.ts';
 
 export const touchKinds = [
   'advance-notice',
@@ -224,6 +225,7 @@ export const campaignSchema = z.strictObject({
   touches: z.array(touchSchema).min(1).describe('The messages of the campaign.'),
   scoring: scoringSchema.optional().describe('Follow-up score weights and time decay (optional).'),
   sendWindow: sendWindowSchema.optional(),
+  webhooks: campaignWebhooksSchema,
   sameCompany: z
     .enum(['stop', 'pause', 'continue'])
     .default('pause')
@@ -248,5 +250,17 @@ export const templateFrontmatterSchema = z.strictObject({
     .max(250)
     .optional()
     .describe('The preview text shown after the subject in inboxes, in Liquid.'),
+  introSubject: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Referrer nudges: the subject of the introduction the referrer sends in one click (Liquid; `partner` is the referred partner, `recipient` the referrer). Gives each of `partners` its `links.intro`.',
+    ),
+  introBody: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Referrer nudges: the plain-text body of that introduction, in Liquid (see introSubject).'),
 });
 export type TemplateFrontmatter = z.infer<typeof templateFrontmatterSchema>;

@@ -1,11 +1,22 @@
 /**
  * The answers the on-demand endpoints give (an `Answer`, turned into a Response by
- * `toResponse` in beacon.ts): JSON and the no-JS form's 303 back to the page, both uncached,
+ * `toResponse`): JSON and the no-JS form's 303 back to the page, both uncached,
  * and whether a request asked for JSON rather than a page; and the event a submitted form
  * leaves on the partner's timeline.
  */
 import type { EventInput } from '../store/types.ts';
-import type { Answer } from './beacon.ts';
+
+/** What an on-demand endpoint answers, before it becomes a web Response. */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** An Answer as a web Response (for the Astro routes). */
+export function toResponse(answer: Answer): Response {
+  return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers ?? {} });
+}
 
 export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): Answer {
   return {

@@ -29,6 +29,7 @@
 import { z } from 'astro/zod';
 import { isStoreUnavailable } from '../store/errors.ts';
 import type { EventInput } from '../store/types.ts';
+import { type Answer, jsonAnswer } from './answer.ts';
 import { type BodySource, readBody } from './body.ts';
 import { checkBeaconOrigin } from './origin.ts';
 import { runtime } from './runtime.ts';
@@ -121,35 +122,25 @@ export interface BeaconRequest {
   body: BodySource | Request;
 }
 
-export interface Answer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
-  status,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
-  body: JSON.stringify(value),
-});
-
 export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
-  if (req.method !== 'POST') return json(405, { error: 'method not allowed' }, { allow: 'POST' });
+  if (req.method !== 'POST') return jsonAnswer(405, { error: 'method not allowed' }, { allow: 'POST' });
   const origin = checkBeaconOrigin(req.origin, req.host);
-  if (!origin.ok) return json(403, { error: origin.reason });
+  if (!origin.ok) return jsonAnswer(403, { error: origin.reason });
 
   const rt = runtime();
   const ipHash = rt.hashIp(req.ip);
   if (!rt.limits.client.take(ipHash ?? 'unknown'))
-    return json(429, { error: 'slow down' }, { 'retry-after': '10' });
+    return jsonAnswer(429, { error: 'slow down' }, { 'retry-after': '10' });
 
   const read = await readBody(req.body, { maxBytes: MAX_BEACON_BYTES, accept: ['text', 'json'] });
   if (!read.ok) return read.answer;
   const raw = read.value;
   const parsed = beaconSchema.safeParse(raw);
-  if (!parsed.success) return json(400, { error: 'invalid beacon', issues: parsed.error.issues.length });
+  if (!parsed.success)
+    return jsonAnswer(400, { error: 'invalid beacon', issues: parsed.error.issues.length });
   const beacon = parsed.data;
-  if (!rt.limits.token.take(beacon.token)) return json(429, { error: 'slow down' }, { 'retry-after': '10' });
+  if (!rt.limits.token.take(beacon.token))
+    return jsonAnswer(429, { error: 'slow down' }, { 'retry-after': '10' });
 
   try {
     const owner = await rt.tokens.resolve(beacon.token);
@@ -204,7 +195,7 @@ export async function collectBeacon(req: BeaconRequest): Promise<Answer> {
     return { status: 204 };
   } catch (error) {
     if (isStoreUnavailable(error))
-      return json(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
+      return jsonAnswer(503, { error: 'store unavailable, retry' }, { 'retry-after': '5' });
     throw error;
   }
 }
@@ -258,7 +249,5 @@ export async function recordPageFetch(req: {
   ]);
 }
 
-/** An Answer as a web Response (for the Astro routes). */
-export function toResponse(answer: Answer): Response {
-  return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers ?? {} });
-}
+// The answer type and its Response live in answer.ts; re-exported for the routes that import them from here.
+export { type Answer, toResponse } from './answer.ts';

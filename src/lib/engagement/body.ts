@@ -13,8 +13,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { cleanDeep } from '../input/clean.ts';
+import type { Answer } from './answer.ts';
 import { jsonAnswer } from './answer.ts';
-import type { Answer } from './beacon.ts';
 
 /** `text` is JSON sent as text/plain (navigator.sendBeacon); only the beacon takes it. */
 export type BodyType = 'json' | 'text' | 'form' | 'multipart';

@@ -17,10 +17,11 @@ import { z } from 'astro/zod';
 import { emit } from '../hooks/emit.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 import type { ResponseInput } from '../store/types.ts';
+import { announceRegistration } from '../webinar/announce.ts';
 import { confirmRegistration, partnerTimeZone } from '../webinar/confirm.ts';
 import { registrationLifecycle } from '../webinar/schedule.ts';
+import type { Answer } from './answer.ts';
 import { formEvent, jsonAnswer as json, seeOther } from './answer.ts';
-import type { Answer } from './beacon.ts';
 import { type BodySource, readFields } from './body.ts';
 import { runtime } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';
@@ -205,13 +206,17 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
     const result = await store.addResponse(response);
     // Registering from the personal link verifies a registration someone made for this address
     // on the public form (src/lib/webinar/verify.ts).
+    const agent = botAgentReason(req.userAgent);
+    let verifiedNow = false;
     if (kind === 'register' && !result.created && response.webinar)
-      await store.verifyRegistration(response.webinar, partner.email, {
-        via: 'personal-link',
-        at: now,
-        campaign: partner.campaign,
-        partnerId: partner.partnerId,
-      });
+      verifiedNow = (
+        await store.verifyRegistration(response.webinar, partner.email, {
+          via: 'personal-link',
+          at: now,
+          campaign: partner.campaign,
+          partnerId: partner.partnerId,
+        })
+      ).changed;
     // A new registration gets its confirmation with the calendar invitation (src/lib/webinar).
     if (kind === 'register' && result.created && response.webinar) {
       const sent = await confirmRegistration(
@@ -228,7 +233,6 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
       if (sent.status === 'failed' || sent.status === 'stopped')
         console.error(`webinar ${response.webinar}: confirmation not sent`, sent);
     }
-    const agent = botAgentReason(req.userAgent);
     await rt.batcher.add([
       formEvent({
         campaign: partner.campaign,
@@ -249,14 +253,22 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
       rt.hot.afterCommit({ campaign: partner.campaign, partnerId: partner.partnerId }, 'form', [], now);
     }
     // Tell the rest of the stack (src/lib/hooks/): queued in the store, delivered after this answer.
-    const hook =
-      kind === 'feedback'
-        ? 'feedback.received'
-        : kind === 'register'
-          ? 'registration.created'
-          : kind === 'no-thanks'
-            ? 'partner.declined'
-            : null;
+    // A registration counts (and is announced) once it is verified: this form's is, and so is an
+    // unverified one from the public page that this form just verified (webinar/announce.ts).
+    if (kind === 'register' && response.webinar && (result.created || verifiedNow) && !agent)
+      void announceRegistration(store, {
+        webinar: response.webinar,
+        email: partner.email,
+        name,
+        company: partner.company,
+        campaign: partner.campaign,
+        partnerId: partner.partnerId,
+        responseId: result.id,
+        verified: true,
+        via: 'personal-link',
+        at: now,
+      });
+    const hook = kind === 'feedback' ? 'feedback.received' : kind === 'no-thanks' ? 'partner.declined' : null;
     if (result.created && !agent && hook)
       void emit(store, hook, {
         campaign: partner.campaign,
@@ -265,7 +277,6 @@ export async function submitForm(req: FormRequest): Promise<Answer> {
         ...(response.text ? { text: response.text } : {}),
         ...(response.rating ? { rating: response.rating } : {}),
         ...(kind === 'feedback' ? { consentToQuote: Boolean(response.consentToQuote) } : {}),
-        ...(response.webinar ? { webinar: response.webinar } : {}),
       });
     if (req.wantsJson)
       return json(200, {

@@ -7,7 +7,7 @@
  */
 
 import { isStoreUnavailable } from '../store/errors.ts';
-import type { Answer } from './beacon.ts';
+import type { Answer } from './answer.ts';
 import { type BodySource, readFields } from './body.ts';
 import { runtime, type TokenOwner } from './runtime.ts';
 import { botAgentReason } from './verdict.ts';

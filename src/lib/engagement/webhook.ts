@@ -2,23 +2,23 @@
  * `POST /api/webhooks/resend`. Verified with the SDK (`resend.webhooks.verify`, svix scheme:
  * `svix-id`, `svix-timestamp`, `svix-signature`, secret RESEND_WEBHOOK_SECRET); a bad or stale
  * (over 5 minutes) signature is 401. Deduped on svix-id: a retry or replay is 200 and changes
- * nothing. Mapped to campaign, partner and touch through the tags the sender set (`refTags`);
- * an inbound email (`email.received`) is mapped through its sender's address.
+ * nothing. Mapped to campaign, partner and touch through the tags the sender set (`refTags`).
  *
  * Verdicts: delivery reports (sent, delivered, delayed, bounced, failed, suppressed) are `bot`,
  * reason `provider report`: machines reporting, not people acting. Opens are `suspect` (image
  * proxies and privacy protection open everything) and never count. Clicks get the hit verdict
- * (agent, seconds since delivery, burst, network). Complaints and replies are people (`human`),
- * auto-replies `suspect`. Hard bounces and complaints (and Resend's own suppressions) become
+ * (agent, seconds since delivery, burst, network). Complaints are people (`human`). An inbound
+ * email (`email.received`) goes to the inbox (src/lib/inbox/resend.ts), which fetches, classifies
+ * and matches it; a retry of a delivery it could not fetch is not deduped away. Hard bounces and complaints (and Resend's own suppressions) become
  * suppressions in the same transaction as the receipt.
  */
 import { z } from 'astro/zod';
 import { Resend } from 'resend';
 import { cleanDeep } from '../input/clean.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
-import type { EventInput, SuppressionInput, Verdict } from '../store/types.ts';
+import type { EventInput, Store, SuppressionInput, Verdict } from '../store/types.ts';
+import type { Answer } from './answer.ts';
 import { jsonAnswer as json } from './answer.ts';
-import type { Answer } from './beacon.ts';
 import { type BodySource, readBody } from './body.ts';
 import { runtime } from './runtime.ts';
 import { judgeHit } from './verdict.ts';
@@ -99,8 +99,24 @@ function addressOf(value: string | undefined): string | null {
   return /^[^\s@]+@[^\s@]+$/.test(address) ? address : null;
 }
 
-const autoReply =
-  /^(auto(matic)?[ -]?(reply|response)|out of (the )?office|abwesenheit|absence|automatisk svar|fraværende)/i;
+/**
+ * `email.received`: the message is fetched and ingested by the inbox. Null when that worked (or
+ * the message was already in); otherwise the answer: 503 when a retry can mend it (Resend
+ * delivers the webhook again, and the message waits in Resend meanwhile), 422 when none can.
+ */
+async function receiveInbound(store: Store, emailId: string | undefined): Promise<Answer | null> {
+  const { InboundFetchError, receiveFromWebhook } = await import('../inbox/resend.ts');
+  try {
+    await receiveFromWebhook(store, emailId);
+    return null;
+  } catch (error) {
+    if (!(error instanceof InboundFetchError)) throw error;
+    console.error(`webhook email.received ${emailId ?? '?'}: ${error.message}`);
+    return error.retryable
+      ? json(503, { error: `cannot fetch the received email yet: ${error.message}` }, { 'retry-after': '5' })
+      : json(422, { error: error.message });
+  }
+}
 
 export interface WebhookRequest {
   /** Read by the shared reader (body.ts); the signature is checked on the bytes as received. */
@@ -138,16 +154,17 @@ export async function receiveResendWebhook(req: WebhookRequest): Promise<Answer>
   try {
     const store = await rt.store();
     const tags = tagsOf(data.tags);
-    let campaign = tags.campaign ?? null;
-    let partnerId = tags.partner ?? null;
+    const campaign = tags.campaign ?? null;
+    const partnerId = tags.partner ?? null;
     const touch = tags.touch ?? null;
     const recipient = addressOf(data.to?.[0]);
     if (type === 'email.received') {
-      const sender = addressOf(data.from);
-      const partners = sender ? await store.findPartnersByEmail(sender) : [];
-      const latest = partners.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-      campaign = latest?.campaign ?? null;
-      partnerId = latest?.partnerId ?? null;
+      // The inbox reads, classifies and matches the message (src/lib/inbox/resend.ts); what it
+      // is and whose it is are its findings, so no event is guessed here from the subject.
+      const inbound = await receiveInbound(store, data.email_id);
+      if (inbound) return inbound;
+      const first = await store.recordWebhookOnce(req.id);
+      return json(200, { ok: true, duplicate: !first, recorded: 0 });
     }
     const events: EventInput[] = [];
     const suppressions: SuppressionInput[] = [];
@@ -177,11 +194,6 @@ export async function receiveResendWebhook(req: WebhookRequest): Promise<Answer>
       } else if (type === 'email.complained') {
         verdict = 'human';
         reason = 'recipient marked it as spam';
-      } else if (type === 'email.received') {
-        const auto = autoReply.test(data.subject ?? '');
-        verdict = auto ? 'suspect' : 'human';
-        reason = auto ? 'auto-reply' : 'reply';
-        metadata.subject = data.subject?.slice(0, 300) ?? null;
       } else if (type === 'email.bounced') {
         metadata.bounce = { type: data.bounce?.type ?? null, subType: data.bounce?.subType ?? null };
       } else if (type === 'email.failed') {

@@ -8,6 +8,9 @@
  *   next step. No-show → the recording.
  * - Silent after a touch → the next touch that adds something new; after the last planned touch →
  *   a note to the referrer (let the referral source know), else a known gatekeeper, else stop.
+ * - Replied by email (the inbox read it) → reply to them, first in the queue (speed wins);
+ *   "talk to <someone>" → contact that person; "no longer with the company" → find a new contact
+ *   (the replacement when the notice names one). An owner's mark afterwards ends the "replied".
  * - Not now → resurfaces on its date. Declined → thank and stop. Bounced → find a new address;
  *   delivery delayed → wait (the provider retries). Manual outcomes stop the sequences.
  */
@@ -24,7 +27,7 @@ import type {
 } from './model.ts';
 import type { AudienceFlags } from './state/audiences.ts';
 import type { PartnerState } from './state/derive.ts';
-import { SOFT_BOUNCE_LIMIT } from './state/status.ts';
+import { personLabel, SOFT_BOUNCE_LIMIT } from './state/status.ts';
 
 export interface Plan {
   action: Action;
@@ -35,6 +38,9 @@ export interface Plan {
 }
 
 export const priorities: Record<Action, number> = {
+  reply: 0,
+  'contact-referral': 1,
+  'new-contact': 1,
   'personal-follow-up': 0,
   'schedule-call': 0,
   'find-address': 1,
@@ -167,6 +173,43 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
       reason: i.copy.notNowReason(until),
       suggestion: i.copy.notNow(until),
       contact: i.partner.email,
+    };
+  },
+  replied: (i) => {
+    const r = i.state.signals.inboxReply;
+    const at = r?.occurredAt ?? iso(i);
+    return {
+      action: 'reply',
+      due: i.bd(at),
+      reason: i.copy.repliedReason(at, r?.text ?? null),
+      suggestion: i.copy.reply(i.v),
+      contact: i.partner.email,
+    };
+  },
+  referred: (i) => {
+    const r = i.state.signals.inboxReply;
+    const at = r?.occurredAt ?? iso(i);
+    const referral = i.state.signals.referral;
+    const label = referral ? personLabel(referral) : 'someone else';
+    return {
+      action: 'contact-referral',
+      due: i.bd(at),
+      reason: i.copy.referredReason(at, label),
+      suggestion: i.copy.referral(i.v, label, Boolean(referral?.email)),
+      contact: referral?.email ?? null,
+    };
+  },
+  'left-company': (i) => {
+    const left = i.state.signals.leftCompany;
+    const at = left?.at ?? iso(i);
+    const replacement = left?.replacement ?? null;
+    const via = i.partner.gatekeepers[0] ?? i.partner.referrer;
+    return {
+      action: 'new-contact',
+      due: i.bd(at),
+      reason: i.copy.leftReason(at, replacement ? personLabel(replacement) : null),
+      suggestion: i.copy.left(i.v, replacement ? personLabel(replacement) : null, via),
+      contact: replacement?.email ?? i.partner.gatekeepers[0]?.email ?? i.partner.referrer?.email ?? null,
     };
   },
   'in-conversation': (i) => {

@@ -5,6 +5,7 @@
 import { formatDate } from '../time/format.ts';
 import type { FollowupCampaign, FollowupPartner, FollowupTouch } from './model.ts';
 
+
 /** What a touch kind brings that the partner has not had yet. */
 export function touchOffer(touch: FollowupTouch, campaign: FollowupCampaign): string {
   switch (touch.kind) {
@@ -49,6 +50,16 @@ export function voiceOf(partner: FollowupPartner, campaign: FollowupCampaign): V
   };
 }
 
+/** The first line of a quoted text, shortened: the queue shows one line. */
+const quoteLine = (text: string) => {
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+};
+
 const who = (p: { name: string; role?: string | undefined }) => `${p.name}${p.role ? ` (${p.role})` : ''}`;
 
 /**
@@ -60,8 +71,7 @@ export function copyFor(campaign: Pick<FollowupCampaign, 'timeZone' | 'locale'>)
   return {
     nextTouch: (v: Voice, id: string, at: Date, offer: string) =>
       `Let "${id}" go out on ${day(at)}; it must carry ${offer}, never "did you get my last email?".${v.gatekeeperHint}`,
-    nextTouchReason: (prefix: string, id: string, offer: string) =>
-      `${prefix}; next: "${id}" brings ${offer}`,
+    nextTouchReason: (prefix: string, id: string, offer: string) => `${prefix}; next: "${id}" brings ${offer}`,
     referrerReason: (prefix: string, referrer: string) =>
       `${prefix} after the last planned touch; ${referrer} referred them`,
     referrer: (v: Voice, referrer: string) =>
@@ -100,6 +110,22 @@ export function copyFor(campaign: Pick<FollowupCampaign, 'timeZone' | 'locale'>)
       `On ${day(until)}, write with something new since they paused (the published paper, the recording, a peer's feedback), not a reminder.`,
     conversationReason: (how: string, at: string, text: string | null) =>
       `${how} on ${day(at)}${text ? `: ${text}` : ''}; sequences stopped`,
+    repliedReason: (at: string, text: string | null) =>
+      `replied by email on ${day(at)}${text ? `: "${quoteLine(text)}"` : ''}; sequences stopped`,
+    reply: (v: Voice) =>
+      `${v.ownerName}: answer ${v.first} yourself today (speed wins); read the whole reply in your mailbox first.`,
+    referredReason: (at: string, referral: string) =>
+      `replied by email on ${day(at)}: talk to ${referral}; sequences stopped`,
+    referral: (v: Voice, referral: string, hasAddress: boolean) =>
+      `Write to ${referral}${hasAddress ? '' : ` (ask ${v.first} for the address)`}, say ${v.first} at ${v.company} suggested it, and offer ${v.paper} and ten minutes on the phone. Thank ${v.first} in one line.`,
+    leftReason: (at: string, replacement: string | null) =>
+      `no longer with the company (notice on ${day(at)})${replacement ? `; replacement: ${replacement}` : ''}; nothing more to their address`,
+    left: (v: Voice, replacement: string | null, via?: { name: string }) =>
+      replacement
+        ? `Write to ${replacement} at ${v.company} as a first contact (not a follow-up): who you are, ${v.paper}, ten minutes on the phone. Then update partners.csv.`
+        : via
+          ? `Ask ${via.name} who took over from ${v.first} at ${v.company}, then update partners.csv.`
+          : `Find who took over from ${v.first} at ${v.company} (company site, LinkedIn), then update partners.csv.`,
     conversation: (v: Voice) => `${v.ownerName} carries on personally; agree one next step and note it.`,
     attendedReason: (v: Voice) => `attended ${v.webinarTitle}`,
     attended: (v: Voice) =>

@@ -12,6 +12,10 @@ import { emptySignals, engagement, type HumanEngagementModel } from './signals.t
 /** Event types the personal page files apart from reading (see src/lib/engagement/beacon.ts). */
 export const pageTypes = { sectionSeen: 'section_seen', pageTime: 'page_time' } as const;
 const deliveryTrouble = ['email.bounced', 'email.delivery_delayed'] as const;
+/** The inbox's "no longer with the company" notice (src/lib/inbox/effects.ts). */
+export const leftCompanyType = 'inbox.left-company';
+/** A correction withdrew the notice of that inbound message (src/lib/inbox/effects.ts). */
+export const leftWithdrawnType = 'inbox.left-company-withdrawn';
 
 /** Resend's bounce type: Permanent, Transient or Undetermined; a delay is transient. */
 export function bounceKind(
@@ -22,6 +26,15 @@ export function bounceKind(
   const bounce = metadata.bounce as { type?: unknown } | null | undefined;
   const kind = typeof bounce?.type === 'string' ? bounce.type.toLowerCase() : '';
   return kind === 'permanent' ? 'permanent' : kind === 'transient' ? 'transient' : 'undetermined';
+}
+
+/** A stored replacement `{ email, name }`, or null when it names nobody. */
+function replacementOf(value: unknown): { email: string | null; name: string | null } | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as { email?: unknown; name?: unknown };
+  const email = typeof v.email === 'string' && v.email ? v.email : null;
+  const name = typeof v.name === 'string' && v.name ? v.name : null;
+  return email || name ? { email, name } : null;
 }
 
 export interface CampaignFacts {
@@ -46,6 +59,7 @@ function emptyFacts(campaign: string, partnerId: string): PartnerFacts {
     responses: [],
     sectionsSeen: 0,
     bounces: [],
+    leftCompany: null,
   };
 }
 
@@ -66,7 +80,11 @@ export async function loadCampaignFacts(
       options.suppressions ? Promise.resolve(options.suppressions) : store.listSuppressions(),
       // Personal-page sections (not reading) and delivery trouble: small, grouped or rare.
       store.countEventsBy('partner', { campaign: campaign.id, types: [pageTypes.sectionSeen] }),
-      store.listEvents({ campaign: campaign.id, types: [...deliveryTrouble], includeNonHuman: true }),
+      store.listEvents({
+        campaign: campaign.id,
+        types: [...deliveryTrouble, leftCompanyType, leftWithdrawnType],
+        includeNonHuman: true,
+      }),
     ]);
 
   const facts = new Map<string, PartnerFacts>();
@@ -113,9 +131,20 @@ export async function loadCampaignFacts(
     const f = facts.get(id);
     if (f) f.sectionsSeen = n;
   }
+  // A notice counts unless a correction withdrew it afterwards (a later event of the same message).
+  const withdrawn = new Map<unknown, number>();
+  for (const e of bounces)
+    if (e.type === leftWithdrawnType)
+      withdrawn.set(e.metadata.inbound, Math.max(e.id, withdrawn.get(e.metadata.inbound) ?? 0));
   for (const e of bounces) {
     const f = e.partnerId ? facts.get(e.partnerId) : undefined;
-    if (f) f.bounces.push({ id: e.id, at: e.occurredAt, type: e.type, kind: bounceKind(e.type, e.metadata) });
+    if (e.type === leftWithdrawnType) continue;
+    if (f && e.type === leftCompanyType) {
+      if ((withdrawn.get(e.metadata.inbound) ?? 0) > e.id) continue;
+      if (!f.leftCompany || e.occurredAt >= f.leftCompany.at)
+        f.leftCompany = { id: e.id, at: e.occurredAt, replacement: replacementOf(e.metadata.replacement) };
+    } else if (f)
+      f.bounces.push({ id: e.id, at: e.occurredAt, type: e.type, kind: bounceKind(e.type, e.metadata) });
   }
 
   for (const s of suppressions) {

@@ -5,7 +5,7 @@
 
 export { nextTouch } from './actions.ts';
 export { fromCampaign, loadFollowupCampaigns } from './campaign.ts';
-export { csvColumns, queueCsv } from './csv.ts';
+export { campaignZones, csvColumns, queueCsv } from './csv.ts';
 export { addBusinessDays } from './dates.ts';
 export { loadCampaignFacts } from './facts.ts';
 export { MarkError, type MarkOutcome, markOutcome, markOutcomes } from './mark.ts';

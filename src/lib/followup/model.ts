@@ -5,6 +5,7 @@
  */
 import type { Audience, ScoringDef, TouchKind } from '../campaign/schema.ts';
 import type { StoredResponse, SuppressionReason } from '../store/types.ts';
+import type { Outcomes } from './state/outcomes.ts';
 import type { Reading } from './state/reading.ts';
 import type { Evidence } from './state/status.ts';
 
@@ -97,6 +98,15 @@ export interface PartnerFacts {
   responses: StoredResponse[];
   /** Personal-page sections seen (`section_seen`, human): shown, never reading. */
   sectionsSeen: number;
+  /**
+   * The latest "no longer with the company" notice the inbox read (`inbox.left-company` event),
+   * with the replacement it names, if any.
+   */
+  leftCompany?: {
+    id: number;
+    at: string;
+    replacement: { email: string | null; name: string | null } | null;
+  } | null;
   /** Bounce and delivery-delay reports, oldest first, by kind (Resend's bounce type). */
   bounces: {
     id: number;
@@ -120,7 +130,10 @@ export const statuses = [
   'call-requested',
   'feedback-given',
   'in-conversation',
+  'replied',
+  'referred',
   'not-now',
+  'left-company',
   'declined',
   'unsubscribed',
   'complained',
@@ -142,6 +155,9 @@ export const statusLabels: Record<Status, string> = {
   'call-requested': 'asked for a call',
   'feedback-given': 'feedback given',
   'in-conversation': 'in conversation',
+  replied: 'replied',
+  referred: 'referred us to someone else',
+  'left-company': 'left the company',
   'not-now': 'not now',
   declined: 'declined',
   unsubscribed: 'unsubscribed',
@@ -150,6 +166,9 @@ export const statusLabels: Record<Status, string> = {
 };
 
 export const actions = [
+  'reply',
+  'contact-referral',
+  'new-contact',
   'personal-follow-up',
   'schedule-call',
   'find-address',
@@ -169,6 +188,9 @@ export const actions = [
 export type Action = (typeof actions)[number];
 
 export const actionLabels: Record<Action, string> = {
+  reply: 'reply to them',
+  'contact-referral': 'contact the referral',
+  'new-contact': 'find a new contact',
   'personal-follow-up': 'personal follow-up',
   'schedule-call': 'schedule the call',
   'find-address': 'find a new address',
@@ -225,6 +247,10 @@ export interface FollowUp {
   evidence: Evidence[];
   /** Paper reading (progress, time) apart from personal-page sections seen. */
   reading: Reading;
+  /** Feedback, registration, attendance and replies (state/outcomes.ts), for the hand-off. */
+  outcomes: Outcomes;
+  /** partners.csv `tags`. */
+  tags: string[];
   /** Reading or a form that would make them hot, held back because they said no or cannot be reached. */
   hotWithheld: { status: Status; at: string | null } | null;
 }

@@ -6,6 +6,7 @@
 import { formatAddress, parseMailbox, reformatMailbox } from '../email/address.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../email/message.ts';
 import { sendAll } from '../email/message.ts';
+import { rememberSent, stampMessageId } from '../email/sent-ids.ts';
 import { createTransport, type TransportEnv } from '../email/transport/index.ts';
 import { emit } from '../hooks/emit.ts';
 import { siteUrl } from '../personalize/links.ts';
@@ -36,6 +37,8 @@ export interface DigestData {
   locale: string;
   /** Today in that zone, `2026-12-02`. */
   today: string;
+  /** Partners whose mail the inbox read and who wait for us: a reply, a referral, a left notice. */
+  wroteBack: FollowUp[];
   hot: FollowUp[];
   dueToday: FollowUp[];
   registrations: { campaign: string; name: string; email: string; webinar: string | null; at: string }[];
@@ -55,6 +58,9 @@ const escapeHtml = (s: string) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
+
+/** Statuses the inbox sets that wait for a person: the digest lists them first. */
+const wroteBack: ReadonlySet<string> = new Set(['replied', 'referred', 'left-company']);
 
 /** Hot partners since `since` (default 24 hours ago), follow-ups due today, new registrations and feedback. */
 export async function buildDigest(
@@ -100,6 +106,7 @@ export async function buildDigest(
     timeZone: tz,
     locale,
     today: dayKey(now, tz),
+    wroteBack: queue.filter((i) => wroteBack.has(i.status)),
     hot: queue.filter((i) => i.hot && i.hotAt !== null && i.hotAt >= since),
     dueToday: queue.filter((i) => isDueToday(i, now, tz) && i.action !== 'hold'),
     registrations,
@@ -119,6 +126,7 @@ export function digestMessage(data: DigestData, address: { to: string; from: str
   const title = `${formatDate(data.now, data.timeZone, data.locale)} (${data.timeZone})`;
   const itemLine = (i: FollowUp) => itemOf(i, data);
   const sections: [string, string[]][] = [
+    ['Wrote back', (data.wroteBack ?? []).map((i) => `${itemLine(i)}\n    → ${i.suggestion}`)],
     ['Hot since yesterday', data.hot.map(itemLine)],
     ['Follow-ups due today', data.dueToday.map((i) => `${itemLine(i)}\n    → ${i.suggestion}`)],
     [
@@ -174,7 +182,7 @@ ${sections
  * The From of team notes, always with a name: AIRCOVER_NOTIFY_FROM as given ("Name <address>";
  * a bare address is named "aircover"), else the campaign sender as "Their Name via aircover".
  */
-function fromAddress(campaigns: FollowupCampaign[], env: NotifyEnv): string {
+export function fromAddress(campaigns: FollowupCampaign[], env: NotifyEnv): string {
   if (env.AIRCOVER_NOTIFY_FROM) {
     const { name, address } = parseMailbox(env.AIRCOVER_NOTIFY_FROM, 'AIRCOVER_NOTIFY_FROM');
     return formatAddress(name || 'aircover', address);
@@ -197,7 +205,10 @@ export async function sendDigest(
   // A dry run (aircover digest --dry-run) builds the message and sends nothing.
   if (options.dryRun) return { data, message, result: undefined };
   const transport = options.transport ?? createTransport(env);
+  stampMessageId(message);
   const [result] = await sendAll(transport, [message]);
+  // Team mail: a reply to the digest names no partner (the inbox keeps it as the team's).
+  await rememberSent(store, message, result, { kind: 'digest' });
   return { data, message, result };
 }
 
@@ -284,6 +295,8 @@ export async function notifyOwnerOfHotPartner(
     dashboard,
   });
   const transport = options.transport ?? createTransport(env);
+  stampMessageId(message);
   const [result] = await sendAll(transport, [message]);
+  await rememberSent(store, message, result, { kind: 'hot-note', campaign: item.campaign });
   return { message, result };
 }

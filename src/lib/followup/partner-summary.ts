@@ -6,7 +6,7 @@
  */
 import type { Store, StoredResponse } from '../store/types.ts';
 import type { FollowUp, FollowupCampaign } from './model.ts';
-import { loadCampaignStates, type PartnerState } from './state/index.ts';
+import { loadCampaignStates, outcomesOf, type PartnerState } from './state/index.ts';
 
 export interface PartnerSummary {
   status: string;
@@ -25,7 +25,6 @@ export interface PartnerSummary {
 }
 
 const formKinds = new Set(['feedback', 'call-request', 'registration', 'not-now', 'decline']);
-const replyKinds = new Set(['replied', 'met', 'called']);
 
 function formDetail(r: StoredResponse): string {
   if (r.kind === 'feedback')
@@ -48,15 +47,7 @@ export function summarize(
   humanClicks: number,
 ): PartnerSummary {
   const r = state.reading;
-  const replies = facts.responses
-    .filter((x) => replyKinds.has(x.kind))
-    .map((x) => ({
-      kind: x.kind as string,
-      at: x.occurredAt,
-      by: typeof x.data.by === 'string' ? x.data.by : null,
-    }));
-  if (facts.repliedAt) replies.push({ kind: 'email reply', at: facts.repliedAt, by: null });
-  replies.sort((a, b) => a.at.localeCompare(b.at));
+  const { replies } = outcomesOf(state, facts);
   return {
     status: state.statusLabel,
     hot: state.hot,

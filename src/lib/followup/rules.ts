@@ -16,6 +16,7 @@ import {
 import { type ScoringConfig, scoreFacts } from './scoring.ts';
 import type { HumanEngagementModel } from './signals.ts';
 import { type PartnerState, partnerState, touchDecisions } from './state/derive.ts';
+import { outcomesOf } from './state/outcomes.ts';
 
 export interface RuleContext {
   now: Date;
@@ -76,6 +77,8 @@ export function rowOf(
     touches: touchDecisions(state, partner, campaign, ctx.now, ctx.suppressed),
     evidence: state.evidence,
     reading: state.reading,
+    outcomes: outcomesOf(state, facts),
+    tags: partner.tags ?? [],
     hotWithheld: state.hotWithheld,
   };
 }
@@ -121,12 +124,13 @@ export function linkCampaigns(items: FollowUp[]): FollowUp[] {
 }
 
 /**
- * The queue's order: what must happen today first (hot at once, then anything due by the end of
- * today), then by due date, then by score; stopped and held partners last.
+ * The queue's order: a partner who wrote back first (they are waiting for us), then what must
+ * happen today (hot at once, then anything due by the end of today), then by due date, then by
+ * score; stopped and held partners last.
  */
 export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): FollowUp[] {
   const bucket = (i: FollowUp) =>
-    i.priority === 0 ? 0 : i.due === null ? 2 : isDueToday(i, now, timeZone) ? 0 : 1;
+    i.action === 'reply' ? -1 : i.priority === 0 ? 0 : i.due === null ? 2 : isDueToday(i, now, timeZone) ? 0 : 1;
   return items.sort(
     (a, b) =>
       bucket(a) - bucket(b) ||

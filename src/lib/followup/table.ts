@@ -1,8 +1,9 @@
 /**
  * The campaign table's order and filters, from the URL's query (server-side, so it works without
  * script): `status`, `owner`, `tag`, `company` (a substring), `sort` (a column) and `dir`.
- * By default what matters comes first: hot partners and partners in conversation, then by score
- * (highest first), then by due date (soonest first).
+ * By default what matters comes first: partners who wrote back and wait for our answer (the
+ * `reply` action), then hot partners and partners in conversation, then by score (highest
+ * first), then by due date (soonest first).
  */
 import type { FollowUp, FollowupPartner } from './model.ts';
 
@@ -31,7 +32,8 @@ export function tableQuery(params: URLSearchParams): TableQuery {
   };
 }
 
-const first = (r: FollowUp) => (r.hot || r.status === 'in-conversation' ? 0 : 1);
+const first = (r: FollowUp) =>
+  r.action === 'reply' ? 0 : r.hot || r.status === 'in-conversation' || r.status === 'referred' ? 1 : 2;
 
 function key(r: FollowUp, column: TableColumn): string | number {
   switch (column) {

@@ -74,6 +74,13 @@ function eventDetail(type: string, metadata: Record<string, unknown>): string {
     return `saw the "${String(metadata.section ?? '?')}" section of their page (not reading)`;
   if (typeof metadata.index === 'number' && typeof metadata.of === 'number')
     return `paper section ${metadata.index + 1} of ${metadata.of}${metadata.section ? ` (${String(metadata.section)})` : ''}${where ? ` on ${where}` : ''}`;
+  // The referrer's click on a referrer note's ready introduction (src/lib/engagement/intro.ts):
+  // the referrer's act, not the partner's.
+  if (type === 'referrer.intro')
+    return `referrer ${typeof metadata.referrer === 'string' ? metadata.referrer : ''} opened the introduction`.replace(
+      /\s+/g,
+      ' ',
+    );
   if (typeof metadata.cta === 'string') return metadata.cta;
   if (typeof metadata.path === 'string') return metadata.path;
   if (typeof metadata.href === 'string') return metadata.href;
@@ -104,12 +111,15 @@ export async function partnerTimeline(
   }
   const entries: TimelineEntry[] = [];
   for (const m of memberships) {
-    const [events, responses, sent, inbound] = await Promise.all([
+    const [events, responses, own, inbound, notes] = await Promise.all([
       store.listEvents({ ...m, includeNonHuman: options.includeNonHuman ?? false }),
       store.listResponses(m),
       store.listLedger({ campaign: m.campaign, partnerId: m.partnerId }),
       store.listInbound(m),
+      store.listLedger({ campaign: m.campaign, state: 'sent', covering: m.partnerId }),
     ]);
+    // A referrer note covering this partner (one note per referrer: email/send/referrer-notes.ts).
+    const sent = [...own, ...notes];
     // Every message that came back (src/lib/inbox/): its class as corrected, and what it said.
     for (const i of inbound) {
       entries.push({
@@ -169,7 +179,9 @@ export async function partnerTimeline(
         touch: s.touch,
         verdict: null,
         verdictReason: null,
-        detail: `to ${s.recipient}`,
+        detail: s.covers
+          ? `to their referrer ${s.recipient}, one note for ${s.covers.length}`
+          : `to ${s.recipient}`,
         context: null,
         by: null,
       });

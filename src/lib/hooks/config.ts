@@ -1,5 +1,7 @@
 /**
- * Where outgoing webhooks go: AIRCOVER_WEBHOOKS, a JSON list of endpoints.
+ * Where outgoing webhooks go: AIRCOVER_WEBHOOKS, a JSON list of endpoints, and each campaign's
+ * `webhooks:` in campaign.yaml (campaignWebhookSchema below; hooks/campaigns.ts reads them). Both
+ * apply: an event of a campaign goes to the environment's endpoints and to that campaign's.
  *
  *   AIRCOVER_WEBHOOKS='[
  *     {"name": "crm", "url": "https://crm.example.com/hooks/aircover", "secret": "whsec_…"},
@@ -68,6 +70,85 @@ export interface Endpoint {
   format: 'standard' | 'slack';
   secret: string | null;
   events: HookEvent[];
+  /** From a campaign.yaml: the variable the secret is read from, named when it is missing. */
+  secretEnv?: string;
+}
+
+const envName = /^[A-Z_][A-Z0-9_]{0,127}$/;
+
+/**
+ * One entry of campaign.yaml `webhooks:` (validated with the rest of the campaign, so a wrong
+ * entry is a problem naming campaign.yaml, its line and the field). The secret never sits in the
+ * yaml, which is committed: `secretEnv` names the environment variable that holds it.
+ */
+export const campaignWebhookSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,60}$/, 'letters, digits, ".", "_" or "-" (at most 60)')
+      .optional()
+      .describe('What the delivery log shows (the URL is never logged); default webhook-1, webhook-2, ….'),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).describe('Where to POST.'),
+    format: z
+      .enum(['standard', 'slack'])
+      .default('standard')
+      .describe('`standard`: signed per Standard Webhooks; `slack`: an incoming-webhook message.'),
+    secretEnv: z
+      .string()
+      .regex(envName, 'the NAME of an environment variable (A-Z, 0-9, _), not the secret')
+      .optional()
+      .describe('The environment variable holding the whsec_… secret (standard format).'),
+    secret: z
+      .never({ error: 'never put a secret in campaign.yaml: name its environment variable in secretEnv' })
+      .optional(),
+    events: z
+      .array(z.enum(hookEvents))
+      .min(1)
+      .optional()
+      .describe('Which events; default all (Slack: hot and replied).'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.format === 'standard' && !e.secretEnv)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretEnv'],
+        message: 'a standard webhook needs secretEnv, the environment variable holding its secret',
+      });
+  });
+
+export const campaignWebhooksSchema = z
+  .array(campaignWebhookSchema)
+  .default([])
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((e, i) => {
+      const name = e.name ?? `webhook-${i + 1}`;
+      if (seen.has(name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${name}" is used twice` });
+      seen.add(name);
+    });
+  })
+  .describe("Outgoing webhooks for this campaign's events, beside AIRCOVER_WEBHOOKS.");
+export type CampaignWebhookDef = z.infer<typeof campaignWebhookSchema>;
+
+/**
+ * A campaign's endpoints, named `<campaign>/<name>` in the delivery log (so they never collide
+ * with AIRCOVER_WEBHOOKS's). The secret is read from the environment now; a missing or unusable
+ * one does not drop the endpoint: its deliveries fail with the reason, shown on the dashboard.
+ */
+export function campaignEndpointsOf(
+  campaign: string,
+  defs: CampaignWebhookDef[],
+  env: NodeJS.ProcessEnv = process.env,
+): Endpoint[] {
+  return defs.map((e, index) => ({
+    name: `${campaign}/${e.name ?? `webhook-${index + 1}`}`,
+    url: e.url,
+    format: e.format,
+    secret: e.secretEnv ? env[e.secretEnv]?.trim() || null : null,
+    events: e.events ?? (e.format === 'slack' ? slackDefaultEvents : [...hookEvents]),
+    ...(e.secretEnv ? { secretEnv: e.secretEnv } : {}),
+  }));
 }
 
 export class HookConfigError extends Error {

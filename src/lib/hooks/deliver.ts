@@ -10,6 +10,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import type { Store, WebhookDelivery } from '../store/types.ts';
+import { campaignEndpoints } from './campaigns.ts';
 import { endpoints as configuredEndpoints, type Endpoint, retryDelays } from './config.ts';
 import { slackMessage } from './slack.ts';
 
@@ -35,7 +36,12 @@ export function requestFor(
       headers: { 'content-type': 'application/json' },
     };
   }
-  if (!endpoint.secret) throw new Error(`webhook ${endpoint.name} has no secret`);
+  if (!endpoint.secret)
+    throw new Error(
+      endpoint.secretEnv
+        ? `${endpoint.secretEnv} is not set (the secret of webhook ${endpoint.name})`
+        : `webhook ${endpoint.name} has no secret`,
+    );
   const signature = new Webhook(endpoint.secret).sign(delivery.messageId, at, delivery.payload);
   return {
     body: delivery.payload,
@@ -52,14 +58,17 @@ export function requestFor(
 async function attempt(
   store: Store,
   delivery: WebhookDelivery,
-  endpoint: Endpoint | undefined,
+  found: Endpoint | string | undefined,
   options: Required<Pick<DeliverOptions, 'now' | 'fetch'>> & { delays: number[] },
 ): Promise<boolean> {
   const started = options.now();
   const t0 = performance.now();
   let status: number | null = null;
   let error: string | null = null;
-  if (!endpoint) error = 'endpoint no longer configured';
+  // A string: the configuration cannot be read now (a broken campaign.yaml); retried, not dropped.
+  const endpoint = typeof found === 'string' ? undefined : found;
+  if (typeof found === 'string') error = found;
+  else if (!endpoint) error = 'endpoint no longer configured';
   else {
     try {
       const { body, headers } = requestFor(delivery, endpoint, started);
@@ -79,7 +88,7 @@ async function attempt(
   }
   const delivered = error === null;
   const delay = options.delays[delivery.attempts];
-  const giveUp = !endpoint || status === 410 || delay === undefined;
+  const giveUp = found === undefined || status === 410 || delay === undefined;
   await store.recordAttempt(delivery.id, {
     status,
     error,
@@ -99,6 +108,19 @@ export async function deliverDue(
   const env = options.env ?? process.env;
   const list = options.endpoints ?? configuredEndpoints(env);
   const byName = new Map(list.map((e) => [e.name, e]));
+  // A campaign's own endpoints are named `<campaign>/<name>` (hooks/campaigns.ts).
+  const endpointFor = (name: string): Endpoint | string | undefined => {
+    const found = byName.get(name);
+    if (found || options.endpoints) return found;
+    const slash = name.indexOf('/');
+    if (slash < 0) return undefined;
+    try {
+      return campaignEndpoints(name.slice(0, slash), env).find((e) => e.name === name);
+    } catch (error) {
+      // An invalid campaign.yaml (`aircover check` names the line): say so, and try again later.
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
   const now = options.now ?? (() => new Date());
   const ctx = { now, fetch: options.fetch ?? fetch, delays: retryDelays(env) };
   let attempted = 0;
@@ -107,7 +129,7 @@ export async function deliverDue(
     const at = now();
     const batch = await store.claimDeliveries(at, new Date(at.getTime() + LEASE_MS), 20);
     if (batch.length === 0) break;
-    const results = await Promise.all(batch.map((d) => attempt(store, d, byName.get(d.endpoint), ctx)));
+    const results = await Promise.all(batch.map((d) => attempt(store, d, endpointFor(d.endpoint), ctx)));
     attempted += batch.length;
     delivered += results.filter(Boolean).length;
   }

@@ -4,6 +4,7 @@
  * configured endpoint that wants the event, in the store (so a crash or a down receiver loses
  * nothing), then delivers in the background of this process; retries run on a timer.
  *
+ * Endpoints: AIRCOVER_WEBHOOKS's, and the event's campaign's own (campaign.yaml `webhooks:`).
  * With no endpoint configured it does nothing and costs nothing. It never throws into the caller:
  * the fact is already recorded, and a webhook problem is logged, not a failed form.
  */
@@ -11,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { partnerPath } from '../followup/links.ts';
 import { siteUrl } from '../personalize/links.ts';
 import type { Store } from '../store/types.ts';
+import { campaignEndpoints } from './campaigns.ts';
 import { endpoints, type HookEvent } from './config.ts';
 import { type DeliverOptions, deliverDue } from './deliver.ts';
 
@@ -47,7 +49,10 @@ export async function emit(
   const env = options.env ?? process.env;
   const log = options.log ?? defaultLog;
   try {
-    const targets = endpoints(env).filter((e) => e.events.includes(type));
+    const targets = [
+      ...endpoints(env),
+      ...(data.campaign ? campaignEndpoints(data.campaign, env) : []),
+    ].filter((e) => e.events.includes(type));
     if (targets.length === 0) return null;
     const enriched: HookData = { ...data };
     if (data.campaign && data.partnerId) {

@@ -8,6 +8,7 @@
  * Every effect is keyed by the message (`inbox:<id>:…`) and listed in the message's `effects`, so
  * applying twice changes nothing and a correction first undoes what the old class did.
  */
+import { leftCompanyType, leftWithdrawnType } from '../followup/facts.ts';
 import type { FollowupCampaign } from '../followup/model.ts';
 import type { EventInput, InboundClass, ResponseInput, Store, StoredInbound } from '../store/types.ts';
 import type { AutoReplyFinding, BounceFinding, ReplyFinding } from './classify/index.ts';
@@ -40,6 +41,20 @@ const firstLines = (text: string, lines = 5) =>
 async function undo(store: Store, m: StoredInbound): Promise<void> {
   const previous = m.effects as Partial<AppliedEffects>;
   if (previous.responses?.length) await store.removeResponses(previous.responses);
+  // "Left the company" changes the partner's state (state/status.ts), so a correction withdraws it.
+  if (m.campaign && m.partnerId && previous.events?.some((k) => /:left(:|$)/.test(k)))
+    await store.appendEvents([
+      {
+        campaign: m.campaign,
+        partnerId: m.partnerId,
+        type: leftWithdrawnType,
+        source: 'inbox',
+        occurredAt: new Date(),
+        verdict: 'bot',
+        eventKey: `inbox:${m.id}:left-withdrawn:${m.correctedAt ?? ''}`,
+        metadata: { inbound: m.id },
+      },
+    ]);
   if (previous.suppressions?.length) {
     const ours = (await store.listSuppressions()).filter(
       (s) => s.source === `inbox:${m.id}` && previous.suppressions?.includes(s.email),
@@ -132,8 +147,9 @@ export async function applyEffects(
       await event(
         {
           ...own,
-          type: 'inbox.left-company',
-          eventKey: key('left'),
+          type: leftCompanyType,
+          // A new key after each correction: a notice corrected away and back is recorded again.
+          eventKey: key(m.correctedAt ? `left:${m.correctedAt}` : 'left'),
           metadata: { replacement: auto.replacement },
         },
         'bot',

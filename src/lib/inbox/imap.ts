@@ -181,7 +181,7 @@ async function previewOf(ctx: InboxContext, uid: number, raw: Buffer) {
   return {
     uid,
     class: classification.class,
-    partner: match ? `${match.campaign}/${match.partnerId}` : null,
+    partner: !match ? null : match.kind === 'team' ? 'team' : `${match.campaign}/${match.partnerId}`,
     subject: cleanLine(parsed.subject ?? '', 200),
   };
 }

@@ -4,6 +4,10 @@
  * against partners, gatekeepers and referrers, case-insensitive and without plus tags, or a
  * display name at the same domain; the domain against the partners' domains, flagged "same
  * company, another person". Free-mail domains never match a company.
+ *
+ * A message answering only the team's own mail (a hot or reply note, the digest: kinds with no
+ * partner) is the team's: it is matched as `team` and never falls through to the From address,
+ * so an owner who answers a note, or forwards it, is not taken for a prospect who replied.
  */
 import type { FollowupCampaign } from '../followup/model.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
@@ -17,7 +21,7 @@ export interface PartnerRef {
 }
 
 export interface Match extends PartnerRef {
-  kind: MatchKind;
+  kind: Exclude<MatchKind, 'team'>;
   /** For a thread match: what kind of message was answered (a touch, a note to the owner...). */
   sentKind?: SentMessageKind;
   /** For `same-company`: every partner at that company (the same-company rule acts on them). */
@@ -30,6 +34,16 @@ interface Person extends PartnerRef {
   role: 'partner' | 'gatekeeper' | 'referrer';
   name: string;
 }
+
+/** A reply to the team's own mail: no partner, no effects. */
+export interface TeamMatch {
+  kind: 'team';
+  sentKind: SentMessageKind;
+  address: string;
+}
+
+/** Kinds of sent mail that go to the team, not to a partner. */
+const teamKinds: ReadonlySet<SentMessageKind> = new Set<SentMessageKind>(['hot-note', 'note', 'digest']);
 
 /** Who is who, built once from the campaigns: addresses, names by domain, partners by domain. */
 export interface Directory {
@@ -118,23 +132,25 @@ export function buildDirectory(campaigns: FollowupCampaign[]): Directory {
   return dir;
 }
 
-const roleKind: Record<Person['role'], MatchKind> = {
+const roleKind: Record<Person['role'], Match['kind']> = {
   partner: 'from',
   gatekeeper: 'gatekeeper',
   referrer: 'referrer',
 };
 
-/** The partner an inbound message belongs to, or null (kept and listed as unmatched). */
+/** The partner an inbound message belongs to, the team's, or null (kept and listed as unmatched). */
 export async function matchMessage(
   store: Store | null,
   dir: Directory,
   message: ParsedMessage,
   c: Classification,
-): Promise<Match | null> {
+): Promise<Match | TeamMatch | null> {
   if (store && c.threadIds.length) {
     const sent = await store.findSentMessages(c.threadIds);
-    // Our own touch to a partner first; a note or digest to our owner names its partner too.
-    const best = sent.find((s) => s.partnerId && s.kind === 'touch') ?? sent.find((s) => s.partnerId);
+    // Our own touch to a partner first, then anything else sent to a partner (a confirmation).
+    const best =
+      sent.find((s) => s.partnerId && s.kind === 'touch') ??
+      sent.find((s) => s.partnerId && !teamKinds.has(s.kind));
     if (best?.campaign && best.partnerId)
       return {
         campaign: best.campaign,
@@ -143,6 +159,8 @@ export async function matchMessage(
         sentKind: best.kind,
         address: best.recipient,
       };
+    const team = sent.find((s) => teamKinds.has(s.kind));
+    if (team) return { kind: 'team', sentKind: team.kind, address: message.from?.email ?? team.recipient };
   }
   // A report's "from" is a mailer daemon: the address it is about is the failed recipient.
   const address = c.bounce?.recipient ?? c.complaint?.recipient ?? message.from?.email ?? null;

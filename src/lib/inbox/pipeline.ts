@@ -14,7 +14,11 @@ export interface InboxContext {
   store: Store;
   campaigns: FollowupCampaign[];
   directory?: Directory;
-  /** Called once per new message whose effects want the owner told (a person's reply). */
+  /**
+   * Called once per new message whose effects want the owner told (a person's reply): the CLI and
+   * the server's watch pass followup/reply-note.ts `replyNotifier` (the note and the webhooks).
+   * Never on a re-read, a second delivery or a correction.
+   */
   onOwnerNote?: (message: StoredInbound, effects: AppliedEffects) => Promise<void>;
 }
 
@@ -51,6 +55,8 @@ export async function ingestParsed(
   receivedAt?: Date,
 ): Promise<Ingested> {
   const { classification, match } = await classifyAndMatch(ctx, parsed);
+  // A reply to the team's own mail (match kind `team`) is kept, tied to no partner.
+  const partner = match && match.kind !== 'team' ? match : null;
   const { created, id } = await ctx.store.addInbound({
     messageId: parsed.messageId,
     source,
@@ -61,12 +67,12 @@ export async function ingestParsed(
     evidence: classification.evidence,
     detail: {
       ...detailOf(classification),
-      ...(match?.company ? { company: match.company } : {}),
+      ...(partner?.company ? { company: partner.company } : {}),
       ...(match?.sentKind ? { sentKind: match.sentKind } : {}),
     },
     headers: parsed.headers,
-    campaign: match?.campaign ?? null,
-    partnerId: match?.partnerId ?? null,
+    campaign: partner?.campaign ?? null,
+    partnerId: partner?.partnerId ?? null,
     matchKind: match?.kind ?? null,
     receivedAt: receivedAt ?? parsed.date ?? new Date(),
   });

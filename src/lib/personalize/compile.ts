@@ -25,6 +25,8 @@ export interface CompiledTouch {
   subjects?: CompiledTemplate[];
   preheader?: CompiledTemplate;
   body: CompiledTemplate;
+  /** Referrer nudges: the introduction's subject and body (plain text). */
+  intro?: { subject: CompiledTemplate; body: CompiledTemplate };
 }
 
 export interface CompiledLanding {
@@ -98,10 +100,18 @@ export function compileCampaign(campaign: Campaign): CompiledCampaign {
       }),
     );
     const subjectsOk = subjects.every((t) => t !== undefined);
-    if (subject && body && subjectsOk && (email.preheader === undefined || preheader)) {
+    const introSubject = email.intro
+      ? try_(email.intro.subject, 'text', { ...base, line: email.intro.subjectLine, field: 'introSubject' })
+      : undefined;
+    const introBody = email.intro
+      ? try_(email.intro.body, 'text', { ...base, line: email.intro.bodyLine, field: 'introBody' })
+      : undefined;
+    const introOk = !email.intro || (introSubject && introBody);
+    if (subject && body && subjectsOk && introOk && (email.preheader === undefined || preheader)) {
       touches.set(touch.id, {
         subject,
         body,
+        ...(introSubject && introBody ? { intro: { subject: introSubject, body: introBody } } : {}),
         ...(preheader ? { preheader } : {}),
         ...(subjects.length > 0 ? { subjects: subjects as CompiledTemplate[] } : {}),
       });

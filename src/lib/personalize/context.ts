@@ -14,6 +14,7 @@
  * | `webinar.join_url` | the join link, only in touches whose audience is `registered` |
  * | `posts` (list of `{ slug, title, description, url }`), `blog["<slug>"]` | supporting posts |
  * | `links.page`, `.not_now`, `.no_thanks`, `.call`, `.feedback`, `.register`, `.paper`, `.webinar`, `.recording`, `.unsubscribe` | |
+ * | `partners` | referrer nudges only: every silent partner the referrer introduced, in partners.csv order (see `referredScope`) |
  *
  * Missing cells are absent, so strict rendering fails on them unless the template says
  * `| default:`. The webinar's join link is in scope only for touches to registrants.
@@ -35,6 +36,7 @@ export const templateRoots = [
   'posts',
   'blog',
   'links',
+  'partners',
 ] as const;
 
 /** Derived partner variables that exist whatever the CSV columns are. */

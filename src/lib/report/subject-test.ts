@@ -1,6 +1,6 @@
 /**
  * Subject tests in the report: for every touch whose template lists `subjects:`, each variant's
- * partners who were sent it (the ledger) and what they did afterwards, read from the one partner
+ * partners who were sent it (the ledger, which records each row's variant when it is sent) and what they did afterwards, read from the one partner
  * state (src/lib/followup/state/): human visits to their page, paper readers (the paper's own
  * progress or reading time) and replies (an inbound reply or a marked replied/met/called). Opens
  * never count. Then whether the difference in paper readers means anything at this sample size:
@@ -10,7 +10,7 @@ import type { Campaign } from '../campaign/load.ts';
 import { subjectVariantOf, variantLabel } from '../email/send/variant.ts';
 import { fromCampaign } from '../followup/campaign.ts';
 import { loadCampaignStates } from '../followup/state/index.ts';
-import type { Store } from '../store/index.ts';
+import type { LedgerEntry, Store } from '../store/index.ts';
 
 export interface VariantResult {
   variant: string;
@@ -79,6 +79,37 @@ export function verdictOf(variants: VariantResult[], pValue: number | null): str
   return `${rates} (Fisher's exact test, ${p}): at this sample size the difference may well be chance; do not pick a winner on it.`;
 }
 
+/**
+ * The variant a sent row got: the one the ledger recorded when it was sent (migration 9), so a
+ * later edit of `subjects:` or of partners.csv (which reshuffles the split) cannot move a partner
+ * to another group; rows sent before the ledger kept it fall back to the assignment recomputed
+ * now. A recorded variant the template no longer lists gets its own group, named by the subject
+ * the ledger kept.
+ */
+function variantOfRow(
+  row: Pick<LedgerEntry, 'subjectVariant' | 'subject'>,
+  variants: VariantResult[],
+  recompute: () => number | null,
+): VariantResult | undefined {
+  if (row.subjectVariant) {
+    let v = variants.find((x) => x.variant === row.subjectVariant);
+    if (!v) {
+      v = {
+        variant: row.subjectVariant,
+        subject: row.subject ?? '',
+        sent: 0,
+        visited: 0,
+        readers: 0,
+        replied: 0,
+      };
+      variants.push(v);
+    }
+    return v;
+  }
+  const index = recompute();
+  return index === null ? undefined : variants[index];
+}
+
 export async function subjectTests(
   store: Store,
   campaign: Campaign,
@@ -100,8 +131,7 @@ export async function subjectTests(
     }));
     const sent = await store.listLedger({ campaign: campaign.id, touch: touch.id, state: 'sent' });
     for (const row of sent) {
-      const index = subjectVariantOf(campaign, touch, row.partnerId);
-      const v = index === null ? undefined : variants[index];
+      const v = variantOfRow(row, variants, () => subjectVariantOf(campaign, touch, row.partnerId));
       const state = states.get(row.partnerId);
       if (!v || !state) continue;
       v.sent++;

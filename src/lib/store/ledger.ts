@@ -23,6 +23,7 @@ import {
   type PlanEntry,
   type PlanResult,
   type SendState,
+  type SentDetails,
   sendStates,
   type TimeInput,
 } from './types.ts';
@@ -46,7 +47,16 @@ function toLedger(row: Row): LedgerEntry {
     requestKey: strOrNull(row.request_key),
     sentAt: isoOrNull(row.sent_at),
     updatedAt: iso(row.updated_at),
+    covers: coversOf(row.covers),
+    subjectVariant: strOrNull(row.subject_variant),
+    subject: strOrNull(row.subject),
   };
+}
+
+function coversOf(value: unknown): string[] | null {
+  if (value === null || value === undefined || value === '') return null;
+  const parsed: unknown = JSON.parse(String(value));
+  return Array.isArray(parsed) ? parsed.map(String) : null;
 }
 
 const byPlan = (a: LedgerEntry, b: LedgerEntry) =>
@@ -80,7 +90,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
       const existing = new Map(
         (
           await tx.query(
-            `SELECT partner_id, state, attempts, recipient, idempotency_key, content_version, skip_reason
+            `SELECT partner_id, state, attempts, recipient, idempotency_key, content_version, skip_reason, covers
              FROM send_ledger WHERE campaign = ? AND touch = ?`,
             [first.campaign, first.touch],
           )
@@ -97,6 +107,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
         const state = entry.state ?? 'planned';
         const recipient = normalizeEmail(entry.recipient);
         const skipReason = state === 'skipped' ? (entry.skipReason ?? 'skipped') : null;
+        const covers = entry.covers ? JSON.stringify(entry.covers) : null;
         const row = existing.get(entry.partnerId);
         if (!row) {
           fresh.push([
@@ -108,6 +119,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
             entry.idempotencyKey,
             entry.contentVersion ?? null,
             skipReason,
+            covers,
             now,
             now,
           ]);
@@ -120,14 +132,15 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
           row.recipient === recipient &&
           row.idempotency_key === entry.idempotencyKey &&
           (row.content_version ?? null) === (entry.contentVersion ?? null) &&
-          (row.skip_reason ?? null) === skipReason;
+          (row.skip_reason ?? null) === skipReason &&
+          (row.covers ?? null) === covers;
         if (!refreshable || same) {
           result.kept++;
           continue;
         }
         const changed = await tx.run(
           `UPDATE send_ledger SET state = ?, recipient = ?, idempotency_key = ?, content_version = ?,
-             skip_reason = ?, updated_at = ?
+             skip_reason = ?, covers = ?, updated_at = ?
            WHERE campaign = ? AND touch = ? AND partner_id = ? AND state IN ('planned', 'skipped') AND attempts = 0`,
           [
             state,
@@ -135,6 +148,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
             entry.idempotencyKey,
             entry.contentVersion ?? null,
             skipReason,
+            covers,
             now,
             entry.campaign,
             entry.touch,
@@ -157,6 +171,7 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
           'idempotency_key',
           'content_version',
           'skip_reason',
+          'covers',
           'planned_at',
           'updated_at',
         ],
@@ -240,13 +255,21 @@ export async function markSent(
   ctx: SqlContext,
   idempotencyKey: string,
   providerMessageId: string | null,
+  sent: SentDetails = {},
 ): Promise<boolean> {
   const now = new Date().toISOString();
   const changed = await ctx.db.run(
     `UPDATE send_ledger SET state = 'sent', provider_message_id = ?, sent_at = ?, updated_at = ?,
-       last_error = NULL, retryable = FALSE
+       last_error = NULL, retryable = FALSE, subject_variant = ?, subject = ?
      WHERE idempotency_key = ? AND state <> 'sent'`,
-    [providerMessageId, now, now, idempotencyKey],
+    [
+      providerMessageId,
+      now,
+      now,
+      sent.subjectVariant ?? null,
+      sent.subject == null ? null : sent.subject.slice(0, 998),
+      idempotencyKey,
+    ],
   );
   return changed > 0;
 }
@@ -365,6 +388,14 @@ export async function listLedger(ctx: SqlContext, filter: LedgerFilter): Promise
     .add('campaign = ?', filter.campaign)
     .eq('touch', filter.touch)
     .eq('partner_id', filter.partnerId);
+  // covers is a JSON list of ids as text; the LIKE narrows, the exact check below decides.
+  if (filter.covering !== undefined)
+    where
+      .add('covers IS NOT NULL')
+      .add(
+        "covers LIKE ? ESCAPE '\\'",
+        `%${JSON.stringify(filter.covering).replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
   if (filter.state !== undefined) {
     const states = Array.isArray(filter.state) ? filter.state : [filter.state];
     if (states.length === 0) return [];
@@ -375,7 +406,9 @@ export async function listLedger(ctx: SqlContext, filter: LedgerFilter): Promise
     `SELECT * FROM send_ledger ${where.sql} ORDER BY touch, planned_at, partner_id`,
     where.params,
   );
-  return rows.map(toLedger);
+  const entries = rows.map(toLedger);
+  const covering = filter.covering;
+  return covering === undefined ? entries : entries.filter((e) => e.covers?.includes(covering));
 }
 
 export async function listSentTouches(

@@ -261,6 +261,27 @@ CREATE TABLE inbox_cursors (
       postgres: dashboardKinds('postgres') + outgoingWebhooks(),
     },
   },
+  {
+    version: 9,
+    name: 'send ledger: the subject variant and subject as sent',
+    // Two nullable columns: ADD COLUMN works alike on both engines, so unlike migration 8's new
+    // response kinds (a CHECK, which SQLite can only change by rebuilding the table) nothing is
+    // rebuilt. Rows sent before stay NULL; the report recomputes their variant (report/subject-test.ts).
+    sql: `
+ALTER TABLE send_ledger ADD COLUMN subject_variant TEXT;
+ALTER TABLE send_ledger ADD COLUMN subject TEXT;
+`,
+  },
+  {
+    version: 10,
+    name: 'send ledger: the partners a referrer note covers',
+    sql: `
+-- A referrer nudge is one message per referrer per touch: its row's partner_id is the referrer's
+-- key (referrer:<digest of the address>, never a partners.csv id) and covers lists the partner
+-- ids the note speaks of, as JSON. NULL on every other row.
+ALTER TABLE send_ledger ADD COLUMN covers TEXT;
+`,
+  },
 ];
 
 /**

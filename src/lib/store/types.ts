@@ -71,6 +71,8 @@ export interface PlanEntry {
   /** `skipped` (with `skipReason`) records a decision not to send: suppressed, declined, paused. */
   state?: 'planned' | 'skipped';
   skipReason?: string | null;
+  /** A referrer note's row: the partner ids the one message covers (src/lib/email/send/referrer-notes.ts). */
+  covers?: string[] | null;
 }
 
 export interface LedgerEntry {
@@ -98,7 +100,19 @@ export interface LedgerEntry {
    */
   requestKey: string | null;
   sentAt: string | null;
+  /** A referrer note's row (partner_id is the referrer's key): the partners it covers, else null. */
+  covers: string[] | null;
   updatedAt: string;
+  /** The subject test's variant (`A`, `B`, …) this row was sent with; null without a test or before migration 9. */
+  subjectVariant: string | null;
+  /** The subject as sent (rendered for this partner); null before migration 9. */
+  subject: string | null;
+}
+
+/** What `markSent` records of the message as it went out. */
+export interface SentDetails {
+  subjectVariant?: string | null;
+  subject?: string | null;
 }
 
 export interface PlanResult {
@@ -120,6 +134,8 @@ export interface LedgerFilter {
   touch?: string;
   state?: SendState | SendState[];
   partnerId?: string;
+  /** Referrer notes (rows with `covers`) that cover this partner id. */
+  covering?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,7 +489,8 @@ export const inboundClasses = ['reply', 'auto-reply', 'bounce', 'complaint', 'un
 export type InboundClass = (typeof inboundClasses)[number];
 
 /** How an inbound message was tied to a partner. */
-export const matchKinds = ['thread', 'from', 'gatekeeper', 'referrer', 'same-company'] as const;
+/** `team`: a reply to the team's own mail (a note, the digest): kept, tied to no partner. */
+export const matchKinds = ['thread', 'from', 'gatekeeper', 'referrer', 'same-company', 'team'] as const;
 export type MatchKind = (typeof matchKinds)[number];
 
 /** One line of evidence behind a classification: which rule saw what, where. */
@@ -608,7 +625,7 @@ export interface Store {
   claimSends(campaign: string, touch: string, limit: number, options?: ClaimOptions): Promise<LedgerEntry[]>;
   /** Record the key of the call about to carry these (claimed) rows; returns rows changed. */
   markDispatched(idempotencyKeys: string[], requestKey: string): Promise<number>;
-  markSent(idempotencyKey: string, providerMessageId: string | null): Promise<boolean>;
+  markSent(idempotencyKey: string, providerMessageId: string | null, sent?: SentDetails): Promise<boolean>;
   markFailed(idempotencyKey: string, error: string, retryable: boolean): Promise<boolean>;
   markSkipped(idempotencyKey: string, reason: string): Promise<boolean>;
   releaseStuckSends(options: {

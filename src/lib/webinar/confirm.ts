@@ -12,6 +12,7 @@ import { formatAddress, isEmailAddress } from '../email/address.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../email/message.ts';
 import { refTags, tag } from '../email/message.ts';
 import { fillLayout, layoutHtml } from '../email/render/layout.ts';
+import { rememberSent, stampMessageId } from '../email/sent-ids.ts';
 import { createTransport } from '../email/transport/index.ts';
 import { escapeHtml, oneLine } from '../personalize/escape.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
@@ -247,8 +248,26 @@ export interface ConfirmDeps extends LoadOptions {
   now?: Date;
 }
 
-async function sendOne(transport: Transport, message: OutgoingMessage): Promise<SendResult> {
-  for await (const result of transport.send([message])) return result;
+/**
+ * Sends one invitation email and remembers its Message-ID, so a reply to it threads to the
+ * registrant's partner (a registrant who is no partner has none: matched by From, or unmatched).
+ */
+async function sendOne(
+  store: Store,
+  transport: Transport,
+  message: OutgoingMessage,
+  target: { campaign?: string | null; partnerId?: string | null },
+): Promise<SendResult> {
+  stampMessageId(message);
+  for await (const result of transport.send([message])) {
+    const partner = target.campaign && target.partnerId ? target : null;
+    await rememberSent(store, message, result, {
+      kind: 'confirmation',
+      campaign: partner?.campaign ?? null,
+      partnerId: partner?.partnerId ?? null,
+    });
+    return result;
+  }
   throw new Error('the transport returned no result');
 }
 
@@ -286,7 +305,7 @@ export async function confirmRegistration(
     'confirmation',
     deps.now,
   );
-  return sendOne(deps.transport ?? createTransport(process.env), message);
+  return sendOne(deps.store, deps.transport ?? createTransport(process.env), message, target);
 }
 
 export interface UpdateReport {
@@ -345,7 +364,7 @@ export async function notifyRegistrants(
       kind,
       options.now,
     );
-    const result = await sendOne(transport, message);
+    const result = await sendOne(store, transport, message, r);
     options.onResult?.(result, r.email);
     if (result.status === 'sent') report.sent += 1;
     else report.failed.push({ email: r.email, error: result.error.message });

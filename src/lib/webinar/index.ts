@@ -24,6 +24,7 @@ export {
 } from './confirm.ts';
 export { calendarLinks, type InvitationMethod, invitationIcs, type Registrant } from './ics.ts';
 export { type ImportSummary, importAttendance } from './import.ts';
+export type { ScheduleChange, WebinarStatus } from './lifecycle.ts';
 export {
   currentWebinar,
   endOf,
@@ -32,9 +33,7 @@ export {
   loadWebinar,
   type Organizer,
   recordScheduleChange,
-  type ScheduleChange,
   scheduleChanges,
   WebinarError,
   type WebinarInfo,
-  type WebinarStatus,
 } from './schedule.ts';

@@ -14,10 +14,23 @@
  * Pure functions (no clock unless passed) except `webinarLifecycle`, which reads the store.
  */
 import type { Store } from '../store/types.ts';
-import type { ScheduleChange } from './schedule.ts';
 
 export const scheduleCampaign = (slug: string) => `webinar:${slug}`;
 export const SCHEDULE_EVENT = 'webinar.schedule';
+
+/** A webinar as calendars see it: still on, or called off. */
+export type WebinarStatus = 'confirmed' | 'cancelled';
+
+/** One recorded change of a webinar's schedule (a reschedule or a cancellation). */
+export interface ScheduleChange {
+  sequence: number;
+  start: string;
+  timeZone: string;
+  status: WebinarStatus;
+  /** The start before this change, when it moved the webinar (older records lack it). */
+  previousStart?: string;
+  at: string;
+}
 
 export const scheduleStates = ['scheduled', 'rescheduled', 'cancelled'] as const;
 export type ScheduleState = (typeof scheduleStates)[number];

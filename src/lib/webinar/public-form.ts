@@ -12,13 +12,14 @@ import { join } from 'node:path';
 import { z } from 'astro/zod';
 import { campaignsDir } from '../campaign/site.ts';
 import { cachedUntilChanged } from '../content/cached.ts';
+import type { Answer } from '../engagement/answer.ts';
 import { formEvent, jsonAnswer as json, seeOther } from '../engagement/answer.ts';
-import type { Answer } from '../engagement/beacon.ts';
 import { type BodySource, readFields } from '../engagement/body.ts';
 import { runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
 import { cleanLine } from '../input/clean.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
+import { announceRegistration } from './announce.ts';
 import { confirmRegistration, isEmailAddress, registerForWebinar } from './confirm.ts';
 import { currentWebinar, loadWebinar, WebinarError, type WebinarInfo } from './schedule.ts';
 import { confirmUrl } from './verify.ts';
@@ -140,6 +141,21 @@ export async function registerFromPublicPage(req: PublicRegistrationRequest): Pr
         }),
       ]);
     }
+    // Announced now only when it counts now: not a partner (`verified: null`). A partner's
+    // address typed here is announced when it is confirmed (announce.ts).
+    if (result.created && !agent && result.verified === null)
+      void announceRegistration(store, {
+        webinar: req.slug,
+        email,
+        name,
+        company: company || null,
+        campaign: webinar.campaign ?? null,
+        partnerId: null,
+        responseId: result.id,
+        verified: null,
+        via: 'public-page',
+        at: now,
+      });
     if (result.created) {
       const sent = await confirmRegistration(
         {

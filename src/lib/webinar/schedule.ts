@@ -25,12 +25,12 @@ import {
   type Lifecycle,
   lifecycleOf,
   SCHEDULE_EVENT,
+  type ScheduleChange,
   scheduleCampaign,
   scheduleChangesOf,
   type WebinarFrontmatter,
+  type WebinarStatus,
 } from './lifecycle.ts';
-
-export type WebinarStatus = 'confirmed' | 'cancelled';
 
 /** Everything the invitations need about one webinar, at its current schedule. */
 export interface WebinarInfo {
@@ -72,21 +72,9 @@ export interface Organizer {
   postalAddress: string;
 }
 
-export interface ScheduleChange {
-  sequence: number;
-  start: string;
-  timeZone: string;
-  status: WebinarStatus;
-  /** The start before this change, when it moved the webinar (older records lack it). */
-  previousStart?: string;
-  at: string;
-}
-
 export class WebinarError extends Error {
   override name = 'WebinarError';
 }
-
-export { SCHEDULE_EVENT, scheduleCampaign } from './lifecycle.ts';
 
 export interface LoadOptions {
   contentDir?: string;

@@ -11,14 +11,15 @@
  * mail security scanners open every link — it shows one button that POSTs the same fields back.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Answer } from '../engagement/answer.ts';
 import { formEvent, jsonAnswer, seeOther } from '../engagement/answer.ts';
-import type { Answer } from '../engagement/beacon.ts';
 import { runtime } from '../engagement/runtime.ts';
 import { botAgentReason } from '../engagement/verdict.ts';
 import { escapeHtml } from '../personalize/escape.ts';
 import { getSecret } from '../secret.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
+import { announceRegistration } from './announce.ts';
 
 export function confirmSignature(slug: string, email: string, secret: string = getSecret()): string {
   return createHmac('sha256', secret)
@@ -82,8 +83,21 @@ export async function confirmFromEmail(req: ConfirmRequest): Promise<Answer> {
     const [row] = (await store.listResponses({ webinar: req.slug, kind: 'registration', email })).filter(
       (r) => r.id === result.id,
     );
+    const agent = botAgentReason(req.userAgent);
+    if (result.changed && row && !agent)
+      await announceRegistration(store, {
+        webinar: req.slug,
+        email,
+        name: row.name,
+        company: typeof row.data.company === 'string' ? row.data.company : null,
+        campaign: row.campaign,
+        partnerId: row.partnerId,
+        responseId: row.id,
+        verified: true,
+        via: 'email-confirm',
+        at: now,
+      });
     if (result.changed && row?.campaign && row.partnerId) {
-      const agent = botAgentReason(req.userAgent);
       await rt.batcher.add([
         formEvent({
           campaign: row.campaign,

@@ -4,7 +4,8 @@
  * where the Astro handler runs alone (`node dist/server/entry.mjs`, a serverless adapter).
  */
 import type { APIRoute } from 'astro';
-import { collectBeacon, toResponse } from '../../lib/engagement/beacon.ts';
+import { toResponse } from '../../lib/engagement/answer.ts';
+import { collectBeacon } from '../../lib/engagement/beacon.ts';
 
 export const prerender = false;
 

@@ -73,7 +73,11 @@ export default defineCommand({
           returnDate: c.autoReply?.returnDate ?? c.reply?.until ?? null,
           newText: c.reply?.newText ?? null,
           detail: detailOf(c),
-          partner: match ? { campaign: match.campaign, partnerId: match.partnerId, match: match.kind } : null,
+          partner:
+            match && match.kind !== 'team'
+              ? { campaign: match.campaign, partnerId: match.partnerId, match: match.kind }
+              : null,
+          ...(match?.kind === 'team' ? { team: match.sentKind } : {}),
         });
       }
       if (args.json) return out.json(results);

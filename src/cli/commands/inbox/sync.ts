@@ -13,6 +13,7 @@ export default defineCommand({
   async run({ args }) {
     // imapflow loads when a sync runs, not when `--help` lists it.
     const { ImapConfigError, imapConfig, syncOnce } = await import('../../../lib/inbox/imap.ts');
+    const { replyNotifier } = await import('../../../lib/followup/reply-note.ts');
     let config: ReturnType<typeof imapConfig>;
     try {
       config = imapConfig();
@@ -23,12 +24,17 @@ export default defineCommand({
     await withFollowup({ url: args.url, dryRun: args.dryRun }, async (store, campaigns) => {
       let results: Awaited<ReturnType<typeof syncOnce>>;
       try {
-        results = await syncOnce({ store, campaigns }, config, { dryRun: args.dryRun });
+        // A person's reply tells its owner (a note and the webhooks), once per message.
+        const onOwnerNote = replyNotifier(store, campaigns, { log: (line) => out.warn(line) });
+        results = await syncOnce({ store, campaigns, onOwnerNote }, config, { dryRun: args.dryRun });
       } catch (error) {
         throw new CliError(
           `IMAP ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
+      // Replies and declines go out to the webhooks (src/lib/hooks/): first try before the store closes.
+      const { deliveriesIdle } = await import('../../../lib/hooks/emit.ts');
+      await deliveriesIdle();
       if (args.json) return out.json(results);
       if (args.dryRun) {
         for (const r of results) {

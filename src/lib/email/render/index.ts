@@ -15,6 +15,7 @@ import { templateScope } from '../../personalize/context.ts';
 import { renderLine, renderMarkdown } from '../../personalize/engine.ts';
 import { escapeHtml, oneLine } from '../../personalize/escape.ts';
 import { partnerLinks, referrerUnsubscribeLinks } from '../../personalize/links.ts';
+import { referredScope } from '../../referrer/intro.ts';
 import { subjectVariantOf } from '../send/variant.ts';
 import { fillLayout, layoutHtml } from './layout.ts';
 
@@ -25,6 +26,12 @@ export interface RenderOptions {
   baseUrl?: string;
   /** Decides whether the paper is still an advance copy; default now. */
   now?: Date;
+  /**
+   * A referrer note: every partner it covers, in partners.csv order (the send plan's group; see
+   * email/send/referrer-notes.ts). The template's `partners`; the first is also its `partner`.
+   * Default: the one partner rendered.
+   */
+  referred?: readonly Partner[];
 }
 
 export interface RenderedMessage {
@@ -124,14 +131,40 @@ function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: Re
       ],
     };
   }
-  const scope = templateScope(campaign, partner, {
-    ...options,
-    touch: touch.id,
-    touchKind: touch.kind,
-    touchAt: touch.at,
-    audience: touch.audience,
-    toReferrer,
-  });
+  const scopeFor = (p: Partner) =>
+    templateScope(campaign, p, {
+      ...options,
+      touch: touch.id,
+      touchKind: touch.kind,
+      touchAt: touch.at,
+      audience: touch.audience,
+      toReferrer,
+    });
+  const scope = scopeFor(partner);
+  if (toReferrer) {
+    const group = options.referred && options.referred.length > 0 ? options.referred : [partner];
+    try {
+      scope.partners = group.map((p) =>
+        referredScope(campaign, touch, p, p === partner ? scope : scopeFor(p), templates.intro, options),
+      );
+    } catch (cause) {
+      return {
+        ok: false,
+        problems: [
+          liquidProblem(
+            cause,
+            {
+              file: touch.email.file,
+              line: touch.email.intro?.subjectLine ?? 1,
+              field: 'intro',
+              touch: touch.id,
+            },
+            { partner: partner.id, row: partner.row },
+          ),
+        ],
+      };
+    }
+  }
   const { def } = campaign;
   const links = partnerLinks(campaign, partner.id, { ...options, touch: touch.id });
   const unsubscribe = toReferrer ? referrerUnsubscribeLinks(campaign.id, partner.id, options) : links;
@@ -139,7 +172,7 @@ function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: Re
   const optOut = !touch.optOutLinks
     ? ''
     : toReferrer
-      ? `<p>Rather not be asked about ${company}? <a href="${escapeHtml(unsubscribe.unsubscribe)}">Don't email me about this again</a>, and we won't.</p>`
+      ? `<p>Rather not be asked about ${(options.referred?.length ?? 0) > 1 ? 'these introductions' : company}? <a href="${escapeHtml(unsubscribe.unsubscribe)}">Don't email me about this again</a>, and we won't.</p>`
       : `<p>Not the right moment? <a href="${escapeHtml(links.notNow)}">Not now, remind me later</a>. Not for ${company}? <a href="${escapeHtml(links.noThanks)}">No thanks</a>. Either answer is fine, and we act on it at once.</p>`;
   const recipientEmail = toReferrer && referrer ? referrer.email : partner.email;
   const footer = [

@@ -11,7 +11,23 @@ import type { OutgoingMessage } from '../message.ts';
 import { contentVersionOf, type RenderOptions, tryRenderMessage } from '../render/index.ts';
 import { toOutgoing } from './message.ts';
 
-export type BuildRow = Pick<LedgerEntry, 'partnerId' | 'idempotencyKey'>;
+export type BuildRow = Pick<LedgerEntry, 'partnerId' | 'idempotencyKey'> & {
+  /** A referrer note's row: the partners it covers (the ledger's `covers`). */
+  covers?: string[] | null;
+};
+
+/**
+ * The partners a row renders for: the row's partner, or a referrer note's covered partners (the
+ * first is the template's `partner`). Undefined when none is in partners.csv any more.
+ */
+export function partnersOfRow(row: BuildRow, byId: ReadonlyMap<string, Partner>): Partner[] | undefined {
+  if (row.covers) {
+    const found = row.covers.map((id) => byId.get(id)).filter((p): p is Partner => p !== undefined);
+    return found.length > 0 ? found : undefined;
+  }
+  const partner = byId.get(row.partnerId);
+  return partner ? [partner] : undefined;
+}
 
 export type Built =
   | { message: OutgoingMessage; contentVersion: string; contentHash: string }
@@ -25,12 +41,14 @@ export type Built =
 export async function buildMessage(
   campaign: Campaign,
   touch: Touch,
-  partner: Partner | undefined,
+  group: readonly Partner[] | undefined,
   row: BuildRow,
-  render: RenderOptions,
+  given: RenderOptions,
   batchKey?: string,
 ): Promise<Built> {
+  const partner = group?.[0];
   if (!partner) return { error: `partner ${row.partnerId} is no longer in ${campaign.partnersFile}` };
+  const render = row.covers ? { ...given, referred: group } : given;
   const [rendered, versioned] = await Promise.all([
     tryRenderMessage(campaign, touch, partner, render),
     batchKey === undefined ? undefined : contentVersionOf(campaign, touch, partner, render),

@@ -18,6 +18,12 @@
  *   due time is `dueAt`, derived again on every plan from campaign.yaml and partners.csv.
  * - `webinar-cancelled`: an invitation or reminder for a webinar that is cancelled
  *   (src/lib/webinar/lifecycle.ts); the plan's `blocked` says why, and nothing is planned.
+ *
+ * A referrer-nudge touch is planned per referrer (referrer-notes.ts): every partner is decided as
+ * above, then those that would be sent to are grouped by their referrer's address into ONE row
+ * per referrer (`note` set: the referrer's key and the partners it covers), and each covered
+ * partner gets a `covered` row. A partner who joins a referrer's group after that referrer's note
+ * of this touch was attempted is `after-note`: never a second note in the same touch.
  */
 import {
   type PartnerState,
@@ -31,6 +37,7 @@ import { type LedgerEntry, normalizeEmail, type PlanEntry, type Store } from '..
 import { type Lifecycle, webinarBlocksTouch, webinarLifecycle } from '../../webinar/lifecycle.ts';
 import { contentVersionOf, type RenderOptions } from '../render/index.ts';
 import { idempotencyKeyFor } from './message.ts';
+import { planNotes } from './plan-notes.ts';
 import { loadPartnerStates, loadSuppressed, type PartnerStates, recipientOf } from './state.ts';
 import { nextOpening } from './window.ts';
 
@@ -42,6 +49,7 @@ export const planCategories = [
   'failed',
   'suppressed',
   'declined',
+  'left-company',
   'paused',
   'replied',
   'responded',
@@ -49,6 +57,8 @@ export const planCategories = [
   'outside-audience',
   'webinar-cancelled',
   'scheduled',
+  'covered',
+  'after-note',
 ] as const;
 export type PlanCategory = (typeof planCategories)[number];
 
@@ -68,6 +78,11 @@ export interface PlanRow {
   error?: string;
   /** When the message is due for this partner: the touch's time moved into their send window. */
   dueAt: Date;
+  /**
+   * A referrer note (one per referrer per touch): the referrer's ledger key and the partners the
+   * note covers (`partner` is the first of them). On a `covered` or `after-note` row: the key only.
+   */
+  note?: { key: string; covers: Partner[] };
 }
 
 export interface TouchPlan {
@@ -158,6 +173,9 @@ export async function planTouch(
   const render = { ...context.render, now: context.render?.now ?? now };
   const blocked = webinarBlocksTouch(touch, state.webinar ?? null);
   const from = context.dueFrom === 'touch' ? touch.at : new Date(Math.min(touch.at.getTime(), now.getTime()));
+  const perReferrer = touch.kind === 'referrer-nudge';
+  /** Referrer nudges: the partners that would be sent to, grouped into notes after the loop. */
+  const toNote: { partner: Partner; dueAt: Date }[] = [];
 
   for (const partner of campaign.partners) {
     const existing = ledger.get(partner.id);
@@ -217,6 +235,10 @@ export async function planTouch(
       add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
       continue;
     }
+    if (perReferrer && !(existing && existing.attempts > 0) && dueAt.getTime() <= now.getTime()) {
+      toNote.push({ partner, dueAt });
+      continue;
+    }
     if (dueAt.getTime() > now.getTime() && !(existing && existing.attempts > 0)) {
       add({ ...base, category: 'scheduled' });
       // A row planned earlier (before the window was set) must not be claimed before its time.
@@ -247,6 +269,10 @@ export async function planTouch(
     const idempotencyKey = idempotencyKeyFor(campaign.id, touch.id, partner.id, contentVersion);
     add({ ...base, category: 'send', idempotencyKey, contentVersion });
     entries.push({ ...ledgerBase, idempotencyKey, contentVersion, state: 'planned' });
+  }
+
+  if (perReferrer) {
+    await planNotes({ campaign, touch, ledger, render, now }, toNote, { rows, entries, toSkip, counts });
   }
 
   if (options.write) {

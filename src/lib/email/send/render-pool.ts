@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import { messageLang, type RenderOptions } from '../render/index.ts';
 import { layoutHtml } from '../render/layout.ts';
-import { type BuildRow, type Built, buildMessage } from './build.ts';
+import { type BuildRow, type Built, buildMessage, partnersOfRow } from './build.ts';
 import type { RenderAnswer, RenderRequest, RenderWorkerData } from './render-worker.ts';
 
 /** Most render threads a send starts, whatever the core count: past this the call rate binds. */
@@ -151,7 +151,7 @@ export async function startRenderPool(
         const request: RenderRequest = {
           id,
           rows: piece.rows,
-          partners: piece.rows.map((row) => partners.get(row.partnerId) ?? null),
+          partners: piece.rows.map((row) => partnersOfRow(row, partners) ?? null),
         };
         slot.worker.postMessage(request);
       }
@@ -195,7 +195,7 @@ export async function startRenderPool(
         for (const row of piece.rows) {
           built.push([
             row.idempotencyKey,
-            await buildMessage(campaign, touch, partners.get(row.partnerId), row, render),
+            await buildMessage(campaign, touch, partnersOfRow(row, partners), row, render),
           ]);
         }
         piece.resolve(built);

@@ -26,8 +26,8 @@ export interface RenderWorkerData {
 export interface RenderRequest {
   id: number;
   rows: BuildRow[];
-  /** Each row's partner (null: no longer in partners.csv). The campaign comes without its list. */
-  partners: (Partner | null)[];
+  /** Each row's partners (one, or a referrer note's; null: none in partners.csv). The campaign comes without its list. */
+  partners: (Partner[] | null)[];
 }
 
 export type RenderAnswer =

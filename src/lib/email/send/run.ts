@@ -19,13 +19,14 @@
  */
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
-import { type LedgerEntry, normalizeEmail, type Store } from '../../store/index.ts';
+import { type LedgerEntry, normalizeEmail, type SentDetails, type Store } from '../../store/index.ts';
 import type { OutgoingMessage, SendResult, Transport } from '../message.ts';
 import { type RenderOptions, tryRenderMessage } from '../render/index.ts';
-import { type BuildRow, type Built, buildMessage } from './build.ts';
+import { type BuildRow, type Built, buildMessage, partnersOfRow } from './build.ts';
 import { toOutgoing } from './message.ts';
 import { type RenderPool, renderThreadsFor, startRenderPool } from './render-pool.ts';
 import { recipientOf } from './state.ts';
+import { subjectVariantOf, variantLabel } from './variant.ts';
 
 /** Resend keeps idempotency keys 24 h; past this a replay could deliver twice, so it is not done. */
 export const REPLAY_WINDOW_MS = 23 * 60 * 60 * 1000;
@@ -114,7 +115,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     });
 
   const build = (row: BuildRow, batchKey?: string): Promise<Built> =>
-    buildMessage(campaign, touch, partners.get(row.partnerId), row, render, batchKey);
+    buildMessage(campaign, touch, partnersOfRow(row, partners), row, render, batchKey);
 
   /** The sent message's Message-ID, for the inbox to match replies (never for a --to test send). */
   async function rememberMessageId(m: OutgoingMessage | undefined): Promise<void> {
@@ -133,6 +134,16 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     ]);
   }
 
+  /**
+   * What the ledger keeps of a sent message: its subject and, for a subject test, the variant,
+   * so the report reads the variant a partner really got (report/subject-test.ts).
+   */
+  function sentDetails(m: OutgoingMessage | undefined): SentDetails {
+    if (!m) return {};
+    const variant = subjectVariantOf(campaign, touch, m.ref.partner);
+    return { subject: m.subject, subjectVariant: variant === null ? null : variantLabel(variant) };
+  }
+
   /** Hands one group to the transport and records every result. Returns false to end the run. */
   async function dispatch(messages: OutgoingMessage[]): Promise<boolean> {
     const dispatched = new Set<string>();
@@ -148,9 +159,11 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
     })) {
       if (result.status === 'sent') {
         answered++;
-        if (await store.markSent(result.idempotencyKey, result.providerId)) summary.sent++;
+        const sentMessage = messages.find((m) => m.idempotencyKey === result.idempotencyKey);
+        if (await store.markSent(result.idempotencyKey, result.providerId, sentDetails(sentMessage)))
+          summary.sent++;
         else summary.replayed++;
-        await rememberMessageId(messages.find((m) => m.idempotencyKey === result.idempotencyKey));
+        await rememberMessageId(sentMessage);
       } else if (result.status === 'stopped') {
         stopped = true;
         summary.stopped = { reason: result.reason, message: result.error.message };
@@ -261,7 +274,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
   const maxAttempts = Math.max(1, ...failedBefore.filter((r) => r.retryable).map((r) => r.attempts + 1));
   const expected: BuildRow[] = (await store.listLedger({ campaign: campaign.id, touch: touch.id }))
     .filter((r) => r.state === 'planned' || (r.state === 'failed' && r.retryable && r.attempts < maxAttempts))
-    .map((r) => ({ partnerId: r.partnerId, idempotencyKey: r.idempotencyKey }));
+    .map((r) => ({ partnerId: r.partnerId, idempotencyKey: r.idempotencyKey, covers: r.covers }));
   const threads = expected.length > chunkSize ? (context.renderThreads ?? renderThreadsFor()) : 0;
   let pool: RenderPool | undefined;
   if (threads > 0 && !signal?.aborted) {
@@ -337,7 +350,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
       const declined = await declinedAmong(store, campaign.id, claimed);
       const messages: OutgoingMessage[] = [];
       for (const row of claimed) {
-        const partner = partners.get(row.partnerId);
+        const partner = partnersOfRow(row, partners)?.[0];
         const stillTo = partner ? recipientOf(touch, partner) : undefined;
         if (
           suppressed.has(normalizeEmail(row.recipient)) ||
@@ -347,12 +360,17 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
           summary.skipped++;
           continue;
         }
-        if (declined.has(row.partnerId)) {
+        // A referrer note leaves out a partner who said no since the plan; with nobody left it is skipped.
+        const covers = row.covers?.filter((id) => !declined.has(id));
+        if (declined.has(row.partnerId) || (covers && covers.length === 0)) {
           await store.markSkipped(row.idempotencyKey, 'declined');
           summary.skipped++;
           continue;
         }
-        const built = prerendered.get(row.idempotencyKey) ?? (await build(row));
+        const narrowed = covers && row.covers && covers.length < row.covers.length;
+        const built =
+          (narrowed ? undefined : prerendered.get(row.idempotencyKey)) ??
+          (await build({ ...row, covers: covers ?? null }));
         if ('error' in built) {
           await store.markFailed(row.idempotencyKey, built.error, false);
           summary.failed++;
@@ -372,7 +390,7 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
 
 /** Partners among `rows` who said "no thanks" (or were marked not interested). */
 async function declinedAmong(store: Store, campaign: string, rows: LedgerEntry[]): Promise<Set<string>> {
-  const ids = new Set(rows.map((r) => r.partnerId));
+  const ids = new Set(rows.flatMap((r) => [r.partnerId, ...(r.covers ?? [])]));
   const responses = await store.listResponses({ campaign, kind: ['decline', 'not-interested'] });
   return new Set(responses.map((r) => r.partnerId ?? '').filter((id) => ids.has(id)));
 }
@@ -381,7 +399,8 @@ async function declinedAmong(store: Store, campaign: string, rows: LedgerEntry[]
 export async function sendTest(
   context: Omit<SendContext, 'store'>,
   touch: Touch,
-  partnersToSend: Partner[],
+  /** Each message's partners: one, or a referrer note's covered partners (the first is `partner`). */
+  partnersToSend: (Partner | readonly Partner[])[],
   inbox: string,
   runId: string,
 ): Promise<{ sent: number; failed: number; errors: string[] }> {
@@ -389,8 +408,16 @@ export async function sendTest(
   const render = { ...context.render, now: context.render?.now ?? new Date() };
   const out = { sent: 0, failed: 0, errors: [] as string[] };
   const messages: OutgoingMessage[] = [];
-  for (const partner of partnersToSend) {
-    const rendered = await tryRenderMessage(campaign, touch, partner, render);
+  for (const entry of partnersToSend) {
+    const group: readonly Partner[] = Array.isArray(entry) ? entry : [entry as Partner];
+    const partner = group[0];
+    if (!partner) continue;
+    const rendered = await tryRenderMessage(
+      campaign,
+      touch,
+      partner,
+      group.length > 1 ? { ...render, referred: group } : render,
+    );
     if (!rendered.ok) {
       out.failed++;
       out.errors.push(`${partner.id}: ${rendered.problems.map((p) => p.message).join('; ')}`);

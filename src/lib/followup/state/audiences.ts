@@ -24,6 +24,8 @@ export interface AudienceFlags {
   declined?: boolean;
   /** Unsubscribed, hard-bounced (or soft-bounced past the limit) or complained. */
   suppressed?: boolean;
+  /** No longer with the company (the inbox read a notice): nothing more goes to their address. */
+  left?: boolean;
   /** Said "not now": nothing is sent before this instant. */
   pausedUntil?: Date | null;
 }

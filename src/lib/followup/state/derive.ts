@@ -10,7 +10,7 @@ import { statusLabels } from '../model.ts';
 import { engagement, type HumanEngagementModel } from '../signals.ts';
 import { type AudienceFlags, audienceMembership } from './audiences.ts';
 import { type Reading, readingOf } from './reading.ts';
-import { type Evidence, noStatuses, type Signals, signalsOf, statusOf } from './status.ts';
+import { type Evidence, noStatuses, personLabel, type Signals, signalsOf, statusOf } from './status.ts';
 
 export interface StateContext {
   now: Date;
@@ -95,6 +95,8 @@ export function partnerState(
     // A reply the inbox read (src/lib/inbox/effects.ts records it as `replied` from `inbox`).
     replied: facts.responses.some((r) => r.kind === 'replied' && r.source === 'inbox'),
     suppressed: status === 'unsubscribed' || status === 'complained' || status === 'bounced',
+    // The inbox read "no longer with the company": their address gets nothing more.
+    left: Boolean(s.leftCompany),
     pausedUntil: s.pausedUntil ? new Date(s.pausedUntil) : null,
   };
   const until = status === 'not-now' ? s.pausedUntil : null;
@@ -102,7 +104,7 @@ export function partnerState(
     campaign: campaign.id,
     partnerId: partner.id,
     status,
-    statusLabel: until ? `${statusLabels[status]} (until ${until.slice(0, 10)})` : statusLabels[status],
+    statusLabel: labelOf(status, until, s),
     until,
     evidence,
     reading,
@@ -118,6 +120,16 @@ export function partnerState(
     audiences: audienceMembership(flags),
     signals: s,
   };
+}
+
+/** "not now (until 2027-01-04)", "referred us to someone else (Dana Lee <dana@x.com>)". */
+function labelOf(status: Status, until: string | null, s: Signals): string {
+  const label = statusLabels[status];
+  if (until) return `${label} (until ${until.slice(0, 10)})`;
+  if (status === 'referred' && s.referral) return `${label} (${personLabel(s.referral)})`;
+  if (status === 'left-company' && s.leftCompany?.replacement)
+    return `${label} (replacement: ${personLabel(s.leftCompany.replacement)})`;
+  return label;
 }
 
 /** The owner after the latest hand-off, else the partners.csv owner. */

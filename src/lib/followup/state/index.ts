@@ -10,6 +10,7 @@
  * - reading.ts: what the human evidence says about reading (the paper only) and sections seen;
  * - status.ts: the ordered status rules (saying no first) and the evidence each returns;
  * - audiences.ts: the audience flags → membership of every campaign.yaml audience;
+ * - outcomes.ts: feedback, the registration that counts, attendance and replies, for the views;
  * - derive.ts: puts them together (`partnerState`), plus the sender's per-touch decisions.
  *
  * How to add a fact (an inbound reply, an auto-reply, "left the company", a dashboard pause or
@@ -37,6 +38,7 @@ export {
   type StateContext,
   touchDecisions,
 } from './derive.ts';
+export { type Outcomes, outcomesOf } from './outcomes.ts';
 export { type Reading, type ReadingLevel, readingOf } from './reading.ts';
 export { countsAsRegistration, type Evidence, noStatuses, SOFT_BOUNCE_LIMIT, statusRules } from './status.ts';
 

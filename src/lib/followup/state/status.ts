@@ -29,6 +29,25 @@ export interface Evidence {
 
 const manualOutcomes = ['replied', 'met', 'called'] as const;
 
+/** A person named in a message: an address, a name, or both. */
+export interface Person {
+  email: string | null;
+  name: string | null;
+}
+
+function personOf(value: unknown): Person | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as { email?: unknown; name?: unknown };
+  const email = typeof v.email === 'string' && v.email.trim() ? v.email.trim() : null;
+  const name = typeof v.name === 'string' && v.name.trim() ? v.name.trim() : null;
+  return email || name ? { email, name } : null;
+}
+
+/** "Dana Lee <dana@x.com>", "Dana Lee" or "dana@x.com". */
+export function personLabel(p: Person): string {
+  return p.name && p.email ? `${p.name} <${p.email}>` : (p.name ?? p.email ?? '');
+}
+
 function latest(responses: StoredResponse[], kinds: readonly string[]): StoredResponse | undefined {
   let found: StoredResponse | undefined;
   for (const r of responses) {
@@ -54,6 +73,15 @@ export interface Signals {
   notNow?: StoredResponse | undefined;
   pausedUntil: string | null;
   manual?: StoredResponse | undefined;
+  /**
+   * A reply the inbox read (`replied` from `inbox`) that nobody has answered for yet: no manual
+   * outcome (`aircover mark`, the dashboard) recorded at or after it. The queue puts it first.
+   */
+  inboxReply?: StoredResponse | undefined;
+  /** That reply's "talk to <name or address>", when it names someone. */
+  referral: Person | null;
+  /** The inbox read "no longer with the company" (an auto-reply), with the replacement if named. */
+  leftCompany: PartnerFacts['leftCompany'];
   repliedAt: string | null;
   attendance?: StoredResponse | undefined;
   registration?: StoredResponse | undefined;
@@ -83,6 +111,15 @@ export function signalsOf(
   // from the partner or the dashboard, pauses again).
   const resume = latest(rs, ['resume']);
   const resumed = Boolean(notNow && resume && resume.occurredAt >= notNow.occurredAt);
+  const reply = latest(
+    rs.filter((r) => r.source === 'inbox'),
+    ['replied'],
+  );
+  const handled = latest(
+    rs.filter((r) => r.source !== 'inbox'),
+    manualOutcomes,
+  );
+  const inboxReply = reply && !(handled && handled.occurredAt >= reply.occurredAt) ? reply : undefined;
   return {
     now: ctx.now,
     reading,
@@ -90,6 +127,9 @@ export function signalsOf(
     notNow,
     pausedUntil: notNow?.until && notNow.until > nowIso && !resumed ? notNow.until : null,
     manual: latest(rs, manualOutcomes),
+    inboxReply,
+    referral: inboxReply ? personOf(inboxReply.data.referral) : null,
+    leftCompany: facts.leftCompany ?? null,
     repliedAt: facts.repliedAt,
     attendance: latest(rs, ['attendance']),
     registration: latest(rs.filter(countsAsRegistration), ['registration']),
@@ -163,7 +203,33 @@ export const statusRules: Rule[] = [
     },
   },
   { status: 'declined', when: (s) => (s.decline ? [fromResponse(s.decline)] : null) },
+  {
+    // They are gone: nothing more to their address, whatever they did before (a pause is moot).
+    status: 'left-company',
+    when: (s) =>
+      s.leftCompany
+        ? [
+            {
+              source: 'event',
+              id: s.leftCompany.id,
+              kind: 'inbox.left-company',
+              at: s.leftCompany.at,
+              ...(s.leftCompany.replacement
+                ? { detail: `replacement: ${personLabel(s.leftCompany.replacement)}` }
+                : {}),
+            },
+          ]
+        : null,
+  },
   { status: 'not-now', when: (s) => (s.pausedUntil && s.notNow ? [fromResponse(s.notNow)] : null) },
+  {
+    status: 'referred',
+    when: (s) =>
+      s.inboxReply && s.referral
+        ? [{ ...fromResponse(s.inboxReply), detail: `referral: ${personLabel(s.referral)}` }]
+        : null,
+  },
+  { status: 'replied', when: (s) => (s.inboxReply ? [fromResponse(s.inboxReply)] : null) },
   {
     status: 'in-conversation',
     when: (s) =>
@@ -226,4 +292,5 @@ export const noStatuses: ReadonlySet<Status> = new Set<Status>([
   'bounced',
   'declined',
   'not-now',
+  'left-company',
 ]);

@@ -1,7 +1,6 @@
 /** `POST /api/forms/<kind>`: the personal page's forms (contract in src/lib/engagement/forms.ts). */
 import type { APIRoute } from 'astro';
-import { wantsJson } from '../../../lib/engagement/answer.ts';
-import { toResponse } from '../../../lib/engagement/beacon.ts';
+import { toResponse, wantsJson } from '../../../lib/engagement/answer.ts';
 import { submitForm } from '../../../lib/engagement/forms.ts';
 
 export const prerender = false;

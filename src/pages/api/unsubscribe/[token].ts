@@ -3,7 +3,7 @@
  * also the confirm button of /unsubscribe/<token>. Contract in src/lib/engagement/unsubscribe.ts.
  */
 import type { APIRoute } from 'astro';
-import { toResponse } from '../../../lib/engagement/beacon.ts';
+import { toResponse } from '../../../lib/engagement/answer.ts';
 import { oneClickUnsubscribe } from '../../../lib/engagement/unsubscribe.ts';
 
 export const prerender = false;

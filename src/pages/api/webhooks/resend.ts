@@ -1,6 +1,6 @@
 /** `POST /api/webhooks/resend`: Resend's signed webhooks (contract in src/lib/engagement/webhook.ts). */
 import type { APIRoute } from 'astro';
-import { toResponse } from '../../../lib/engagement/beacon.ts';
+import { toResponse } from '../../../lib/engagement/answer.ts';
 import { receiveResendWebhook } from '../../../lib/engagement/webhook.ts';
 
 export const prerender = false;

@@ -3,8 +3,7 @@
  * an unverified registration (src/lib/webinar/verify.ts). GET shows a button; POST verifies.
  */
 import type { APIRoute } from 'astro';
-import { wantsJson } from '../../../../lib/engagement/answer.ts';
-import { toResponse } from '../../../../lib/engagement/beacon.ts';
+import { toResponse, wantsJson } from '../../../../lib/engagement/answer.ts';
 import { readFields } from '../../../../lib/engagement/body.ts';
 import { confirmFromEmail } from '../../../../lib/webinar/verify.ts';
 

@@ -1,7 +1,6 @@
 /** `POST /api/webinars/<slug>/register`: the public webinar page's form (src/lib/webinar/public-form.ts). */
 import type { APIRoute } from 'astro';
-import { wantsJson } from '../../../../lib/engagement/answer.ts';
-import { toResponse } from '../../../../lib/engagement/beacon.ts';
+import { toResponse, wantsJson } from '../../../../lib/engagement/answer.ts';
 import { registerFromPublicPage } from '../../../../lib/webinar/public-form.ts';
 
 export const prerender = false;
