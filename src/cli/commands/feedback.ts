@@ -50,9 +50,14 @@ export default defineCommand({
           };
         });
       if (args.json) out.json(rows);
-      else if (args.csv)
+      else if (args.csv) {
+        // The instant in the campaign's zone with its offset, as followups --csv writes it.
+        const { campaignClock } = await import('../followup.ts');
+        const { isoInZone } = await import('../../lib/email/send/window.ts');
+        const { timeZone } = await campaignClock(folder);
+        const zoned = rows.map((r) => ({ ...r, at: isoInZone(new Date(r.at), timeZone) }));
         out.csv(
-          inertCsv(rows, {
+          inertCsv(zoned, {
             header: true,
             columns: [
               'at',
@@ -69,10 +74,10 @@ export default defineCommand({
             ],
           }),
         );
-      else if (rows.length === 0)
+      } else if (rows.length === 0)
         out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${campaign} yet.`);
       else {
-        // The day in the campaign's zone and locale (JSON and CSV keep the instant).
+        // The day in the campaign's zone and locale (JSON keeps the UTC instant).
         const { campaignClock } = await import('../followup.ts');
         const { formatDate } = await import('../../lib/time/format.ts');
         const clock = await campaignClock(folder);

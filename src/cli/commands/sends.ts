@@ -72,16 +72,25 @@ export default defineCommand({
     if (args.json) return out.json({ campaign, rows });
     if (args.csv) {
       const { inertCsv } = await import('../../lib/text/csv.ts');
+      // Instants in the campaign's zone with its offset, as followups --csv writes them.
+      const { isoInZone } = await import('../../lib/email/send/window.ts');
+      const { timeZone } = await campaignClock(folder);
+      const instant = new Set<string>(['plannedAt', 'sentAt', 'updatedAt']);
       return out.csv(
         inertCsv(
-          rows.map((r) => columns.map((c) => r[c])),
+          rows.map((r) =>
+            columns.map((c) => {
+              const v = r[c];
+              return instant.has(c) && typeof v === 'string' && v ? isoInZone(new Date(v), timeZone) : v;
+            }),
+          ),
           { header: true, columns: [...columns] },
         ),
       );
     }
     if (rows.length === 0)
       return out.info(`No ledger rows for ${campaign}${args.touch ? ` / ${args.touch}` : ''}.`);
-    // Times in the campaign's zone and locale, named in the header (JSON and CSV keep the instants).
+    // Times in the campaign's zone and locale, named in the header (JSON keeps the UTC instants).
     const clock = await campaignClock(folder);
     const { formatShort } = await import('../../lib/time/format.ts');
     out.table(

@@ -5,7 +5,6 @@
 import { formatDate } from '../time/format.ts';
 import type { FollowupCampaign, FollowupPartner, FollowupTouch } from './model.ts';
 
-
 /** What a touch kind brings that the partner has not had yet. */
 export function touchOffer(touch: FollowupTouch, campaign: FollowupCampaign): string {
   switch (touch.kind) {
@@ -71,7 +70,8 @@ export function copyFor(campaign: Pick<FollowupCampaign, 'timeZone' | 'locale'>)
   return {
     nextTouch: (v: Voice, id: string, at: Date, offer: string) =>
       `Let "${id}" go out on ${day(at)}; it must carry ${offer}, never "did you get my last email?".${v.gatekeeperHint}`,
-    nextTouchReason: (prefix: string, id: string, offer: string) => `${prefix}; next: "${id}" brings ${offer}`,
+    nextTouchReason: (prefix: string, id: string, offer: string) =>
+      `${prefix}; next: "${id}" brings ${offer}`,
     referrerReason: (prefix: string, referrer: string) =>
       `${prefix} after the last planned touch; ${referrer} referred them`,
     referrer: (v: Voice, referrer: string) =>

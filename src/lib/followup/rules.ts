@@ -130,7 +130,15 @@ export function linkCampaigns(items: FollowUp[]): FollowUp[] {
  */
 export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): FollowUp[] {
   const bucket = (i: FollowUp) =>
-    i.action === 'reply' ? -1 : i.priority === 0 ? 0 : i.due === null ? 2 : isDueToday(i, now, timeZone) ? 0 : 1;
+    i.action === 'reply'
+      ? -1
+      : i.priority === 0
+        ? 0
+        : i.due === null
+          ? 2
+          : isDueToday(i, now, timeZone)
+            ? 0
+            : 1;
   return items.sort(
     (a, b) =>
       bucket(a) - bucket(b) ||
