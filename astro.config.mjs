@@ -1,8 +1,8 @@
 // @ts-check
 import mdx from '@astrojs/mdx';
-import node from '@astrojs/node';
 import sitemap from '@astrojs/sitemap';
 import { defineConfig } from 'astro/config';
+import { nodeWithSecurityHeaders } from './src/server/adapter.ts';
 
 // The public address the site is served from. Canonical URLs, the sitemap, RSS and
 // Open Graph tags are absolute, so they need it; the default suits `npm start`.
@@ -17,7 +17,8 @@ export default defineConfig({
   output: 'static',
   // Standalone: `aircover serve` (src/server/) mounts the adapter's exported handler behind the
   // beacon fast path with ASTRO_NODE_AUTOSTART=disabled; `node dist/server/entry.mjs` also works.
-  adapter: node({ mode: 'standalone' }),
+  // Both send the security headers on static files too (src/server/adapter.ts and entry.ts).
+  adapter: nodeWithSecurityHeaders({ mode: 'standalone' }),
   // Off on purpose: src/middleware.ts applies the same rule to every on-demand route except
   // one-click unsubscribe (mail providers post with no Origin), signed webhooks and beacons.
   // See src/lib/engagement/origin.ts.
@@ -41,6 +42,8 @@ export default defineConfig({
   },
   trailingSlash: 'ignore',
   outDir: process.env.AIRCOVER_OUT_DIR ?? './dist',
+  // `aircover build` gives each content folder a cache of its own (src/lib/build/astro-cache.ts).
+  cacheDir: process.env.AIRCOVER_ASTRO_CACHE_DIR ?? './node_modules/.astro',
   integrations: [
     mdx(),
     sitemap({

@@ -43,6 +43,15 @@ export async function timeNode(
   env: Record<string, string> = {},
   cwd = projectRoot,
 ): Promise<Measured> {
+  return (await timeNodeOutput(args, env, cwd)).measured;
+}
+
+/** timeNode, also returning what the command printed (stdout and stderr together). */
+export async function timeNodeOutput(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = projectRoot,
+): Promise<{ measured: Measured; output: string }> {
   const rssFile = join(tmpdir(), `aircover-bench-${process.pid}-${Date.now()}.rss`);
   const useTime = existsSync('/usr/bin/time');
   const command = useTime ? '/usr/bin/time' : process.execPath;
@@ -72,7 +81,7 @@ export async function timeNode(
     if (Number.isFinite(kb)) result.peakMB = Math.round(kb / 1024);
     rmSync(rssFile, { force: true });
   }
-  return result;
+  return { measured: result, output };
 }
 
 export function round(value: number, digits: number): number {

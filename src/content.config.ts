@@ -1,12 +1,13 @@
 import { defineCollection, reference } from 'astro:content';
-import { glob } from 'astro/loaders';
+import { contentGlob as glob } from './lib/content/loader.ts';
 import { authorSchema } from './schemas/author.ts';
 import { blogSchema } from './schemas/blog.ts';
 import { webinarSchema } from './schemas/webinar.ts';
 import { whitepaperSchema } from './schemas/whitepaper.ts';
 
 // Content lives in a top-level `content/` folder so marketers never need to open `src/`.
-// Tests point AIRCOVER_CONTENT_DIR at fixtures.
+// Tests point AIRCOVER_CONTENT_DIR at fixtures. The loader is Astro's glob reading the data with
+// the project's YAML (src/lib/content/loader.ts), as `aircover check` does.
 const root = process.env.AIRCOVER_CONTENT_DIR ?? './content';
 
 export const collections = {

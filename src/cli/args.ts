@@ -122,3 +122,13 @@ export function campaignFolder(name: string, campaignsDir: string): string {
 export function preflightCacheDir(): string {
   return resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'cache', 'preflight');
 }
+
+/** Where compiled email layouts are kept between runs (src/lib/email/render/layout.ts). */
+export function layoutCacheDir(): string {
+  return resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'cache', 'layouts');
+}
+
+/** Where the loaded campaigns are kept between commands (src/lib/campaign/load-cache.ts). */
+export function campaignCacheDir(): string {
+  return resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'cache', 'campaigns');
+}

@@ -1,6 +1,8 @@
 /** What the follow-up commands (followups, report, mark, digest) share: the store and the campaigns. */
+import type { Campaign } from '../lib/campaign/load.ts';
 import type { FollowupCampaign } from '../lib/followup/model.ts';
 import type { Store } from '../lib/store/index.ts';
+import { campaignCacheDir } from './args.ts';
 import { CliError } from './output.ts';
 
 export const storeArgs = {
@@ -12,14 +14,23 @@ export const storeArgs = {
 
 export async function withFollowup<T>(
   args: { url?: string | undefined; campaign?: string | undefined; dryRun?: boolean | undefined },
-  fn: (store: Store, campaigns: FollowupCampaign[]) => Promise<T>,
+  /** `loaded`: every campaign as loaded (for what the follow-up model does not carry). */
+  fn: (store: Store, campaigns: FollowupCampaign[], loaded: Campaign[]) => Promise<T>,
 ): Promise<T> {
-  // Loaded when a command runs, not when `--help` lists it.
-  const { loadFollowupCampaigns } = await import('../lib/followup/campaign.ts');
+  // Loaded when a command runs, not when `--help` lists it. The campaigns come from the cache
+  // when nothing they read has changed, so no parser or schema library loads.
+  const { loadAllCampaignsCached } = await import('../lib/campaign/load-cache.ts');
+  const { followupCampaigns } = await import('../lib/followup/from-campaign.ts');
   const { isStoreUnavailable, openStore } = await import('../lib/store/index.ts');
   let campaigns: FollowupCampaign[];
+  let loaded: Campaign[];
   try {
-    campaigns = loadFollowupCampaigns(args.campaign ? { only: args.campaign } : {});
+    const all = await loadAllCampaignsCached({
+      campaignsDir: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns',
+      cacheDir: campaignCacheDir(),
+    });
+    campaigns = followupCampaigns(all, args.campaign);
+    loaded = all.campaigns;
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
@@ -35,7 +46,7 @@ export async function withFollowup<T>(
     throw error;
   }
   try {
-    return await fn(store, campaigns);
+    return await fn(store, campaigns, loaded);
   } finally {
     await store.close();
   }

@@ -1,5 +1,6 @@
 import type { ImageMetadata } from 'astro';
 import { z } from 'astro/zod';
+import { isValidTimeZone } from '../lib/time-zone.ts';
 
 export type CollectionName = 'whitepapers' | 'blog' | 'webinars' | 'authors';
 
@@ -25,26 +26,33 @@ export const imageWithAlt = (ctx: SchemaContext) =>
       .describe('Alternative text read by screen readers and shown when the image fails.'),
   });
 
-/** A calendar date or instant, accepted as YAML date or ISO string. */
-export const dateField = () => z.coerce.date();
+const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})(?![\d])/;
+
+/** Whether `2026-02-30`-like text names a day that exists (JavaScript would roll it over). */
+export function isCalendarDay(text: string): boolean {
+  const match = CALENDAR_DAY.exec(text.trim());
+  if (!match) return true; // not a day written out: z.coerce.date() judges it
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * A calendar date or instant, as an ISO string (YAML 1.2 reads an unquoted date as one). A day
+ * that does not exist is refused, never rolled over: `new Date('2026-02-30')` is March 2.
+ */
+export const dateField = () =>
+  z.preprocess((value, ctx) => {
+    if (typeof value === 'string' && !isCalendarDay(value)) {
+      ctx.addIssue({ code: 'custom', message: `${value} is not a day on the calendar` });
+      return z.NEVER;
+    }
+    return value;
+  }, z.coerce.date());
 
 /** An IANA time zone such as `Europe/Berlin`; checked against the runtime's zone database. */
 export const timeZone = () =>
   z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' });
 
-const knownZones = new Map<string, boolean>();
-
-/** Cached per zone: building a DateTimeFormat is slow and a partner list repeats a few zones. */
-export function isValidTimeZone(zone: string): boolean {
-  let valid = knownZones.get(zone);
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      valid = true;
-    } catch {
-      valid = false;
-    }
-    if (knownZones.size < 10_000) knownZones.set(zone, valid);
-  }
-  return valid;
-}
+// In its own zod-free module so commands that only check a zone do not load zod.
+export { isValidTimeZone } from '../lib/time-zone.ts';

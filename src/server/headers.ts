@@ -1,7 +1,8 @@
 /**
- * The security headers of every response, static or on demand (src/server/index.ts sets them on
- * everything it serves; src/middleware.ts on the on-demand routes, so `node dist/server/entry.mjs`
- * sends them too). The page's own script and style policy is Astro's hashed <meta> CSP
+ * The security headers of every response, static or on demand: the build's own server entry
+ * (src/server/entry.ts, dist/server/entry.mjs) sets them before the adapter serves a file or a
+ * route, so `node dist/server/entry.mjs` sends them as `aircover serve` (src/server/index.ts, also
+ * for its beacon fast path) does; src/middleware.ts joins them with an on-demand route's policy. The page's own script and style policy is Astro's hashed <meta> CSP
  * (astro.config.mjs); a <meta> policy cannot say who may frame the page, so that goes here:
  * nobody for the dashboard, personal pages, advance copies and unsubscribe pages (a framed
  * "no thanks" or "unsubscribe" button is a clickjacking target), the site itself for the rest.

@@ -1,14 +1,17 @@
 /**
- * A dry run changes nothing, the store included: it does not create the SQLite file, and it
- * does not apply migrations to a store that has them pending (it says to run `db migrate`).
+ * A dry run changes nothing, the store included: it does not create the SQLite file or the
+ * Postgres schema, and it does not apply migrations to a store that has them pending (it says to
+ * run `db migrate`).
  */
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/lib/store/index.ts';
+import { describeWith } from '../helpers/requires.ts';
 import { runCli, TEST_SECRET } from '../helpers/site-build.ts';
 
 const dirs: string[] = [];
@@ -57,6 +60,95 @@ describe('dry runs and the store', () => {
       expect((await store.migrationStatus()).every((m) => m.appliedAt === null)).toBe(true);
     } finally {
       await store.close();
+    }
+  });
+});
+
+/** Every state-changing command's dry run, as a user would type it (webinar and CSV from the sample). */
+const DRY_RUNS = [
+  ['send', 'sample', '--touch', 'advance-notice', '--dry-run'],
+  ['mark', 'vistula-wms', 'called', '--campaign', 'sample', '--dry-run'],
+  [
+    'import',
+    'attendance',
+    'integrators-share-live',
+    'tests/webinar/fixtures/zoom-participants.csv',
+    '--dry-run',
+  ],
+  ['webinar', 'cancel', 'integrators-share-live', '--dry-run'],
+  ['webinar', 'reschedule', 'integrators-share-live', '--start', '2027-03-04T15:00:00+01:00', '--dry-run'],
+  ['db', 'sync', '--dry-run'],
+  ['db', 'migrate', '--dry-run'],
+];
+
+describe('every dry run on a machine with no store yet', () => {
+  it.each(DRY_RUNS.map((args) => [args.slice(0, 2).join(' '), args]))(
+    '%s --dry-run creates no SQLite file',
+    async (_name, args) => {
+      const dataDir = freshDir();
+      const r = await runCli(args as string[], env(dataDir));
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(dataDir)).toEqual([]);
+    },
+  );
+});
+
+describeWith('postgres')('every dry run on a Postgres schema not made yet', () => {
+  const url = process.env.AIRCOVER_TEST_DATABASE_URL as string;
+  const schemaExists = async (schema: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        'SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = $1',
+        [schema],
+      );
+      return rows[0].n as number;
+    } finally {
+      await client.end();
+    }
+  };
+  it.each(DRY_RUNS.map((args) => [args.slice(0, 2).join(' '), args]))(
+    '%s --dry-run creates no schema and applies no migration',
+    async (_name, args) => {
+      const schema = `aircover_dry_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+      expect(await schemaExists(schema)).toBe(0);
+      const r = await runCli(args as string[], {
+        ...env(freshDir()),
+        DATABASE_URL: url,
+        AIRCOVER_DB_SCHEMA: schema,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(await schemaExists(schema)).toBe(0);
+    },
+  );
+
+  it('a dry run on a schema with migrations pending applies none and says to migrate', async () => {
+    const schema = `aircover_dry_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // A store from an older aircover: its first migration applied, the rest pending.
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(
+        `CREATE TABLE ${schema}.schema_migrations (version integer PRIMARY KEY, name text, checksum text, applied_at timestamptz)`,
+      );
+      await client.query(`INSERT INTO ${schema}.schema_migrations VALUES (1, 'initial schema', 'x', now())`);
+      const r = await runCli(['mark', 'vistula-wms', 'called', '--campaign', 'sample', '--dry-run'], {
+        ...env(freshDir()),
+        DATABASE_URL: url,
+        AIRCOVER_DB_SCHEMA: schema,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/run `aircover db migrate` first/);
+      const { rows } = await client.query(
+        'SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1',
+        [schema],
+      );
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
     }
   });
 });

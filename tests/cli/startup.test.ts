@@ -43,6 +43,9 @@ function packagesLoaded(args: string[]): { packages: Set<string>; status: number
         ...process.env,
         AIRCOVER_TRACE_LOADS: file,
         AIRCOVER_STATE_DIR: join(dir, 'state'),
+        AIRCOVER_DATA_DIR: join(dir, 'data'),
+        AIRCOVER_OUTBOX_DIR: join(dir, 'outbox'),
+        AIRCOVER_SECRET: 'startup-test-secret-0123456789-abcdefghijklmn',
         NO_COLOR: '1',
       },
     },
@@ -81,6 +84,48 @@ describe('start-up', () => {
     const { packages, status } = packagesLoaded([command, '--help']);
     expect(status).toBe(0);
     expect([...packages].filter((p) => heavy.includes(p))).toEqual([]);
+  });
+
+  // The follow-up commands read the campaigns from the cache (src/lib/campaign/load-cache.ts)
+  // once a run has loaded them: then no parser and no schema library loads.
+  const parsers = [...heavy, 'gray-matter', 'csv-parse', 'csv-stringify'];
+  it.each([['followups'], ['report'], ['followups', '--json']])(
+    '%s with the campaigns cached loads no parser, no zod',
+    (...args) => {
+      packagesLoaded(args);
+      const { packages, status } = packagesLoaded(args);
+      expect(status).toBe(0);
+      expect([...packages].filter((p) => parsers.includes(p))).toEqual([]);
+    },
+  );
+
+  it('webinar status with the webinar cached loads no parser, no zod', () => {
+    const args = ['webinar', 'status', 'integrators-share-live'];
+    packagesLoaded(args);
+    const { packages, status, stdout } = packagesLoaded(args);
+    expect(status).toBe(0);
+    expect(stdout).toContain('integrators-share-live');
+    expect([...packages].filter((p) => parsers.includes(p))).toEqual([]);
+  });
+
+  it('send --touch --dry-run a second time loads no MJML, no parser, no zod, no transport', () => {
+    // The first run fills the caches: the compiled layout, the loaded campaign, the preflight's.
+    const args = ['send', 'sample', '--touch', 'advance-notice', '--dry-run'];
+    expect(packagesLoaded(args).status).toBe(0);
+    const { packages, status } = packagesLoaded(args);
+    expect(status).toBe(0);
+    // Planning compiles the templates (liquidjs, marked) for the content versions and checks
+    // addresses with nodemailer's one-file address parser; nothing else heavy: no MJML (the
+    // layout is digested from its source), no loader, no Resend SDK.
+    const needed = ['liquidjs', 'marked', 'nodemailer'];
+    const unwanted = [...parsers, 'mjml-core', 'juice'].filter((p) => !needed.includes(p));
+    expect([...packages].filter((p) => unwanted.includes(p))).toEqual([]);
+  });
+
+  it('feedback reads the store only: no campaign loader, no CSV writer without --csv', () => {
+    const { packages, status } = packagesLoaded(['feedback', 'sample']);
+    expect(status).toBe(0);
+    expect([...packages].filter((p) => parsers.includes(p))).toEqual([]);
   });
 
   it('a wrong command line exits 2 before loading anything heavy', () => {

@@ -11,8 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePartners } from '../../src/lib/campaign/partners.ts';
 import { cachedUntilChanged } from '../../src/lib/content/cached.ts';
+import { EventBatcher } from '../../src/lib/engagement/batcher.ts';
 import { readBody } from '../../src/lib/engagement/body.ts';
-import { EventBatcher } from '../../src/lib/engagement/runtime.ts';
 import { cleanDeep, cleanLine, cleanText } from '../../src/lib/input/clean.ts';
 import { openStore, type Store } from '../../src/lib/store/index.ts';
 import type { EventInput } from '../../src/lib/store/types.ts';
@@ -217,5 +217,21 @@ describe('the routes, end to end', () => {
       includeNonHuman: true,
     });
     expect(clicks.map((e) => e.metadata.href)).toContain('/xy');
+  });
+
+  // Last in this block: it spends this client's rate limit.
+  it('the public registration limits and validates before it reads any content', async () => {
+    // No such webinar in content/: an answer of 400 shows the body was judged before the content
+    // was looked at, and 429 that the limit comes before the content too.
+    const path = '/api/webinars/no-such-webinar-at-all/register';
+    const invalid = () =>
+      post(path, 'name=&email=not-an-address', 'application/x-www-form-urlencoded', {
+        accept: 'application/json',
+      }).then((r) => r.status);
+    expect(await invalid()).toBe(400);
+    const seen = new Set<number>();
+    for (let round = 0; round < 20 && !seen.has(429); round++)
+      for (const status of await Promise.all(Array.from({ length: 50 }, invalid))) seen.add(status);
+    expect([...seen].sort()).toEqual([400, 429]);
   });
 });

@@ -4,12 +4,14 @@
  * violates in real Chromium, logout that ends the session on the server, and production
  * passwords of at least 12 characters.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf, parseTrustProxy } from '../../src/lib/engagement/proxy.ts';
 import { openStore, type Store } from '../../src/lib/store/index.ts';
 import { collectErrors, launchBrowser } from '../helpers/browser.ts';
 import { itWith } from '../helpers/requires.ts';
-import { type RunningServer, startServer } from '../helpers/server.ts';
+import { type RunningServer, startBareEntry, startServer } from '../helpers/server.ts';
 import { ensureBuild, SAMPLE, type SiteBuild } from '../helpers/site-build.ts';
 import { eventually } from './helpers.ts';
 
@@ -171,6 +173,41 @@ describe('the server behind a proxy', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('node dist/server/entry.mjs on its own (the adapter entry, without aircover serve)', () => {
+  let build: SiteBuild;
+  let server: RunningServer;
+  beforeAll(async () => {
+    build = await ensureBuild('sample', SAMPLE);
+    server = await startBareEntry(build, { AIRCOVER_ADMIN_PASSWORD: PASSWORD });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('sends the same security headers on static pages, files, personal pages and /admin', async () => {
+    // The bare entry syncs no partners: a personal page is a static file of the build.
+    const token = readdirSync(join(build.client, 'p'))[0];
+    const asset = readdirSync(join(build.client, '_astro')).find((f) => f.endsWith('.css'));
+    const privatePaths = [`/p/${token}/`, '/admin', '/admin/login'];
+    for (const path of ['/', '/whitepapers/', '/robots.txt', `/_astro/${asset}`, ...privatePaths]) {
+      const response = await fetch(`${server.url}${path}`, { redirect: 'manual' });
+      expect(response.status, path).toBeLessThan(400);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('same-origin');
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain(
+        privatePaths.includes(path) ? "frame-ancestors 'none'" : "frame-ancestors 'self'",
+      );
+      expect(response.headers.get('x-frame-options'), path).toBe(
+        privatePaths.includes(path) ? 'DENY' : 'SAMEORIGIN',
+      );
+    }
+    // The on-demand login page keeps Astro's hashed policy beside ours.
+    const login = await fetch(`${server.url}/admin/login`);
+    expect(login.headers.get('content-security-policy')).toMatch(/script-src 'self' 'sha256-/);
   });
 });
 

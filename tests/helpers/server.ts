@@ -45,10 +45,35 @@ export async function startServer(
   env: Record<string, string> = {},
 ): Promise<RunningServer> {
   const port = await freePort();
+  const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--outDir', build.dir];
+  return spawnServer(port, [join(projectRoot, 'scripts/aircover.ts'), ...args], build, env);
+}
+
+/**
+ * Starts the build's bare adapter entry, `node dist/server/entry.mjs`, as a deployment without
+ * `aircover serve` would (HOST and PORT from the environment, no beacon fast path, no partner sync).
+ */
+export async function startBareEntry(
+  build: SiteBuild,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const port = await freePort();
+  return spawnServer(port, [join(build.dir, 'server', 'entry.mjs')], build, {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ...env,
+  });
+}
+
+async function spawnServer(
+  port: number,
+  argv: string[],
+  build: SiteBuild,
+  env: Record<string, string>,
+): Promise<RunningServer> {
   const url = `http://127.0.0.1:${port}`;
   const dataDir = env.AIRCOVER_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'aircover-server-'));
-  const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--outDir', build.dir];
-  const child = spawn(process.execPath, [join(projectRoot, 'scripts/aircover.ts'), ...args], {
+  const child = spawn(process.execPath, argv, {
     cwd: projectRoot,
     env: { ...process.env, NO_COLOR: '1', ...build.env, AIRCOVER_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

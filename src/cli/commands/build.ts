@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
+import type { PartnerPage } from '../../lib/campaign/site.ts';
+import type { ContentIndex } from '../../lib/content/read.ts';
 import type { CardContent } from '../../lib/og/card.ts';
 import { getSecret, recordBuildSecret } from '../../lib/secret.ts';
 import { CliError, ExitCode, out } from '../output.ts';
@@ -12,14 +16,37 @@ export default defineCommand({
       description: 'Output folder, inside the project (the server resolves its packages from there)',
       default: process.env.AIRCOVER_OUT_DIR ?? 'dist',
     },
+    fresh: {
+      type: 'boolean',
+      description: 'Render every partner page again, ignoring the page cache',
+      default: false,
+    },
+    allCards: {
+      type: 'boolean',
+      description:
+        'Wait for every partner card, for a host that serves the files alone (else the server draws the rest on first request)',
+      default: false,
+    },
     verbose: { type: 'boolean', description: "Show Astro's own progress and warnings", default: false },
   },
   async run({ args }) {
-    await buildSite(args.outDir, { verbose: args.verbose });
+    await buildSite(args.outDir, { verbose: args.verbose, fresh: args.fresh, allCards: args.allCards });
   },
 });
 
-export async function buildSite(outDir: string, options: { verbose?: boolean } = {}): Promise<void> {
+/** After Astro, cards still to draw are waited for up to this many (about 2 s on two cores). */
+const WAIT_FOR_AT_MOST = 100;
+
+interface PlacedCard {
+  content: CardContent;
+  /** Where the card goes, relative to the output's client folder. */
+  path: string;
+}
+
+export async function buildSite(
+  outDir: string,
+  options: { verbose?: boolean; fresh?: boolean; allCards?: boolean } = {},
+): Promise<void> {
   if (!outDir || typeof outDir !== 'string')
     throw new CliError('--outDir needs a folder name', ExitCode.usage);
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
@@ -29,19 +56,92 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
   getSecret();
   const started = performance.now();
   out.info('Building the site…');
+  const stateDir = process.env.AIRCOVER_STATE_DIR ?? '.aircover';
+  const contentDir = process.env.AIRCOVER_CONTENT_DIR ?? 'content';
   // Loaded after the first line of output: campaigns, cards and Astro are heavy.
   const { withLock } = await import('../../lib/lock.ts');
-  const { placeCards } = await import('../../lib/og/pool.ts');
-  await warmPublicCards();
-  const partnerCards = await warmPartnerCards();
+  const { placeCards, warmCards } = await import('../../lib/og/pool.ts');
+  const { astroCacheDir } = await import('../../lib/build/astro-cache.ts');
+  const { sharedFingerprint } = await import('../../lib/build/fingerprint.ts');
+  const { clearOutputAside, pageCacheDir, planPages, renderListEnv, settlePages } = await import(
+    '../../lib/build/page-cache.ts'
+  );
+  const { cachedCardFile } = await import('../../lib/og/card.ts');
+  const { writePartnerCardManifest } = await import('../../lib/og/partner-cards.ts');
+  const { siteCampaigns } = await import('../../lib/campaign/site.ts');
+  const { contentTimeState, isUpToDate, siteKey, stampBuild } = await import('../../lib/build/up-to-date.ts');
+  // Both refuse invalid content or campaigns here, before anything is drawn or built.
+  const { cards: pageCards, content } = await publicCards(contentDir);
+  const pages = await partnerPages();
+  const partnerCardList = await partnerCards(pages);
+  const cards = [...pageCards, ...partnerCardList];
+
+  // Loaded and checked already by partnerPages() above.
+  const shared = sharedFingerprint({ projectRoot: process.cwd(), contentDir, campaigns: siteCampaigns() });
+  const { campaignsDir } = await import('../../lib/campaign/site.ts');
+  const plan = planPages(pages, shared, {
+    dir: pageCacheDir(campaignsDir(), stateDir),
+    fresh: options.fresh === true,
+  });
+  if (pages.length > 0)
+    out.info(
+      `Partner pages: ${plan.render.length} to render, ${plan.cached.length} unchanged (from the page cache)`,
+    );
+  const site = siteKey({
+    shared,
+    timeState: contentTimeState(content),
+    pageKeys: plan.keys.values(),
+  });
+  if (!options.fresh && !options.allCards && isUpToDate(outDir, stateDir, site)) {
+    out.success(`Up to date: nothing changed since the last build of ${outDir}/, so nothing was rendered`);
+    return;
+  }
+
+  // The cards are drawn in worker threads while Astro builds the pages (Astro no longer draws
+  // any: AIRCOVER_CARDS_PLACED), and placed after it. Only the missing ones are drawn: the
+  // public pages' first, then those of the partner pages this build renders. A missing card of
+  // an unchanged page (one an earlier build left to the server) stays the server's.
+  const rendering = new Set(plan.render.map((page) => page.token));
+  const toDraw = options.allCards
+    ? cards
+    : [...pageCards, ...partnerCardList.filter((_, i) => rendering.has((pages[i] as PartnerPage).token))];
+  const drawStarted = performance.now();
+  let lastReport = 0;
+  const stopDrawing = new AbortController();
+  const drawing = warmCards(
+    toDraw.map((card) => card.content),
+    {
+      // One core stays Astro's: its rendering runs on one thread, and the pages are what the
+      // build waits for.
+      threads: Math.max(1, availableParallelism() - 1),
+      signal: stopDrawing.signal,
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (done === total || now - lastReport > 5000) {
+          lastReport = now;
+          out.info(`Drawing cards: ${done}/${total}`);
+        }
+      },
+    },
+  ).then(
+    (drawn) => ({ drawn, seconds: (performance.now() - drawStarted) / 1000 }),
+    (error: unknown) => ({ error }),
+  );
+
+  Object.assign(process.env, renderListEnv(plan), {
+    AIRCOVER_ASTRO_CACHE_DIR: astroCacheDir(contentDir, stateDir),
+    AIRCOVER_CARDS_PLACED: '1',
+  });
   const { build } = await import('astro');
   try {
-    // Builds of one project share Astro's caches: one at a time.
+    // Builds of one project share its .astro folder (types, content modules): one at a time.
     await withLock(
-      resolve(process.env.AIRCOVER_STATE_DIR ?? '.aircover', 'build.lock'),
+      resolve('.aircover', 'build.lock'),
       async () => {
         // Astro's warn level is mostly bundler notes about its own modules; errors always show.
+        const clearing = clearOutputAside(outDir);
         await build({ root: process.cwd(), logLevel: options.verbose ? 'info' : 'error' });
+        await clearing;
       },
       { onWait: () => out.info('Another build of this project is running; waiting for it to finish…') },
     );
@@ -49,64 +149,72 @@ export async function buildSite(outDir: string, options: { verbose?: boolean } =
     // Astro's errors already name the file and the field; keep them, drop our stack.
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const client = join(outDir, 'client');
+  await settlePages(plan, client);
+  // Astro is done. A few cards still to draw are waited for; many partner cards are left to
+  // the server, which draws each on its first request (src/lib/og/partner-cards.ts): drawing
+  // 10,000 takes minutes of CPU, far more than the pages. The public pages' cards, first in
+  // the queue, are always waited for: a static host serves them without the server.
+  const missing = (list: PlacedCard[]) => list.filter((card) => !existsSync(cachedCardFile(card.content)));
+  if (!options.allCards && missing(toDraw).length > WAIT_FOR_AT_MOST) stopDrawing.abort();
+  const drawn = await drawing;
+  if ('error' in drawn)
+    throw new CliError(
+      `Drawing the cards failed: ${drawn.error instanceof Error ? drawn.error.message : String(drawn.error)}`,
+    );
+  const drawnAfter = await warmCards(missing(pageCards).map((card) => card.content));
+  if (drawn.drawn + drawnAfter > 0)
+    out.info(`Drew ${drawn.drawn + drawnAfter} cards in ${drawn.seconds.toFixed(1)} s, beside Astro`);
+  const left = new Set(missing(cards));
+  if (left.size > 0)
+    out.info(`${left.size} partner cards left to draw: the server draws each on its first request`);
   recordBuildSecret(outDir);
-  placeCards(
-    partnerCards.map(({ token, content }) => ({
-      content,
-      to: join(outDir, 'client', 'og', 'p', `${token}.png`),
-    })),
+  if (pages.length > 0)
+    writePartnerCardManifest(
+      outDir,
+      Object.fromEntries(pages.map((page, i) => [page.token, (partnerCardList[i] as PlacedCard).content])),
+    );
+  await placeCards(
+    cards.filter((card) => !left.has(card)).map(({ content, path }) => ({ content, to: join(client, path) })),
   );
+  // The next build with nothing changed has nothing to do (cards left to the server included).
+  stampBuild(outDir, stateDir, site);
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/**
- * Draws every partner's card on all cores before Astro runs (Astro draws them one at a
- * time). Campaign errors surface here, before the build starts, with the full list.
- */
-async function warmPartnerCards(): Promise<{ token: string; content: CardContent }[]> {
-  const { partnerCard, partnerPages } = await import('../../lib/campaign/site.ts');
-  const { warmCards } = await import('../../lib/og/pool.ts');
-  const { siteSettings } = await import('../../lib/site.ts');
-  let pages: ReturnType<typeof partnerPages>;
+/** Every partner page of every campaign; campaign errors stop the build, with the full list. */
+async function partnerPages(): Promise<PartnerPage[]> {
+  const { partnerPages } = await import('../../lib/campaign/site.ts');
   try {
-    pages = partnerPages();
+    return partnerPages();
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** Each partner page's card ("Prepared for <company>"), at /og/p/<token>.png. */
+async function partnerCards(pages: PartnerPage[]): Promise<PlacedCard[]> {
   if (pages.length === 0) return [];
+  const { partnerCard } = await import('../../lib/campaign/site.ts');
+  const { siteSettings } = await import('../../lib/site.ts');
   const siteName = siteSettings().name;
-  const cards = pages.map((page) => ({ token: page.token, content: partnerCard(page, siteName) }));
-  const started = performance.now();
-  let lastReport = 0;
-  const drawn = await warmCards(
-    cards.map((card) => card.content),
-    {
-      onProgress: (done, total) => {
-        const now = performance.now();
-        if (done === total || now - lastReport > 2000) {
-          lastReport = now;
-          out.info(`Drawing partner cards: ${done}/${total}`);
-        }
-      },
-    },
-  );
-  if (drawn > 0)
-    out.info(`Drew ${drawn} partner cards in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return cards;
+  return pages.map((page) => ({
+    path: join('og', 'p', `${page.token}.png`),
+    content: partnerCard(page, siteName),
+  }));
 }
 
 /**
- * Draws the public pages' cards on all cores before Astro runs, from the content's frontmatter
- * (src/lib/content/read.ts); the endpoint then finds each in the cache. Invalid content stops
- * the build here, every problem with its file, line and field, read in the project's one YAML
- * dialect (Astro's own reader would take `publishDate: 2027-13-05` as 2028-01-05).
+ * The public pages' cards, from the content's frontmatter (src/lib/content/read.ts). Invalid
+ * content stops the build here, every problem with its file, line and field, read in the
+ * project's one YAML dialect (Astro's own reader would take `publishDate: 2027-13-05` as
+ * 2028-01-05).
  */
-async function warmPublicCards(): Promise<void> {
+async function publicCards(contentDir: string): Promise<{ cards: PlacedCard[]; content: ContentIndex }> {
   const { readContent } = await import('../../lib/content/read.ts');
   const { publicCards } = await import('../../lib/og/public-cards.ts');
-  const { warmCards } = await import('../../lib/og/pool.ts');
   const { siteSettings } = await import('../../lib/site.ts');
-  const content = readContent(process.env.AIRCOVER_CONTENT_DIR ?? 'content');
+  const content = readContent(contentDir);
   if (content.problems.length > 0) {
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     for (const p of content.problems) out.error(formatProblem(p));
@@ -122,9 +230,6 @@ async function warmPublicCards(): Promise<void> {
     posts: [...content.blog.values()],
     webinars: [...content.webinars.values()],
     authors: [...content.authors.values()],
-  });
-  const started = performance.now();
-  const drawn = await warmCards(cards.map((card) => card.content));
-  if (drawn > 0)
-    out.info(`Drew ${drawn} page cards in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }).map((card) => ({ path: join('og', `${card.path}.png`), content: card.content }));
+  return { cards, content };
 }

@@ -1,7 +1,13 @@
 import { defineCommand } from 'citty';
 import type { PreflightReport } from '../../lib/campaign/preflight.ts';
 import type { Problem } from '../../lib/campaign/problems.ts';
-import { campaignFolder, campaignsDirArg, contentDirArg, preflightCacheDir } from '../args.ts';
+import {
+  campaignFolder,
+  campaignsDirArg,
+  contentDirArg,
+  layoutCacheDir,
+  preflightCacheDir,
+} from '../args.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 export default defineCommand({
@@ -22,6 +28,9 @@ export default defineCommand({
     out.info(`Checking ${args.campaign ?? `every campaign in ${args.campaignsDir}/`}…`);
     const { checkAllCampaigns, checkCampaign } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
+    // The compiled email layout from the last run: MJML loads only when it changed.
+    const { keepLayoutsIn } = await import('../../lib/email/render/layout.ts');
+    keepLayoutsIn(layoutCacheDir());
     const options = { strict: args.strict, contentDir: args.contentDir, cacheDir: preflightCacheDir() };
     let reports: PreflightReport[];
     let general: Problem[] = [];

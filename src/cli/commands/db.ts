@@ -15,13 +15,14 @@ const connection = {
 } as const;
 
 async function withStore<T>(
-  args: { url?: string | undefined; dataDir?: string | undefined },
+  args: { url?: string | undefined; dataDir?: string | undefined; dryRun?: boolean | undefined },
   migrate: boolean,
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
   // The store (and pg) loads only when a subcommand runs, so `--help` stays fast.
   const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
-  const options: OpenStoreOptions = { migrate };
+  // A dry run reads the store as it is: no SQLite file made, no Postgres schema created.
+  const options: OpenStoreOptions = { migrate, ...(args.dryRun ? { dryRun: true } : {}) };
   if (args.url) options.url = args.url;
   if (args.dataDir) options.dataDir = args.dataDir;
   try {
@@ -118,7 +119,7 @@ async function syncDryRun(args: { url?: string | undefined; dataDir?: string | u
   const { loadAllCampaigns } = await import('../../lib/campaign/load.ts');
   const { campaignsDir } = await import('../../lib/campaign/site.ts');
   const { campaigns } = loadAllCampaigns({ campaignsDir: campaignsDir() });
-  await withStore(args, false, async (store) => {
+  await withStore({ ...args, dryRun: true }, false, async (store) => {
     const migrated = (await store.migrationStatus()).every((m) => m.appliedAt);
     const rows = [];
     for (const campaign of campaigns) {

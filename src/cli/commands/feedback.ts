@@ -17,9 +17,8 @@ export default defineCommand({
   },
   async run({ args }) {
     // Loaded when the command runs, so `--help` stays fast.
-    const { campaignsDir } = await import('../../lib/campaign/site.ts');
+    const { campaignsDir } = await import('../../lib/campaign/dirs.ts');
     const { openStore } = await import('../../lib/store/index.ts');
-    const { inertCsv } = await import('../../lib/text/csv.ts');
     // A campaign's id is its folder's name.
     const folder = campaignFolder(args.campaign, campaignsDir());
     const campaign = basename(folder);
@@ -51,6 +50,8 @@ export default defineCommand({
         });
       if (args.json) out.json(rows);
       else if (args.csv) {
+        // The CSV writer loads for --csv only.
+        const { inertCsv } = await import('../../lib/text/csv.ts');
         // The instant in the campaign's zone with its offset, as followups --csv writes it.
         const { campaignClock } = await import('../followup.ts');
         const { isoInZone } = await import('../../lib/email/send/window.ts');

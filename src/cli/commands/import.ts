@@ -40,7 +40,8 @@ const attendance = defineCommand({
       if (error instanceof AttendanceFormatError) throw new CliError(error.message);
       throw error;
     }
-    const store = await openStore();
+    // A dry run neither creates the store nor migrates it (src/lib/store/index.ts).
+    const store = await openStore(args.dryRun ? { dryRun: true } : {});
     try {
       const summary = await importAttendance(store, webinar, report, args.file, { dryRun: args.dryRun });
       if (args.json) {

@@ -14,16 +14,11 @@ export default defineCommand({
   async run({ args }) {
     // Loaded when the report runs, so `--help` stays fast.
     const { campaignPage } = await import('../../lib/followup/queue.ts');
-    const { loadAllCampaigns } = await import('../../lib/campaign/load.ts');
     const { subjectTests } = await import('../../lib/report/subject-test.ts');
-    await withFollowup(args, async (store, campaigns) => {
+    await withFollowup(args, async (store, campaigns, loaded) => {
       const now = new Date();
       // Subject tests read the templates' variants, which the follow-up model does not carry.
-      const full = new Map(
-        loadAllCampaigns({ campaignsDir: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns' }).campaigns.map(
-          (c) => [c.id, c],
-        ),
-      );
+      const full = new Map(loaded.map((c) => [c.id, c]));
       const reports = [];
       for (const c of campaigns) {
         const campaign = full.get(c.id);

@@ -7,10 +7,12 @@ import type { Store } from '../../lib/store/index.ts';
 import { formatDate, formatShort } from '../../lib/time/format.ts';
 import {
   campaignArg,
+  campaignCacheDir,
   campaignFolder,
   campaignsDirArg,
   contentDirArg,
   dryRunArg,
+  layoutCacheDir,
   preflightCacheDir,
   yesArg,
 } from '../args.ts';
@@ -196,12 +198,15 @@ export default defineCommand({
     out.info(`Preflight of ${args.campaign}…`);
     // Rendering, transports and the store load only once the command line is sound, so
     // `--help` and a wrong flag answer at once.
-    const { loadCampaign } = await import('../../lib/campaign/load.ts');
+    const { loadCampaignCached } = await import('../../lib/campaign/load-cache.ts');
     const { preflightCampaign, withCache } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const { dueTouches } = await import('../../lib/email/send/index.ts');
     const { LockBusyError, withStoreLock } = await import('../../lib/lock.ts');
     const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
+    // The compiled email layout from the last run: MJML loads only when it changed.
+    const { keepLayoutsIn } = await import('../../lib/email/render/layout.ts');
+    keepLayoutsIn(layoutCacheDir());
 
     const refuse = (problems: Problem[]) => {
       const errors = problems.filter((x) => x.severity === 'error');
@@ -210,7 +215,12 @@ export default defineCommand({
         `${errors.length} preflight error${errors.length === 1 ? '' : 's'} (aircover check ${args.campaign}): nothing was sent.`,
       );
     };
-    const loaded = loadCampaign(dir, { contentDir: args.contentDir });
+    // From the cache when no file it reads changed (src/lib/campaign/load-cache.ts): the parsers
+    // and zod load only when something did.
+    const loaded = await loadCampaignCached(dir, {
+      contentDir: args.contentDir,
+      cacheDir: campaignCacheDir(),
+    });
     if (!loaded.ok) throw refuse(loaded.problems);
     const campaign = loaded.campaign;
     const now = new Date();
@@ -290,9 +300,8 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   const { loadPlanState, planCategories, planTouch, sendTest, sendTouch } = await import(
     '../../lib/email/send/index.ts'
   );
-  const { createTransport } = await import('../../lib/email/transport/index.ts');
-  const { syncCampaignPartners } = await import('../../lib/engagement/partners-sync.ts');
-  const transport = createTransport(process.env);
+  const { transportKindOf } = await import('../../lib/email/transport/kind.ts');
+  const transportKind = transportKindOf(process.env);
   const writes = !args.dryRun && args.to === undefined;
   // --retry-failed: refused rows go back to planned before the plan, which then treats them as
   // rows that never reached the provider (re-checked, current key). A dry run only counts them.
@@ -315,7 +324,7 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   }
   if (!args.json) {
     const where =
-      transport.kind === 'resend'
+      transportKind === 'resend'
         ? 'Resend'
         : `the outbox (${process.env.AIRCOVER_OUTBOX_DIR ?? 'outbox'}/; set RESEND_API_KEY to send for real)`;
     for (const plan of plans) printPlan(campaign, plan, planCategories);
@@ -334,7 +343,7 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   const total = plans.reduce((n, p) => n + p.toSend, 0);
   const result: Record<string, unknown> = {
     campaign: campaign.id,
-    transport: transport.kind,
+    transport: transportKind,
     dryRun: args.dryRun,
     ...(args.retryFailed ? { requeued: requeued.rows, leftUnknown: requeued.unknown } : {}),
     ...(args.to ? { to: args.to } : {}),
@@ -349,11 +358,15 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   const interactive = Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY) && !args.json;
   if (!args.yes && interactive) {
     const ok = await confirm(
-      `Send ${total} message${total === 1 ? '' : 's'}${args.to ? ` to ${args.to}` : ''} through ${transport.kind}?`,
+      `Send ${total} message${total === 1 ? '' : 's'}${args.to ? ` to ${args.to}` : ''} through ${transportKind}?`,
     );
     if (!ok) throw new CliError('Nothing was sent.', ExitCode.stopped);
   }
 
+  // The transport and the partner sync load once something is to go out, not for a dry run.
+  const { createTransport } = await import('../../lib/email/transport/index.ts');
+  const { syncCampaignPartners } = await import('../../lib/engagement/partners-sync.ts');
+  const transport = createTransport(process.env);
   const controller = new AbortController();
   const onSignal = () => {
     out.info('Stopping after the current call… (the ledger stays resumable)');

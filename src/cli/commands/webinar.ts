@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import type { Store } from '../../lib/store/index.ts';
 import type { UpdateReport, WebinarInfo } from '../../lib/webinar/index.ts';
-import { confirmOrRefuse, dryRunArg, jsonArg, webinarArg, yesArg } from '../args.ts';
+import { campaignCacheDir, confirmOrRefuse, dryRunArg, jsonArg, webinarArg, yesArg } from '../args.ts';
 import { CliError, ExitCode, out } from '../output.ts';
 
 /** The webinar modules (calendar, transports, schemas) load when a subcommand runs, so `--help` stays fast. */
@@ -10,9 +10,10 @@ const webinarLib = () => import('../../lib/webinar/index.ts');
 /** The schedule alone (no calendar, no transports): enough for `status` and for loading. */
 const scheduleLib = () => import('../../lib/webinar/schedule.ts');
 
-async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(run: (store: Store) => Promise<T>, dryRun = false): Promise<T> {
   const { openStore } = await import('../../lib/store/index.ts');
-  const store = await openStore();
+  // A dry run neither creates the store nor migrates it (src/lib/store/index.ts).
+  const store = await openStore(dryRun ? { dryRun: true } : {});
   try {
     return await run(store);
   } finally {
@@ -20,12 +21,22 @@ async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
   }
 }
 
-async function load(slug: string): Promise<WebinarInfo> {
-  const { loadWebinar, WebinarError } = await scheduleLib();
+/**
+ * The webinar from content/. `status` reads it through the load cache (it only reports); the
+ * commands that change it and email everyone read the files afresh.
+ */
+async function load(slug: string, { cached = false } = {}): Promise<WebinarInfo> {
   try {
+    if (cached) {
+      const { loadWebinarCached } = await import('../../lib/webinar/load-cached.ts');
+      return await loadWebinarCached(slug, { cacheDir: campaignCacheDir() });
+    }
+    const { loadWebinar } = await scheduleLib();
     return loadWebinar(slug);
   } catch (error) {
-    if (error instanceof WebinarError) throw new CliError(error.message, ExitCode.usage);
+    // By name: the cached path does not load schedule.ts (where the class is) unless it misses.
+    if (error instanceof Error && error.name === 'WebinarError')
+      throw new CliError(error.message, ExitCode.usage);
     throw error;
   }
 }
@@ -84,7 +95,7 @@ const reschedule = defineCommand({
         ExitCode.usage,
       );
     }
-    const { isValidTimeZone } = await import('../../schemas/helpers.ts');
+    const { isValidTimeZone } = await import('../../lib/time-zone.ts');
     if (args.zone && !isValidTimeZone(args.zone)) {
       throw new CliError(
         `--zone must be an IANA time zone such as Europe/Berlin (got "${args.zone}")`,
@@ -120,7 +131,7 @@ const reschedule = defineCommand({
         previousStart: iso(current.start),
       });
       out.info(`Updated ${base.file}; rebuild the site (aircover build) so the page shows the new time.`);
-    });
+    }, args.dryRun);
   },
 });
 
@@ -162,7 +173,7 @@ const cancel = defineCommand({
       out.info(
         `Set status: cancelled and registration: closed in ${base.file}; rebuild the site (aircover build).`,
       );
-    });
+    }, args.dryRun);
   },
 });
 
@@ -173,8 +184,8 @@ const status = defineCommand({
     json: jsonArg,
   },
   async run({ args }) {
-    const base = await load(args.webinar);
-    const { currentWebinar } = await scheduleLib();
+    const base = await load(args.webinar, { cached: true });
+    const { currentWebinar } = await import('../../lib/webinar/current.ts');
     await withStore(async (store) => {
       const w = await currentWebinar(store, base);
       const registrations = await store.listResponses({ webinar: w.slug, kind: 'registration' });

@@ -4,8 +4,8 @@
  * is not sent. Pure functions: no I/O, no clock unless passed.
  */
 import { type AudienceFlags, memberOf } from '../followup/state/audiences.ts';
+import type { Audience, TouchKind } from './kinds.ts';
 import type { Referrer } from './partners.ts';
-import type { Audience, TouchKind } from './schema.ts';
 
 /** The sender's view of a partner: the state module's audience flags. */
 export type PartnerState = AudienceFlags;

@@ -8,10 +8,28 @@ import { join } from 'node:path';
 import { isValidTimeZone } from '../../schemas/helpers.ts';
 import { FrontmatterError, readFrontmatter } from '../content/frontmatter.ts';
 import { type BlogData, type ContentEntry, readContent } from '../content/read.ts';
-import type { EmailTemplate } from './load.ts';
 import { parsePartners } from './partners.ts';
 import { error, type Problem } from './problems.ts';
 import { templateFrontmatterSchema } from './schema.ts';
+
+/** One email template of a campaign, as read from emails/<name>.md. */
+export interface EmailTemplate {
+  /** Path of the template file. */
+  file: string;
+  subject: string;
+  /** A subject test's variants (frontmatter `subjects:`), in file order; see email/send/variant.ts. */
+  subjects?: string[];
+  preheader?: string;
+  /** Markdown with Liquid. */
+  body: string;
+  /** Line numbers in the file, to turn template errors into file:line. */
+  subjectLine: number;
+  subjectsLine?: number;
+  preheaderLine: number;
+  bodyLine: number;
+  /** Referrer nudges: the introduction the referrer sends (frontmatter introSubject, introBody). */
+  intro?: { subject: string; body: string; subjectLine: number; bodyLine: number };
+}
 
 export type Where = Omit<Problem, 'severity' | 'code' | 'message'>;
 

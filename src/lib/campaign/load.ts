@@ -14,29 +14,12 @@ import {
   type WhitepaperData,
 } from '../content/read.ts';
 import { effectiveWindow } from '../email/send/window.ts';
-import { checkLoosely, contentRefs, loadTemplate } from './load-parts.ts';
+import { checkLoosely, contentRefs, type EmailTemplate, loadTemplate } from './load-parts.ts';
+import { locate } from './locate.ts';
 import { type Partner, parsePartners } from './partners.ts';
-import { error, hasErrors, locate, type Problem } from './problems.ts';
+import { error, hasErrors, type Problem } from './problems.ts';
 import { resolveSchedule } from './schedule.ts';
 import { type CampaignDef, campaignSchema, type SendWindowDef, type TouchDef } from './schema.ts';
-
-export interface EmailTemplate {
-  /** Path of the template file. */
-  file: string;
-  subject: string;
-  /** A subject test's variants (frontmatter `subjects:`), in file order; see email/send/variant.ts. */
-  subjects?: string[];
-  preheader?: string;
-  /** Markdown with Liquid. */
-  body: string;
-  /** Line numbers in the file, to turn template errors into file:line. */
-  subjectLine: number;
-  subjectsLine?: number;
-  preheaderLine: number;
-  bodyLine: number;
-  /** Referrer nudges: the introduction the referrer sends (frontmatter introSubject, introBody). */
-  intro?: { subject: string; body: string; subjectLine: number; bodyLine: number };
-}
 
 export interface Touch extends TouchDef {
   /** When it goes out, resolved. */

@@ -25,8 +25,9 @@
  * Excel writes either depending on locale); quoted cells may contain newlines.
  */
 import { parse } from 'csv-parse/sync';
-import { isValidTimeZone } from '../../schemas/helpers.ts';
 import { cleanText } from '../input/clean.ts';
+import { isValidTimeZone } from '../time-zone.ts';
+import { requiredColumns } from './columns.ts';
 import { error, type Problem } from './problems.ts';
 
 export interface Gatekeeper {
@@ -61,22 +62,8 @@ export interface Partner {
   fields: Record<string, string>;
 }
 
-export const standardColumns = [
-  'id',
-  'company',
-  'first_name',
-  'last_name',
-  'role',
-  'email',
-  'time_zone',
-  'tags',
-  'owner',
-  'referrer_name',
-  'referrer_email',
-  'referrer_relationship',
-] as const;
-export const requiredColumns = ['id', 'company', 'first_name', 'email'] as const;
-export const gatekeeperColumn = /^gatekeeper_([1-9])_(name|role|email)$/;
+// The columns, apart from the parser so that rendering knows them without loading csv-parse.
+export { gatekeeperColumn, requiredColumns, standardColumns } from './columns.ts';
 
 export interface PartnerList {
   partners: Partner[];

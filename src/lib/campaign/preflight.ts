@@ -9,7 +9,7 @@ import { isAdvanceCopy } from '../publishing.ts';
 import { getSecret } from '../secret.ts';
 import { hasRecording, linksRecording, missingRecordingProblems } from './lint-links.ts';
 import { referrerNoteProblems } from './lint-referrer.ts';
-import { type Campaign, campaignFolders, loadCampaign, type Touch } from './load.ts';
+import type { Campaign, Touch } from './load.ts';
 import type { Partner } from './partners.ts';
 import {
   campaignInputs,
@@ -364,6 +364,9 @@ function describePartners(ids: string[]): string {
 
 /** Loads and checks one campaign folder. */
 export async function checkCampaign(dir: string, options: PreflightOptions = {}): Promise<PreflightReport> {
+  // The loader (yaml, csv-parse, zod) loads here, not with the preflight: `send` hands the
+  // preflight a campaign it may have from the load cache (load-cache.ts).
+  const { loadCampaign } = await import('./load.ts');
   const loaded = loadCampaign(
     dir,
     options.contentDir !== undefined ? { contentDir: options.contentDir } : {},
@@ -388,6 +391,7 @@ export async function checkAllCampaigns(
   // Each campaign folder on its own: one with errors is reported (with what still rendered),
   // never dropped from the run.
   const reports: PreflightReport[] = [];
+  const { campaignFolders } = await import('./load.ts');
   for (const dir of campaignFolders(campaignsDir)) reports.push(await checkCampaign(dir, options));
   return { reports, problems: [] };
 }

@@ -5,28 +5,17 @@
 import { z } from 'astro/zod';
 import { isValidTimeZone } from '../../schemas/helpers.ts';
 import { campaignWebhooksSchema } from '../hooks/config.ts';
+import { audiences, touchKinds } from './kinds.ts';
 
-export const touchKinds = [
-  'advance-notice',
-  'announce',
-  'webinar-invite',
-  'reminder',
-  'follow-up',
-  'referrer-nudge',
-  'recording',
-] as const;
-export type TouchKind = (typeof touchKinds)[number];
-
-export const audiences = [
-  'all',
-  'not-registered',
-  'registered',
-  'attended',
-  'no-show',
-  'engaged',
-  'silent',
-] as const;
-export type Audience = (typeof audiences)[number];
+// The vocabularies live apart from the schema, so the follow-up commands use them without zod.
+export {
+  type Audience,
+  audiences,
+  type LandingField,
+  landingFields,
+  type TouchKind,
+  touchKinds,
+} from './kinds.ts';
 
 const slug = z
   .string()
@@ -141,16 +130,6 @@ export const landingSchema = z.strictObject({
   signoff: z.string().optional().describe('A closing line from the sender (Markdown, Liquid).'),
 });
 export type LandingCopy = z.infer<typeof landingSchema>;
-export const landingFields = [
-  'headline',
-  'intro',
-  'paperPitch',
-  'feedbackPrompt',
-  'callPitch',
-  'webinarPitch',
-  'signoff',
-] as const;
-export type LandingField = (typeof landingFields)[number];
 
 const scoreWeight = (what: string, byDefault: number) =>
   z.number().min(0).max(1000).optional().describe(`Points for ${what} (default ${byDefault}).`);

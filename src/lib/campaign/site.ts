@@ -4,8 +4,10 @@
  * per partner page.
  */
 
+import { readFileSync } from 'node:fs';
 import type { CardContent } from '../og/card.ts';
 import { partnerToken } from '../personalize/token.ts';
+import { campaignsDir } from './dirs.ts';
 import type { Campaign } from './load.ts';
 import { loadAllCampaigns } from './load.ts';
 import type { Partner } from './partners.ts';
@@ -20,9 +22,8 @@ export type PartnerPage = {
 
 let cached: Campaign[] | undefined;
 
-export function campaignsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns';
-}
+// Where the campaigns are, in a module of its own: commands that only need the folder load no loader.
+export { campaignsDir } from './dirs.ts';
 
 export function siteCampaigns(): Campaign[] {
   if (cached) return cached;
@@ -41,6 +42,20 @@ export function partnerPages(): PartnerPage[] {
   return siteCampaigns().flatMap((campaign) =>
     campaign.partners.map((partner) => ({ token: partnerToken(campaign.id, partner.id), campaign, partner })),
   );
+}
+
+/**
+ * The partner pages Astro renders: every one, unless `aircover build` listed the few whose
+ * inputs changed in AIRCOVER_RENDER_PARTNERS and places the rest from its page cache
+ * (src/lib/build/page-cache.ts).
+ */
+export function partnerPagesToRender(env: NodeJS.ProcessEnv = process.env): PartnerPage[] {
+  const list = env.AIRCOVER_RENDER_PARTNERS;
+  if (!list) return partnerPages();
+  const tokens = new Set(JSON.parse(readFileSync(list, 'utf8')) as string[]);
+  // Nothing changed: no need to load (and check) every campaign again.
+  if (tokens.size === 0) return [];
+  return partnerPages().filter((page) => tokens.has(page.token));
 }
 
 /** The card a partner's page shares: "Prepared for <company>", so it looks made for them. */

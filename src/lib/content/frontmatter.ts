@@ -4,9 +4,10 @@
  * one YAML dialect (YAML 1.2: an unquoted `2027-13-05` is a string the schema then refuses,
  * where gray-matter's own js-yaml turned it into 2028-01-05). Problems come with their line.
  */
+import { readFileSync } from 'node:fs';
 import matter from 'gray-matter';
 import { LineCounter, parseDocument, stringify } from 'yaml';
-import { locate } from '../campaign/problems.ts';
+import { locate } from '../campaign/locate.ts';
 
 /** Thrown for unreadable frontmatter, with the line in the file. */
 export class FrontmatterError extends Error {
@@ -72,4 +73,17 @@ export function readYamlFile(text: string): Frontmatter {
     content: '',
     lineOf: (path) => locate(doc, counter, path)?.line,
   };
+}
+
+/**
+ * A content file's data, one dialect everywhere: frontmatter (.md, .mdx) and YAML files through
+ * the project's `yaml`, JSON as JSON. Read by the CLI (read.ts) and by Astro's content loader
+ * (loader.ts), so the site and `aircover check` never disagree about a value.
+ */
+export function readDataFile(file: string): Frontmatter {
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  if (file.endsWith('.json'))
+    return { data: JSON.parse(text) as Record<string, unknown>, content: '', lineOf: () => undefined };
+  if (/\.ya?ml$/.test(file)) return readYamlFile(text);
+  return readFrontmatter(text);
 }

@@ -4,7 +4,7 @@
  * the site (src/schemas), with simple stand-ins for Astro's `image()` and `reference()`:
  * an image is its path, a reference is an id that must exist in its collection.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ImageMetadata } from 'astro';
 import type { z } from 'astro/zod';
@@ -15,7 +15,7 @@ import type { CollectionName, SchemaContext } from '../../schemas/helpers.ts';
 import { webinarSchema } from '../../schemas/webinar.ts';
 import { whitepaperSchema } from '../../schemas/whitepaper.ts';
 import { error, type Problem } from '../campaign/problems.ts';
-import { type Frontmatter, FrontmatterError, readFrontmatter, readYamlFile } from './frontmatter.ts';
+import { type Frontmatter, FrontmatterError, readDataFile } from './frontmatter.ts';
 
 type Schemas = {
   whitepapers: ReturnType<typeof whitepaperSchema>;
@@ -63,15 +63,6 @@ function listFiles(dir: string, pattern: RegExp): string[] {
     .sort();
 }
 
-/** One dialect everywhere: frontmatter and YAML through src/lib/content/frontmatter.ts. */
-function readData(file: string): Frontmatter {
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  if (file.endsWith('.json'))
-    return { data: JSON.parse(text) as Record<string, unknown>, content: '', lineOf: () => undefined };
-  if (/\.ya?ml$/.test(file)) return readYamlFile(text);
-  return readFrontmatter(text);
-}
-
 function idOf(file: string, base: string, data: unknown): string {
   const slug = (data as { slug?: unknown } | null)?.slug;
   if (typeof slug === 'string' && slug) return slug;
@@ -100,7 +91,7 @@ export function readContent(contentDir: string, { fresh = false }: { fresh?: boo
     const entries: Raw[] = [];
     for (const file of listFiles(base, patterns[name])) {
       try {
-        const { data, lineOf } = readData(file);
+        const { data, lineOf } = readDataFile(file);
         entries.push({ id: idOf(file, base, data), file, data, lineOf });
       } catch (cause) {
         invalid[name].set(idOf(file, base, null), file);

@@ -9,7 +9,8 @@
 import { isStoreUnavailable } from '../store/errors.ts';
 import type { Answer } from './answer.ts';
 import { type BodySource, readFields } from './body.ts';
-import { runtime, type TokenOwner } from './runtime.ts';
+import { runtime } from './runtime.ts';
+import type { TokenOwner } from './tokens.ts';
 import { botAgentReason } from './verdict.ts';
 
 /** Who a token would unsubscribe, for the page (null: unknown token). */

@@ -210,6 +210,11 @@ export async function recordAction(
   return { marked };
 }
 
+/** Who is acting at the terminal: AIRCOVER_USER, else the login name, else "cli". */
+export function cliIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AIRCOVER_USER ?? env.USER ?? 'cli';
+}
+
 /** `aircover mark`: an outcome, through the same path as the dashboard. */
 export async function markOutcome(
   store: Store,
@@ -220,7 +225,7 @@ export async function markOutcome(
     partner: input.partner,
     campaign: input.campaign,
     action: { kind: 'outcome', outcome: input.outcome, note: input.note },
-    by: input.by ?? process.env.AIRCOVER_USER ?? process.env.USER ?? 'cli',
+    by: input.by ?? cliIdentity(),
     source: 'cli',
     at: input.at,
     dryRun: input.dryRun,

@@ -6,6 +6,7 @@
 import { gist } from '../inbox/report.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Verdict } from '../store/types.ts';
+import { terminalSafe } from '../text/terminal.ts';
 import { dayKey, formatDate } from '../time/format.ts';
 import type { FollowupCampaign, FollowupPartner } from './model.ts';
 import { type TeamClock, teamClock } from './team-clock.ts';
@@ -28,8 +29,10 @@ export interface TimelineEntry {
   context: string | null;
   /** A not-now's end, the instant (ISO, UTC), for the labels after it. */
   until?: string;
-  /** Who recorded it, for what the marketer did (`aircover mark`, the dashboard). */
+  /** Who recorded it, for what the marketer did (`aircover mark`, the dashboard, a correction). */
   by: string | null;
+  /** An inbound message's id (what `aircover inbox correct` and the dashboard's form take). */
+  inboundId?: number;
 }
 
 export interface PartnerTimeline {
@@ -132,13 +135,16 @@ export async function partnerTimeline(
         verdictReason: null,
         detail: [
           gist(i),
-          i.subject ? `"${i.subject}"` : '',
+          // A mail server's text: no controls, escapes or bidi overrides (HTML is escaped where shown).
+          i.subject ? `"${terminalSafe(i.subject)}"` : '',
           i.matchKind === 'same-company' ? `from ${i.fromEmail ?? ''}` : '',
+          i.correction ? `corrected from ${i.class}` : '',
         ]
           .filter(Boolean)
           .join(' · '),
         context: null,
-        by: null,
+        by: i.correction ? i.correctedBy : null,
+        inboundId: i.id,
       });
     }
     for (const e of events) {

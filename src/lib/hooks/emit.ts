@@ -15,26 +15,7 @@ import type { Store } from '../store/types.ts';
 import { campaignEndpoints } from './campaigns.ts';
 import { endpoints, type HookEvent } from './config.ts';
 import { type DeliverOptions, deliverDue } from './deliver.ts';
-
-/** What an event carries; the partner's fields are filled in from the store. */
-export interface HookData {
-  campaign?: string | null;
-  partnerId?: string | null;
-  email?: string | null;
-  name?: string | null;
-  company?: string | null;
-  owner?: string | null;
-  reason?: string | null;
-  dashboardUrl?: string | null;
-  [key: string]: unknown;
-}
-
-/** The Standard Webhooks envelope: type, timestamp, data. */
-export interface HookPayload {
-  type: HookEvent;
-  timestamp: string;
-  data: HookData;
-}
+import type { HookData, HookPayload } from './payload.ts';
 
 type Log = (message: string, error?: unknown) => void;
 const defaultLog: Log = (message, error) => console.error(`aircover webhooks: ${message}`, error ?? '');

@@ -3,7 +3,7 @@
  * to the partner's dashboard page. Partner data is escaped for Slack's mrkdwn (&, <, >), so a
  * company called "<!channel>" cannot ping anyone.
  */
-import type { HookPayload } from './emit.ts';
+import type { HookPayload } from './payload.ts';
 
 const mrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

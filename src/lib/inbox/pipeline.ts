@@ -4,6 +4,7 @@
  * delivery, a re-read after a restart) is found by its Message-ID and changes nothing.
  */
 import type { FollowupCampaign } from '../followup/model.ts';
+import { cleanLine } from '../input/clean.ts';
 import type { Store, StoredInbound } from '../store/types.ts';
 import { type Classification, classify, detailOf } from './classify/index.ts';
 import { type AppliedEffects, applyEffects } from './effects.ts';
@@ -86,14 +87,20 @@ export async function ingestParsed(
   return { id, created, message: stored, classification, effects };
 }
 
-/** A person's correction: it wins, and the old class's effects are undone before the new ones. */
+/**
+ * A person's correction: it wins, and the old class's effects are undone before the new ones.
+ * The one path for `aircover inbox correct` and the dashboard's inbox forms; `by` is who did it.
+ */
 export async function correct(
   store: Store,
   campaigns: FollowupCampaign[],
   id: number,
   klass: StoredInbound['class'],
+  by?: string,
 ): Promise<{ message: StoredInbound; effects: AppliedEffects } | null> {
-  if (!(await store.correctInbound(id, klass))) return null;
+  // A label people give themselves: one line, bounded, like the owner names of mark.ts.
+  const who = by ? cleanLine(by).replace(/\s+/g, ' ').trim().slice(0, 120) : '';
+  if (!(await store.correctInbound(id, klass, who || undefined))) return null;
   const message = await store.getInbound(id);
   if (!message) return null;
   const effects = await applyEffects(store, message, campaigns);

@@ -9,6 +9,8 @@ export interface InboundRow {
   class: string;
   classified: string;
   corrected: boolean;
+  /** Who corrected it (the dashboard's name, the CLI's user), empty when nobody did. */
+  correctedBy: string;
   from: string;
   subject: string;
   campaign: string;
@@ -41,6 +43,7 @@ export function inboundRow(m: StoredInbound): InboundRow {
     class: m.effectiveClass,
     classified: m.class,
     corrected: m.correction !== null,
+    correctedBy: m.correctedBy ?? '',
     from: m.fromName ? `${m.fromName} <${m.fromEmail ?? ''}>` : (m.fromEmail ?? ''),
     subject: m.subject ?? '',
     campaign: m.campaign ?? '',

@@ -1,12 +1,13 @@
 /**
- * Draws many cards ahead of the Astro build, on every core. Astro renders endpoints one at
- * a time; a campaign of 10,000 partners needs 10,000 cards, so `aircover build` fills the
- * card cache in parallel first and the build then reads every card from disk.
+ * Draws many cards in worker threads into the card cache. Astro renders endpoints one at a
+ * time; a campaign of 10,000 partners needs 10,000 cards, so `aircover build` draws them
+ * beside Astro, stops when Astro is done (a signal), and places the drawn ones itself.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { placeFiles } from '../build/place.ts';
 import { type CardContent, cacheDir, cachedCardFile, cardHash } from './card.ts';
 
 export interface WarmOptions {
@@ -14,6 +15,8 @@ export interface WarmOptions {
   threads?: number;
   /** Called after each card with the number drawn so far and the number to draw. */
   onProgress?: (drawn: number, total: number) => void;
+  /** Stops drawing: the workers end at once, and the cards drawn so far stay in the cache. */
+  signal?: AbortSignal;
 }
 
 /** Draws every card not yet cached; returns how many it drew. */
@@ -26,7 +29,7 @@ export async function warmCards(cards: CardContent[], options: WarmOptions = {})
     seen.add(hash);
     return true;
   });
-  if (missing.length === 0) return 0;
+  if (missing.length === 0 || options.signal?.aborted) return 0;
   const threads = Math.max(
     1,
     Math.min(options.threads ?? availableParallelism(), Math.ceil(missing.length / 50)),
@@ -37,8 +40,12 @@ export async function warmCards(cards: CardContent[], options: WarmOptions = {})
   const run = () =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(new URL('./worker.ts', import.meta.url));
+      const stop = () => void worker.terminate().then(() => resolve());
+      options.signal?.addEventListener('abort', stop, { once: true });
       const send = () => {
+        if (options.signal?.aborted) return stop();
         if (next >= missing.length) {
+          options.signal?.removeEventListener('abort', stop);
           void worker.terminate().then(() => resolve());
           return;
         }
@@ -59,32 +66,10 @@ export async function warmCards(cards: CardContent[], options: WarmOptions = {})
 }
 
 /**
- * Copies cached cards to their places in the build output. Partner cards skip Astro
+ * Puts cached cards at their places in the build output. Partner cards skip Astro
  * altogether: with 10,000 partners, routing each through an endpoint only to read a file back
  * cost more than the rest of the rebuild. Cards must be drawn (warmCards) first.
  */
-export function placeCards(cards: { content: CardContent; to: string }[], dir = cacheDir()): void {
-  const folders = new Set<string>();
-  for (const { content, to } of cards) {
-    const folder = dirname(to);
-    if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      folders.add(folder);
-    }
-    placeFile(cachedCardFile(content, dir), to);
-  }
-}
-
-/**
- * A hard link where the file system allows it (a cached card is never changed in place: the
- * cache writes a new file and renames it), a copy where it does not (another device). Copying
- * 10,000 cards took about 10 s of a rebuild; linking them, well under one.
- */
-function placeFile(from: string, to: string): void {
-  rmSync(to, { force: true });
-  try {
-    linkSync(from, to);
-  } catch {
-    copyFileSync(from, to);
-  }
+export function placeCards(cards: { content: CardContent; to: string }[], dir = cacheDir()): Promise<void> {
+  return placeFiles(cards.map(({ content, to }) => ({ from: cachedCardFile(content, dir), to })));
 }

@@ -1,7 +1,7 @@
 /**
  * The card of every public page, from plain entries (`{ id, data }`). One function serves the
  * Astro endpoint that serves the cards (entries from the content collections) and the build's
- * warm-up that draws them on all cores first (entries from src/lib/content/read.ts), so both
+ * card drawing beside Astro (entries from src/lib/content/read.ts), so both
  * always agree on what a card says and therefore on its cache key.
  */
 import { isPublicPaper, isPublicPost } from '../publishing.ts';

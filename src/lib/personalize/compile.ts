@@ -3,10 +3,11 @@
  * and checks statically that every variable they read exists: a `partner.<column>` that
  * partners.csv lacks, or an unknown root, is an error naming the template, line and variable.
  */
+
+import { gatekeeperColumn, standardColumns } from '../campaign/columns.ts';
+import { type LandingField, landingFields } from '../campaign/kinds.ts';
 import type { Campaign } from '../campaign/load.ts';
-import { gatekeeperColumn, standardColumns } from '../campaign/partners.ts';
 import { error, type Problem } from '../campaign/problems.ts';
-import { type LandingField, landingFields } from '../campaign/schema.ts';
 import { derivedPartnerFields, templateRoots } from './context.ts';
 import { type CompiledTemplate, compile, variablesOf } from './engine.ts';
 

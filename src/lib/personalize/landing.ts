@@ -4,10 +4,11 @@
  * use with `set:html`) and `text` (plain: put it in an Astro expression, which escapes it).
  * The headline's html is inline (no <p>).
  */
+
+import { type LandingField, landingFields } from '../campaign/kinds.ts';
 import type { Campaign } from '../campaign/load.ts';
 import type { Partner } from '../campaign/partners.ts';
 import type { Problem } from '../campaign/problems.ts';
-import { type LandingField, landingFields } from '../campaign/schema.ts';
 import { compileCampaign, liquidProblem } from './compile.ts';
 import { type ScopeOptions, templateScope } from './context.ts';
 import { renderMarkdown, renderText } from './engine.ts';

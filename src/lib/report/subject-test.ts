@@ -8,7 +8,7 @@
  */
 import type { Campaign } from '../campaign/load.ts';
 import { subjectVariantOf, variantLabel } from '../email/send/variant.ts';
-import { fromCampaign } from '../followup/campaign.ts';
+import { fromCampaign } from '../followup/from-campaign.ts';
 import { loadCampaignStates } from '../followup/state/index.ts';
 import type { LedgerEntry, Store } from '../store/index.ts';
 

@@ -51,6 +51,7 @@ function toInbound(row: Row): StoredInbound {
     class: klass,
     correction,
     correctedAt: isoOrNull(row.corrected_at),
+    correctedBy: strOrNull(row.corrected_by),
     effectiveClass: correction ?? klass,
     evidence: json(row.evidence),
     detail: json(row.detail),
@@ -120,10 +121,11 @@ export async function correctInbound(
   ctx: SqlContext,
   id: number,
   correction: InboundClass,
+  by?: string,
 ): Promise<boolean> {
   const changed = await ctx.db.run(
-    'UPDATE inbound_messages SET correction = ?, corrected_at = ? WHERE id = ?',
-    [oneOf(inboundClasses, correction, 'inbound class'), new Date().toISOString(), id],
+    'UPDATE inbound_messages SET correction = ?, corrected_at = ?, corrected_by = ? WHERE id = ?',
+    [oneOf(inboundClasses, correction, 'inbound class'), new Date().toISOString(), by ?? null, id],
   );
   return changed > 0;
 }

@@ -36,9 +36,12 @@ export interface OpenStoreOptions {
   /** Postgres: pool size (default `AIRCOVER_PG_POOL_MAX` or 10). */
   poolMax?: number;
   /**
-   * For `--dry-run`: change nothing. A SQLite file that does not exist yet is not created (the
-   * run sees an empty store in memory), and pending migrations are not applied: the open fails
-   * with a StoreUnavailableError that says to run `aircover db migrate` first.
+   * For `--dry-run`: change nothing. A store never set up (a SQLite file that does not exist yet;
+   * on Postgres, a database or schema with no migration applied, where migrating would run
+   * CREATE SCHEMA and every migration) is not touched: the run sees an empty store in memory.
+   * Pending migrations are not applied: the open fails with a StoreUnavailableError that says to
+   * run `aircover db migrate` first, unless `migrate: false` says the caller only inspects the
+   * store as it is (`db migrate --dry-run`, `db sync --dry-run`).
    */
   dryRun?: boolean;
 }
@@ -67,6 +70,20 @@ export function sqlitePathFor(url: string | undefined, dataDir?: string): string
 }
 
 /**
+ * What a dry run sees of a store never set up: an empty one in memory (migrated unless the caller
+ * inspects migrations), labelled with the store it stands in for. Nothing on disk or in the
+ * database is created.
+ */
+async function emptyStandIn(location: string, migrated: boolean): Promise<Store> {
+  const store = new SqlStore({
+    ...openSqlite({ path: ':memory:' }),
+    location: `${location}, dry run in memory`,
+  });
+  if (migrated) await store.migrate();
+  return store;
+}
+
+/**
  * Open the store, choosing the engine from the options or the environment, and apply pending
  * migrations. Throws StoreUnavailableError when the database cannot be reached or opened.
  */
@@ -74,8 +91,6 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const url = options.url ?? (process.env.DATABASE_URL || undefined);
   let driver: Driver;
   let schema: string | undefined;
-  // A dry run over a SQLite file not made yet works on an empty store in memory.
-  let absent = false;
   if (url && isPostgresUrl(url)) {
     schema = options.schema ?? (process.env.AIRCOVER_DB_SCHEMA || undefined);
     driver = await openPostgres({
@@ -86,31 +101,37 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     });
   } else {
     const path = sqlitePathFor(url, options.dataDir);
-    absent = options.dryRun === true && path !== ':memory:' && !existsSync(path);
+    if (options.dryRun === true && path !== ':memory:' && !existsSync(path))
+      return emptyStandIn(`${path} (not created)`, options.migrate !== false);
     driver = openSqlite({
-      path: absent ? ':memory:' : path,
+      path,
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
   }
   const store = new SqlStore(driver, schema === undefined ? {} : { schema });
-  if (options.dryRun === true && !absent) {
-    const pending = await store
-      .migrationStatus()
-      .then((all) => all.filter((m) => m.appliedAt === null))
-      .catch(async (error: unknown) => {
-        await store.close().catch(() => undefined);
-        throw error;
-      });
+  if (options.dryRun === true) {
+    const status = await store.migrationStatus().catch(async (error: unknown) => {
+      await store.close().catch(() => undefined);
+      throw error;
+    });
+    const pending = status.filter((m) => m.appliedAt === null);
+    // Reading the migration table created nothing; the caller looks at the store as it is.
+    if (options.migrate === false) return store;
+    if (store.engine === 'postgres' && pending.length > 0 && pending.length === status.length) {
+      // Never set up: like a SQLite file not made yet, an empty store in memory.
+      await store.close().catch(() => undefined);
+      return emptyStandIn(`${store.location} (not set up)`, true);
+    }
     if (pending.length > 0) {
       await store.close().catch(() => undefined);
       throw new StoreUnavailableError(
-        url && isPostgresUrl(url) ? 'postgres' : 'sqlite',
+        store.engine,
         `the store needs ${pending.length} migration(s) (${pending.map((m) => m.version).join(', ')}): run \`aircover db migrate\` first; a dry run changes nothing`,
       );
     }
     return store;
   }
-  if (options.migrate !== false || absent) {
+  if (options.migrate !== false) {
     try {
       await store.migrate();
     } catch (error) {

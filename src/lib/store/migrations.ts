@@ -282,6 +282,15 @@ ALTER TABLE send_ledger ADD COLUMN subject TEXT;
 ALTER TABLE send_ledger ADD COLUMN covers TEXT;
 `,
   },
+  {
+    version: 11,
+    name: 'inbox: who corrected a message',
+    sql: `
+-- The name of whoever corrected a message's class (the dashboard's signed-in name, the CLI's
+-- user), shown with the correction on the inbox page and the partner's timeline. NULL before.
+ALTER TABLE inbound_messages ADD COLUMN corrected_by TEXT;
+`,
+  },
 ];
 
 /**

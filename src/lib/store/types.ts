@@ -533,6 +533,8 @@ export interface StoredInbound {
   /** A person's correction, null when none: it wins over `class`. */
   correction: InboundClass | null;
   correctedAt: string | null;
+  /** Who corrected it (a dashboard name, the CLI's user), null when nobody did or before migration 11. */
+  correctedBy: string | null;
   /** `correction ?? class`: what the effects follow. */
   effectiveClass: InboundClass;
   evidence: InboundEvidence[];
@@ -702,7 +704,7 @@ export interface Store {
   getInbound(id: number): Promise<StoredInbound | null>;
   listInbound(filter?: InboundFilter): Promise<StoredInbound[]>;
   /** Record a person's class for a message (it wins); false for an unknown id. */
-  correctInbound(id: number, correction: InboundClass): Promise<boolean>;
+  correctInbound(id: number, correction: InboundClass, by?: string): Promise<boolean>;
   /** Record what applying a message did (replaces the previous record). */
   setInboundEffects(id: number, effects: Record<string, unknown>): Promise<void>;
   /** Remember Message-IDs of sent messages; ids already stored are kept. Returns rows added. */

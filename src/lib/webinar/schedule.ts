@@ -15,12 +15,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { campaignsDir as defaultCampaignsDir } from '../campaign/dirs.ts';
 import { campaignSchema } from '../campaign/schema.ts';
-import { campaignsDir as defaultCampaignsDir } from '../campaign/site.ts';
 import { readContent } from '../content/read.ts';
 import { siteLocale } from '../site.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store } from '../store/types.ts';
+import { currentWebinar } from './current.ts';
+import type { Organizer, WebinarInfo } from './info.ts';
 import {
   type Lifecycle,
   lifecycleOf,
@@ -31,46 +33,6 @@ import {
   type WebinarFrontmatter,
   type WebinarStatus,
 } from './lifecycle.ts';
-
-/** Everything the invitations need about one webinar, at its current schedule. */
-export interface WebinarInfo {
-  slug: string;
-  title: string;
-  abstract: string;
-  start: Date;
-  /** IANA zone the event is planned in. */
-  timeZone: string;
-  durationMinutes: number;
-  /** For registrants only: the .ics, the confirmation email. Never in public HTML. */
-  joinUrl: string;
-  recordingUrl: string | null;
-  /** Public page of the webinar (absolute). */
-  pageUrl: string;
-  sequence: number;
-  status: WebinarStatus;
-  /** The webinar's life (lifecycle.ts): scheduled, rescheduled (with the previous start), cancelled. */
-  lifecycle: Lifecycle;
-  /** `registration` in the frontmatter (`webinar cancel` closes it). */
-  registration: 'open' | 'closed';
-  /** Who sends the invitations and appears as ORGANIZER. */
-  organizer: Organizer;
-  /** The campaign that runs this webinar, when one does (its sender is the organizer). */
-  campaign: string | null;
-  /** The locale its emails and .ics text are written in: that campaign's, else the site's. */
-  locale: string;
-  /** What the content file says (the lifecycle's other source). */
-  frontmatter: WebinarFrontmatter;
-  /** The content file, for `reschedule` to update. */
-  file: string;
-}
-
-export interface Organizer {
-  name: string;
-  email: string;
-  replyTo: string;
-  company: string;
-  postalAddress: string;
-}
 
 export class WebinarError extends Error {
   override name = 'WebinarError';
@@ -181,22 +143,8 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
 /** Every recorded change, oldest first. */
 export const scheduleChanges = scheduleChangesOf;
 
-/** The webinar at its current schedule: the frontmatter with the store's changes applied. */
-export async function currentWebinar(
-  store: Store,
-  webinar: WebinarInfo,
-  now: Date = new Date(),
-): Promise<WebinarInfo> {
-  const life = lifecycleOf(webinar.frontmatter, await scheduleChangesOf(store, webinar.slug), now);
-  return {
-    ...webinar,
-    start: life.start,
-    timeZone: life.timeZone,
-    status: life.state === 'cancelled' ? 'cancelled' : 'confirmed',
-    sequence: life.sequence,
-    lifecycle: life,
-  };
-}
+export { currentWebinar } from './current.ts';
+export type { Organizer, WebinarInfo } from './info.ts';
 
 /**
  * Records a change and returns the webinar at its new schedule with the next SEQUENCE. The

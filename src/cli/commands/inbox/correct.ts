@@ -35,7 +35,8 @@ export default defineCommand({
           : undefined;
       }
       const { correct } = await import('../../../lib/inbox/pipeline.ts');
-      const result = await correct(store, campaigns, id, klass);
+      const { cliIdentity } = await import('../../../lib/followup/mark.ts');
+      const result = await correct(store, campaigns, id, klass, cliIdentity());
       if (!result) throw new CliError(`no inbound message ${id}`);
       if (args.json) return out.json({ id, class: result.message.effectiveClass, effects: result.effects });
       out.success(`message ${id}: ${message.effectiveClass} → ${klass}`);

@@ -17,7 +17,7 @@ import { escapeHtml, oneLine } from '../../personalize/escape.ts';
 import { partnerLinks, referrerUnsubscribeLinks } from '../../personalize/links.ts';
 import { referredScope } from '../../referrer/intro.ts';
 import { subjectVariantOf } from '../send/variant.ts';
-import { fillLayout, layoutHtml } from './layout.ts';
+import { fillLayout, layoutDigest, layoutHtml } from './layout.ts';
 
 export interface RenderOptions {
   /** AIRCOVER_SECRET by default (see src/lib/secret.ts). */
@@ -298,7 +298,8 @@ export async function tryRenderMessage(
 /**
  * Bump when this file, layout.ts or src/lib/personalize/engine.ts change what a rendering
  * produces from the same inputs. (The libraries that render are versioned below; the layout's
- * compiled HTML is hashed in, so an MJML change is seen too.)
+ * MJML source and MJML's versions are hashed in (layout.ts `layoutDigest`), so a change to either
+ * is seen without compiling the layout.)
  */
 export const RENDERER_VERSION = 1;
 
@@ -312,21 +313,11 @@ const libraries = ['liquidjs', 'marked', 'html-to-text', 'mjml'].map((name) => {
   }
 });
 
-const layoutDigests = new Map<string, Promise<string>>();
-function layoutDigest(lang: string): Promise<string> {
-  let digest = layoutDigests.get(lang);
-  if (!digest) {
-    digest = layoutHtml(lang).then((html) => createHash('sha256').update(html).digest('hex'));
-    layoutDigests.set(lang, digest);
-  }
-  return digest;
-}
-
 export type VersionResult = { ok: true; version: string } | { ok: false; problems: Problem[] };
 
 /**
  * The content version of a message, from what its rendering reads rather than from rendering it:
- * a digest of the renderer (RENDERER_VERSION, library versions, the compiled layout), the touch's
+ * a digest of the renderer (RENDERER_VERSION, library versions, the layout's MJML source and MJML's versions), the touch's
  * template sources, and everything `prepare` gathers (the whole template scope: partner row,
  * campaign copy, paper, webinar and posts as the templates see them, links under the secret and
  * site URL, dates in the partner's zone, advance copy or not at `options.now`; the opt-out and
@@ -350,7 +341,7 @@ export async function contentVersionOf(
       JSON.stringify([
         RENDERER_VERSION,
         libraries,
-        await layoutDigest(inputs.lang),
+        layoutDigest(inputs.lang),
         campaign.id,
         touch.id,
         touch.kind,

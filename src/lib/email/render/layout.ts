@@ -3,8 +3,14 @@
  * MJML is slow (tens of milliseconds) and the layout never depends on the partner, so a
  * campaign of 10,000 partners compiles it once; what is filled in is HTML we escaped.
  * MJML itself takes about a second to load, so it is loaded only when a layout is compiled: a
- * render thread of the send is handed the compiled layout (`useLayouts`) and never loads it.
+ * render thread of the send is handed the compiled layout (`useLayouts`) and never loads it,
+ * and the CLI keeps the compiled layout on disk (`keepLayoutsIn`), keyed by the MJML source and
+ * MJML's version, so a command loads MJML only when one of them changed.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { findPackageJSON } from 'node:module';
+import { join } from 'node:path';
 
 export const slots = {
   subject: 'AIRCOVERSLOTSUBJECT',
@@ -50,24 +56,80 @@ const source = (lang: string) => `<mjml lang="${lang.replace(/[^A-Za-z0-9-]/g, '
   </mj-body>
 </mjml>`;
 
+/** The versions of MJML's packages: what compiles the source into HTML. */
+const mjmlVersions = ['mjml', 'mjml-core'].map((name) => {
+  try {
+    const file = findPackageJSON(name, import.meta.url);
+    return `${name}@${file ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version : '?'}`;
+  } catch {
+    return `${name}@?`;
+  }
+});
+
+/**
+ * A digest of what the compiled layout of `lang` is made from (the MJML source and MJML's
+ * versions): the same digest, the same HTML. Reading it compiles nothing and loads no MJML.
+ */
+export function layoutDigest(lang: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([source(lang), mjmlVersions]))
+    .digest('hex');
+}
+
+let cacheDir: string | undefined;
+/** Keep compiled layouts in `dir` between runs (the CLI's state folder), so MJML loads only on a change. */
+export function keepLayoutsIn(dir: string | undefined): void {
+  cacheDir = dir;
+}
+
+function fromDisk(lang: string): string | undefined {
+  if (!cacheDir) return undefined;
+  try {
+    const html = readFileSync(join(cacheDir, `${layoutDigest(lang)}.html`), 'utf8');
+    // A cut file (a crash mid-write is ruled out by the rename, not a full disk) is compiled again.
+    return Object.values(slots).every((slot) => html.includes(slot)) ? html : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toDisk(lang: string, html: string): void {
+  if (!cacheDir) return;
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const file = join(cacheDir, `${layoutDigest(lang)}.html`);
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, html);
+    renameSync(temporary, file);
+  } catch {
+    // A layout that cannot be kept is compiled again next time, never wrong.
+  }
+}
+
 const layouts = new Map<string, Promise<string>>();
 
 /** The compiled HTML with slots, for a language. */
 export function layoutHtml(lang: string): Promise<string> {
   let layout = layouts.get(lang);
   if (!layout) {
-    layout = import('mjml').then(async ({ default: mjml2html }) => {
-      const result = await mjml2html(source(lang), { validationLevel: 'strict', keepComments: false });
-      if (result.errors.length > 0)
-        throw new Error(`email layout: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
-      for (const slot of Object.values(slots)) {
-        if (!result.html.includes(slot)) throw new Error(`email layout lost its ${slot} slot`);
-      }
-      return result.html;
-    });
+    const kept = fromDisk(lang);
+    layout = kept !== undefined ? Promise.resolve(kept) : compile(lang);
     layouts.set(lang, layout);
   }
   return layout;
+}
+
+/** Compiles the layout with MJML (loaded here, and only here) and keeps it on disk when asked to. */
+async function compile(lang: string): Promise<string> {
+  const { default: mjml2html } = await import('mjml');
+  const result = await mjml2html(source(lang), { validationLevel: 'strict', keepComments: false });
+  if (result.errors.length > 0)
+    throw new Error(`email layout: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
+  for (const slot of Object.values(slots)) {
+    if (!result.html.includes(slot)) throw new Error(`email layout lost its ${slot} slot`);
+  }
+  toDisk(lang, result.html);
+  return result.html;
 }
 
 /** Takes layouts compiled elsewhere (language → `layoutHtml`'s result), e.g. by another thread. */

@@ -8,14 +8,12 @@ export {
   dueTouches,
   emptyCounts,
   loadPlanState,
-  type PlanCategory,
   type PlanContext,
-  type PlanRow,
   type PlanState,
-  planCategories,
   planTouch,
   type TouchPlan,
 } from './plan.ts';
+export { type PlanCategory, type PlanRow, planCategories } from './plan-rows.ts';
 export {
   REPLAY_WINDOW_MS,
   type SendContext,

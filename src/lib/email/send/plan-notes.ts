@@ -7,7 +7,7 @@ import type { Partner } from '../../campaign/partners.ts';
 import type { LedgerEntry, PlanEntry } from '../../store/index.ts';
 import { contentVersionOf, type RenderOptions } from '../render/index.ts';
 import { idempotencyKeyFor } from './message.ts';
-import type { PlanCategory, PlanRow } from './plan.ts';
+import type { PlanCategory, PlanRow } from './plan-rows.ts';
 import { coveredReason, groupByReferrer, isReferrerKey } from './referrer-notes.ts';
 
 export interface NoteInputs {

@@ -8,7 +8,7 @@
  */
 import type { PartnerState } from '../../campaign/audience.ts';
 import type { Campaign } from '../../campaign/load.ts';
-import { fromCampaign } from '../../followup/campaign.ts';
+import { fromCampaign } from '../../followup/from-campaign.ts';
 import { loadCampaignStates } from '../../followup/state/index.ts';
 import { normalizeEmail, type Store } from '../../store/index.ts';
 

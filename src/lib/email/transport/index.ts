@@ -3,11 +3,13 @@
  * file outbox (so a new user sees every message without an account).
  */
 import type { Transport } from '../message.ts';
+import { transportKindOf } from './kind.ts';
 import { createOutboxTransport } from './outbox.ts';
 import { createResendTransport, type ResendTransportOptions } from './resend.ts';
 
 export type { Dispatch, SendOptions, SendResult, Transport } from '../message.ts';
 export { sendAll } from '../message.ts';
+export { transportKindOf } from './kind.ts';
 export { buildEml, createOutboxTransport, outboxPath, safeName } from './outbox.ts';
 export { batchKeyFor, createResendTransport, type ResendTransportOptions } from './resend.ts';
 
@@ -31,10 +33,10 @@ export function createTransport(
   env: TransportEnv = process.env,
   options: CreateTransportOptions = {},
 ): Transport {
-  const key = env.RESEND_API_KEY?.trim();
-  if (key && env.AIRCOVER_TRANSPORT !== 'outbox') {
+  if (transportKindOf(env) === 'resend') {
     const baseUrl = env.RESEND_BASE_URL?.trim();
-    return createResendTransport({ ...options.resend, apiKey: key, ...(baseUrl ? { baseUrl } : {}) });
+    const apiKey = env.RESEND_API_KEY?.trim() as string;
+    return createResendTransport({ ...options.resend, apiKey, ...(baseUrl ? { baseUrl } : {}) });
   }
   return createOutboxTransport({ dir: options.outboxDir ?? env.AIRCOVER_OUTBOX_DIR ?? 'outbox' });
 }

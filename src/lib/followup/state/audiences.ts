@@ -4,7 +4,7 @@
  * the sender's plan, the queue's "next touch" and every view agree on who is silent, engaged,
  * registered, attended or a no-show.
  */
-import { type Audience, audiences } from '../../campaign/schema.ts';
+import { type Audience, audiences } from '../../campaign/kinds.ts';
 
 /** The compact per-partner facts an audience or a send decision needs (set by derive.ts only). */
 export interface AudienceFlags {

@@ -1,0 +1,79 @@
+/**
+ * A rebuild with nothing changed at all skips Astro: when every input of the site (the shared
+ * fingerprint, every partner page's key, what the build's date decides for each paper, post
+ * and webinar) is what the last build of this output folder was made from, and the folder
+ * still holds exactly the files that build left (same paths, sizes and times), the build is
+ * up to date. Anything else, down to one file touched in the output, builds again.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ContentIndex } from '../content/read.ts';
+import { isAdvanceCopy, isPublicPaper, isPublicPost } from '../publishing.ts';
+import { lifecycleOf } from '../webinar/lifecycle.ts';
+
+/** What the moment of the build decides on the public pages. */
+export function contentTimeState(content: ContentIndex, now = new Date()): string {
+  return JSON.stringify({
+    year: now.getFullYear(),
+    papers: [...content.whitepapers.values()].map((p) => [
+      p.id,
+      isPublicPaper(p.data, now),
+      isAdvanceCopy(p.data, now),
+    ]),
+    posts: [...content.blog.values()].map((p) => [p.id, isPublicPost(p.data, now)]),
+    webinars: [...content.webinars.values()].map((w) => {
+      const life = lifecycleOf(w.data, [], now);
+      return [w.id, life.state, life.registrationOpen, life.over];
+    }),
+  });
+}
+
+export function siteKey(parts: { shared: string; timeState: string; pageKeys: Iterable<string> }): string {
+  const hash = createHash('sha256').update(parts.shared).update(parts.timeState);
+  for (const key of [...parts.pageKeys].sort()) hash.update(key);
+  return hash.digest('hex');
+}
+
+function stampFile(outDir: string, stateDir: string): string {
+  const id = createHash('sha256').update(resolve(outDir)).digest('hex').slice(0, 16);
+  return join(resolve(stateDir), 'cache', 'builds', `${id}.json`);
+}
+
+/** Every file of the output with its size and modification time. */
+function listing(outDir: string): string[] {
+  const root = resolve(outDir);
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .sort()
+    .flatMap((file) => {
+      const stat = statSync(join(root, file));
+      return stat.isFile() ? [`${file}\0${stat.size}\0${stat.mtimeMs}`] : [];
+    });
+}
+
+export function isUpToDate(outDir: string, stateDir: string, key: string): boolean {
+  let stamp: { key: string; files: string[] };
+  try {
+    stamp = JSON.parse(readFileSync(stampFile(outDir, stateDir), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (stamp.key !== key) return false;
+  try {
+    const files = listing(outDir);
+    return files.length === stamp.files.length && files.every((file, i) => file === stamp.files[i]);
+  } catch {
+    return false; // the output folder is gone
+  }
+}
+
+/** After a complete build. `key` undefined forgets the stamp (the next build builds). */
+export function stampBuild(outDir: string, stateDir: string, key: string | undefined): void {
+  const file = stampFile(outDir, stateDir);
+  if (key === undefined) {
+    rmSync(file, { force: true });
+    return;
+  }
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, JSON.stringify({ key, files: listing(outDir) }));
+}

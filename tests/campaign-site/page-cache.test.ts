@@ -1,0 +1,124 @@
+/**
+ * Rebuilds render only what changed: with nothing changed, no partner page is rendered and no
+ * card drawn; after one partner row changes, that partner's page and card alone. The pages
+ * taken from the cache are byte for byte what a fresh build renders (CSP hashes included).
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../helpers/server.ts';
+import { buildEnv, projectRoot, runCli } from '../helpers/site-build.ts';
+import { pngSize } from '../site/png.ts';
+
+const scratch = join(projectRoot, '.aircover', `page-cache-test-${process.pid}`);
+const campaigns = join(scratch, 'campaigns');
+const partnersCsv = join(campaigns, 'sample', 'partners.csv');
+
+function env(name: string): Record<string, string> {
+  return {
+    ...buildEnv(`page-cache-${name}`, { campaignsDir: campaigns }),
+    AIRCOVER_STATE_DIR: join(scratch, 'state'),
+  };
+}
+
+async function build(name: string, args: string[] = []): Promise<{ output: string; client: string }> {
+  const result = await runCli(['build', ...args], env(name));
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  return {
+    output: result.stdout + result.stderr,
+    client: join(env(name).AIRCOVER_OUT_DIR as string, 'client'),
+  };
+}
+
+/** Every partner page and card of a build, by path. */
+function partnerFiles(client: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const dir of ['p', 'og/p'])
+    for (const file of readdirSync(join(client, dir), { recursive: true, encoding: 'utf8' }))
+      if (/\.(html|png)$/.test(file)) files.set(`${dir}/${file}`, readFileSync(join(client, dir, file)));
+  return files;
+}
+
+beforeAll(() => {
+  cpSync(join(projectRoot, 'campaigns'), campaigns, { recursive: true });
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the partner-page cache', () => {
+  let first: { output: string; client: string };
+  beforeAll(async () => {
+    first = await build('first');
+  });
+
+  it('renders every page the first time', () => {
+    expect(first.output).toMatch(/Partner pages: 12 to render, 0 unchanged/);
+  });
+
+  it('renders no page and draws no card when nothing changed, and places the same files', async () => {
+    const again = await build('again');
+    expect(again.output).toMatch(/Partner pages: 0 to render, 12 unchanged/);
+    expect(again.output).not.toMatch(/Drew \d+ cards/);
+    const before = partnerFiles(first.client);
+    const after = partnerFiles(again.client);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    expect(before.size).toBe(24);
+    for (const [file, bytes] of before) expect(after.get(file)?.equals(bytes), file).toBe(true);
+  });
+
+  it('skips Astro when nothing changed in the inputs or the output, and builds again when the output changed', async () => {
+    const again = await build('first');
+    expect(again.output).toMatch(/Up to date: nothing changed/);
+    rmSync(join(first.client, 'robots.txt'));
+    const repaired = await build('first');
+    expect(repaired.output).not.toMatch(/Up to date/);
+    expect(repaired.output).toMatch(/Partner pages: 0 to render, 12 unchanged/);
+    expect(existsSync(join(first.client, 'robots.txt'))).toBe(true);
+  });
+
+  it('renders only the changed partner page and card, identical to a fresh build', async () => {
+    const csv = readFileSync(partnersCsv, 'utf8');
+    const [header, firstRow, ...rest] = csv.split('\n');
+    const company = firstRow?.split(',')[header?.split(',').indexOf('company') ?? -1] ?? '';
+    expect(company.length).toBeGreaterThan(0);
+    writeFileSync(
+      partnersCsv,
+      [header, firstRow?.replace(company, `${company} Renamed`), ...rest].join('\n'),
+    );
+
+    const changed = await build('changed');
+    expect(changed.output).toMatch(/Partner pages: 1 to render, 11 unchanged/);
+    expect(changed.output).toMatch(/Drew 1 cards/);
+    const pages = [...partnerFiles(changed.client)].filter(([file]) => file.endsWith('.html'));
+    expect(pages.filter(([, html]) => html.toString().includes(`${company} Renamed`))).toHaveLength(1);
+
+    const fresh = await build('fresh', ['--fresh']);
+    expect(fresh.output).toMatch(/Partner pages: 12 to render, 0 unchanged/);
+    const rendered = partnerFiles(fresh.client);
+    const placed = partnerFiles(changed.client);
+    expect([...placed.keys()].sort()).toEqual([...rendered.keys()].sort());
+    for (const [file, bytes] of rendered) expect(placed.get(file)?.equals(bytes), file).toBe(true);
+  });
+
+  it('leaves a card it did not draw to the server, which draws it on first request', async () => {
+    const { client } = await build('server');
+    const token = readdirSync(join(client, 'p'))[0] as string;
+    // As if the build had left this card for later: no static file, nothing in the cache.
+    rmSync(join(client, 'og', 'p', `${token}.png`));
+    const emptyCache = join(scratch, 'server-state');
+    mkdirSync(emptyCache, { recursive: true });
+    const dir = env('server').AIRCOVER_OUT_DIR as string;
+    const server = await startServer({ dir, client, env: env('server') }, { AIRCOVER_STATE_DIR: emptyCache });
+    try {
+      const card = await fetch(`${server.url}/og/p/${token}.png`);
+      expect(card.status).toBe(200);
+      expect(card.headers.get('content-type')).toBe('image/png');
+      expect(pngSize(Buffer.from(await card.arrayBuffer()))).toEqual({ width: 1200, height: 630 });
+      expect(readdirSync(join(emptyCache, 'cache', 'og')).filter((f) => f.endsWith('.png'))).toHaveLength(1);
+      const unknown = await fetch(`${server.url}/og/p/${'x'.repeat(32)}.png`);
+      expect(unknown.status).toBe(404);
+      expect(existsSync(join(dir, 'server', 'partner-cards.json'))).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+});
