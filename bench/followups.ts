@@ -45,6 +45,7 @@ function campaign(): FollowupCampaign {
     id: 'bench',
     name: 'Bench campaign',
     timeZone: 'Europe/Copenhagen',
+    locale: 'en-GB',
     webinar: { id: 'bench-live', title: 'Bench live', start, end: new Date(start.getTime() + 3_600_000) },
     touches: [
       { id: 'announce', kind: 'announce', audience: 'all', at: at(-30), template: 'a.md' },

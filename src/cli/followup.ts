@@ -52,7 +52,28 @@ export async function withFollowup<T>(
   }
 }
 
-/** `2027-01-14 09:30` in UTC, or `—`. */
-export function shortTime(iso: string | null): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '—';
+/**
+ * The zone and locale a campaign's team views read in, from its campaign.yaml alone (for the
+ * commands that list the store without loading the whole campaign). The schema's defaults apply
+ * to a missing or unreadable field, as the loader would apply them.
+ */
+export async function campaignClock(folder: string): Promise<{ timeZone: string; locale: string }> {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { parse } = await import('yaml');
+  const { campaignSchema } = await import('../lib/campaign/schema.ts');
+  let def: Record<string, unknown> = {};
+  try {
+    def = (parse(readFileSync(join(folder, 'campaign.yaml'), 'utf8')) as Record<string, unknown>) ?? {};
+  } catch {
+    // An unreadable campaign.yaml is `aircover check`'s to report; the listing still reads.
+  }
+  const field = <T>(
+    schema: { safeParse: (v: unknown) => { success: boolean; data?: T } },
+    value: unknown,
+  ): T => (schema.safeParse(value).data ?? schema.safeParse(undefined).data) as T;
+  return {
+    timeZone: field<string>(campaignSchema.shape.timeZone, def.timeZone),
+    locale: field<string>(campaignSchema.shape.locale, def.locale),
+  };
 }

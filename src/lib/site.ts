@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'astro/zod';
 import { parse } from 'yaml';
+import { localeFromOpenGraph } from './time/format.ts';
 
 export const siteSchema = z.object({
   name: z.string().min(1).describe('Publisher name, used in titles, cards and feeds.'),
@@ -38,4 +39,13 @@ export function siteSettings(contentDir = process.env.AIRCOVER_CONTENT_DIR ?? 'c
   }
   cached = result.data;
   return cached;
+}
+
+/**
+ * The locale of public pages no campaign owns (home, blog, public papers and webinars): the
+ * site's Open Graph `locale` read as BCP 47 (`en_GB` → `en-GB`). Campaign pages use the
+ * campaign's `locale` instead (src/lib/time/format.ts).
+ */
+export function siteLocale(contentDir?: string): string {
+  return localeFromOpenGraph(siteSettings(contentDir).locale);
 }

@@ -180,7 +180,8 @@ describeWith('chromium')('the follow-up dashboard in Chromium', () => {
       /crm\s*partner\.hot\s*given up\s*1\s*HTTP 503 <script>x<\/script>/,
     );
     expect(await page.locator('table[data-hook-trouble] tr[data-state="retrying"]').textContent()).toMatch(
-      /feedback\.received\s*retrying\s*1\s*HTTP 503\s*\d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+      // The next try in the sample campaign's zone and locale: "2 Dec 2026, 09:30 CET".
+      /feedback\.received\s*retrying\s*1\s*HTTP 503\s*\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d CES?T/,
     );
     const failedSend = page.locator('table[data-send-trouble] tr[data-send="sample/follow-up/harbourgate"]');
     expect(await failedSend.getAttribute('data-retryable')).toBe('false');

@@ -17,6 +17,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFollowupCampaigns } from '../../src/lib/followup/index.ts';
 import { openStore } from '../../src/lib/store/index.ts';
+import { formatDate } from '../../src/lib/time/format.ts';
 import { collectErrors, hasChromium, launchBrowser } from '../helpers/browser.ts';
 import { type RunningServer, startServer } from '../helpers/server.ts';
 import { ensureBuild, projectRoot, SAMPLE } from '../helpers/site-build.ts';
@@ -158,7 +159,10 @@ describe.skipIf(!hasChromium() && !process.env.CI)('acting from the dashboard in
     await page.fill('form[data-action=pause] input[name=until]', until);
     await page.click('form[data-action=pause] button');
     await page.waitForURL(/done=pause/);
-    expect(await page.locator('[data-summary] [data-status]').textContent()).toContain(`until ${until}`);
+    // The day in the sample campaign's zone and locale (Europe/Copenhagen, en-GB): "22 Dec 2026".
+    expect(await page.locator('[data-summary] [data-status]').textContent()).toContain(
+      `until ${formatDate(new Date(`${until}T12:00:00Z`), 'Europe/Copenhagen', 'en-GB')}`,
+    );
     expect(await timelineRow(page, 'not-now').locator('[data-by]').textContent()).toBe('Maren Lie');
     await page.click('form[data-action=resume] button');
     await page.waitForURL(/done=resume/);

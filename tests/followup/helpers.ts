@@ -36,6 +36,7 @@ export function craftedCampaign(
     id,
     name: `Campaign ${id}`,
     timeZone: 'UTC',
+    locale: 'en-GB',
     webinar: {
       id: `${id}-live`,
       title: 'The live session',

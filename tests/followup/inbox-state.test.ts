@@ -16,6 +16,7 @@ import {
 } from '../../src/lib/followup/index.ts';
 import { applyTable, tableQuery } from '../../src/lib/followup/table.ts';
 import type { Store } from '../../src/lib/store/index.ts';
+import { formatDate } from '../../src/lib/time/format.ts';
 import { craftedCampaign, DAY, ev, partner, sent, tempStore } from './helpers.ts';
 
 const now = new Date();
@@ -135,7 +136,8 @@ describe('a reply the inbox read', () => {
       priority: 0,
     });
     expect(item('replier').reason).toBe(
-      `replied by email on ${ago(1).toISOString().slice(0, 10)}: "Sounds good."; sequences stopped`,
+      // The day as the team reads it: the campaign's zone (UTC here) and locale (en-GB).
+      `replied by email on ${formatDate(ago(1), 'UTC', 'en-GB')}: "Sounds good."; sequences stopped`,
     );
     expect(queue[0]?.partnerId).toBe('replier');
     expect(queue[1]?.partnerId).toBe('hot');

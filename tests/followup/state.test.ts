@@ -285,6 +285,7 @@ describe('a webinar cancelled with `aircover webinar cancel` (a schedule change 
           sequence: 1,
           start: gone.webinar?.start.toISOString(),
           timeZone: 'UTC',
+          locale: 'en-GB',
           status: 'cancelled',
           at: now.toISOString(),
         },

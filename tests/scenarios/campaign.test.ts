@@ -12,6 +12,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CampaignReport, FollowUp } from '../../src/lib/followup/index.ts';
@@ -135,6 +136,29 @@ describeWith('chromium')('issue 10: one truth about every partner', () => {
     store = await storeOf(env.AIRCOVER_DATA_DIR as string);
     tokens = new Map((await store.listPartners('scenario')).map((p) => [p.partnerId, p]));
     browser = await launchBrowser([`--user-agent=${BROWSER_UA}`]);
+
+    // The unverified registrant: while the webinar was still ahead, an outsider typed their
+    // address into the public webinar form (no token). The server reads the webinar from content/
+    // and re-reads it when the file changes, so it is put ahead for this one registration.
+    const held = readFileSync(webinarFile, 'utf8');
+    const ahead = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    writeFileSync(webinarFile, held.replace(/^start: .*$/m, `start: '${ahead}'`));
+    await eventually(async () => {
+      const registered = await post(
+        `/api/webinars/${WEBINAR}/register`,
+        new URLSearchParams({ name: 'Somebody Else', email: partnerOf('unverified').email }).toString(),
+        {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          origin: server.url,
+          'user-agent': BROWSER_UA,
+        },
+      );
+      expect(await registered.json()).toEqual({ ok: true, created: true });
+    }, 15_000);
+    writeFileSync(webinarFile, held);
+    const [unverified] = await store.listResponses({ campaign: 'scenario', partnerId: 'unverified' });
+    expect(unverified?.data).toMatchObject({ verified: false });
 
     // The first touch goes to everyone, through the real sender and the file outbox.
     const sent = await cli('send', 'scenario', '--touch', 'advance-notice', '--yes');
@@ -367,7 +391,54 @@ describeWith('chromium')('issue 10: one truth about every partner', () => {
     const pauser = await (
       await fetch(`${server.url}/admin/partners/scenario/pauser`, { headers: { cookie } })
     ).text();
-    expect(pauser).toMatch(/during the pause \(reading again; the pause ends on \d{4}-\d{2}-\d{2}\)/);
+    // The day in the campaign's locale (the sample's en-GB), e.g. "2 Jan 2027".
+    expect(pauser).toMatch(
+      /during the pause \(reading again; the pause ends on \d{1,2} [A-Z][a-z]{2} \d{4}\)/,
+    );
+  });
+
+  it('the unverified registrant counts as registered once they confirm from the email, and not before', async () => {
+    const mail = await simpleParser(
+      readFileSync(
+        join(env.AIRCOVER_OUTBOX_DIR as string, 'scenario', `${WEBINAR}-confirmation`, 'unverified.eml'),
+      ),
+    );
+    const link = /https?:\/\/\S+\/confirm\?\S+/.exec(mail.text ?? '')?.[0];
+    expect(link, mail.text).toBeTruthy();
+    const url = new URL(link as string);
+    // Opening the link (as a mail scanner would) changes nothing: still not registered.
+    expect((await fetch(`${server.url}${url.pathname}${url.search}`)).status).toBe(200);
+    const before = await json<{ followups: FollowUp[] }>('followups', 'scenario', '--json');
+    expect(before.followups.find((i) => i.partnerId === 'unverified')?.audiences.registered).toBe(false);
+    // The button on that page: the confirm POST.
+    const confirmed = await post(url.pathname, url.searchParams.toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: server.url,
+      'user-agent': BROWSER_UA,
+    });
+    expect(confirmed.status).toBe(303);
+    const { followups } = await json<{ followups: FollowUp[] }>('followups', 'scenario', '--json');
+    const now = followups.find((i) => i.partnerId === 'unverified');
+    // Registered, the webinar over and attendance imported without them: a no-show.
+    expect({ status: now?.status, action: now?.action }).toEqual({
+      status: 'no-show',
+      action: 'send-recording',
+    });
+    expect(now?.audiences).toMatchObject({ registered: true, 'not-registered': false, 'no-show': true });
+    const { campaigns } = await json<{ campaigns: CampaignReport[] }>('report', 'scenario', '--json');
+    expect(campaigns[0]?.funnel.find((f) => f.stage === 'feedback or registration')?.partners).toBe(4);
+    const { plan } = await json<{ plan: { partners: { partner: string; category: string }[] }[] }>(
+      'send',
+      'scenario',
+      '--touch',
+      'recording',
+      '--dry-run',
+      '--json',
+    );
+    // "scheduled" is a send held for the partner's send window.
+    expect(['send', 'scheduled']).toContain(
+      plan[0]?.partners.find((p) => p.partner === 'unverified')?.category,
+    );
   });
 
   it('three silent partners with one referrer: one nudge listing the three, in the plan and the outbox', async () => {

@@ -34,6 +34,15 @@ export const scenario: Record<string, Expected> = {
     audiences: { registered: true, 'not-registered': false, 'no-show': true, attended: false },
     note: false,
   },
+  // Registered by an outsider on the public webinar form (no token): not registered until they
+  // confirm from the email; the suite then confirms and expects a registered no-show.
+  unverified: {
+    status: 'no-response',
+    hot: false,
+    action: 'next-touch',
+    audiences: { registered: false, 'not-registered': true, 'no-show': false, silent: true },
+    note: false,
+  },
   attendee: {
     status: 'attended',
     hot: false,

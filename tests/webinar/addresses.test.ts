@@ -136,6 +136,7 @@ describe('every recipient goes through it', () => {
       item as unknown as Parameters<typeof hotNoteMessage>[0],
       { to: 'owner@example.com', from: 'Team <team@example.com>' },
       new Date(),
+      { clock: { timeZone: 'UTC', locale: 'en-GB' } },
     );
     expect(addressparser(note.to, { flatten: true })).toHaveLength(1);
     expect(() =>
@@ -143,6 +144,7 @@ describe('every recipient goes through it', () => {
         item as unknown as Parameters<typeof hotNoteMessage>[0],
         { to: 'a@example.com, b@evil.example', from: 'team@example.com' },
         new Date(),
+        { clock: { timeZone: 'UTC', locale: 'en-GB' } },
       ),
     ).toThrow(AddressError);
   });

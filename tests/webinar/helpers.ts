@@ -43,6 +43,7 @@ export function sampleWebinar(overrides: Partial<WebinarInfo> = {}): WebinarInfo
       postalAddress: 'Skibbroen 14, 8000 Aarhus C, Denmark',
     },
     campaign: 'sample',
+    locale: 'en-GB',
     file: 'content/webinars/integrators-share-live.md',
     ...overrides,
   };

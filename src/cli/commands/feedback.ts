@@ -20,7 +20,8 @@ export default defineCommand({
     const { campaignsDir } = await import('../../lib/campaign/dirs.ts');
     const { openStore } = await import('../../lib/store/index.ts');
     // A campaign's id is its folder's name.
-    const campaign = basename(campaignFolder(args.campaign, campaignsDir()));
+    const folder = campaignFolder(args.campaign, campaignsDir());
+    const campaign = basename(folder);
     const store = await openStore();
     try {
       const [responses, partners] = await Promise.all([
@@ -51,8 +52,13 @@ export default defineCommand({
       else if (args.csv) {
         // The CSV writer loads for --csv only.
         const { inertCsv } = await import('../../lib/text/csv.ts');
+        // The instant in the campaign's zone with its offset, as followups --csv writes it.
+        const { campaignClock } = await import('../followup.ts');
+        const { isoInZone } = await import('../../lib/email/send/window.ts');
+        const { timeZone } = await campaignClock(folder);
+        const zoned = rows.map((r) => ({ ...r, at: isoInZone(new Date(r.at), timeZone) }));
         out.csv(
-          inertCsv(rows, {
+          inertCsv(zoned, {
             header: true,
             columns: [
               'at',
@@ -71,11 +77,15 @@ export default defineCommand({
         );
       } else if (rows.length === 0)
         out.info(`No feedback${args.consented ? ' with consent to quote' : ''} for ${campaign} yet.`);
-      else
+      else {
+        // The day in the campaign's zone and locale (JSON keeps the UTC instant).
+        const { campaignClock } = await import('../followup.ts');
+        const { formatDate } = await import('../../lib/time/format.ts');
+        const clock = await campaignClock(folder);
         out.table(
-          ['date', 'partner', 'company', 'rating', 'quote ok', 'feedback'],
+          [`date (${clock.timeZone})`, 'partner', 'company', 'rating', 'quote ok', 'feedback'],
           rows.map((r) => [
-            r.at.slice(0, 10),
+            formatDate(r.at, clock.timeZone, clock.locale),
             r.name || r.partner,
             r.company,
             String(r.rating),
@@ -83,6 +93,7 @@ export default defineCommand({
             r.text.replace(/\s+/g, ' ').slice(0, 70) + (r.text.length > 70 ? '…' : ''),
           ]),
         );
+      }
     } finally {
       await store.close();
     }

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { type Status, statuses } from '../../lib/followup/model.ts';
 import { csvArg, jsonArg, onlyCampaignArg } from '../args.ts';
-import { shortTime, storeArgs, withFollowup } from '../followup.ts';
+import { storeArgs, withFollowup } from '../followup.ts';
 import { CliError, color, ExitCode, out } from '../output.ts';
 
 /** A table cell: control characters and line breaks flattened, long text cut. */
@@ -35,6 +35,8 @@ export default defineCommand({
     // The queue's modules load when it runs, so `--help` stays fast; CSV only for --csv.
     const { buildQueue } = await import('../../lib/followup/queue.ts');
     const { isDueToday } = await import('../../lib/followup/rules.ts');
+    const { teamClock } = await import('../../lib/followup/team-clock.ts');
+    const { formatShort, zoneNote } = await import('../../lib/time/format.ts');
     await withFollowup(args, async (store, campaigns) => {
       const now = new Date();
       const queue = await buildQueue(store, campaigns, {
@@ -48,7 +50,8 @@ export default defineCommand({
         return out.csv(queueCsv(queue, campaignZones(campaigns)));
       }
       if (queue.length === 0) return out.info('No partners match.');
-      const tz = campaigns[0]?.timeZone ?? 'UTC';
+      // People read the due times in the campaign's zone and locale, named under the table.
+      const { timeZone: tz, locale } = teamClock(campaigns);
       out.table(
         ['', 'due', 'partner', 'campaign', 'owner', 'status', 'score', 'next action', 'reason'],
         queue.map((i) => [
@@ -57,7 +60,7 @@ export default defineCommand({
             : isDueToday(i, now, tz)
               ? { text: 'today', paint: color.yellow }
               : '',
-          shortTime(i.due),
+          i.due ? formatShort(i.due, tz, locale) : '—',
           oneLine(`${i.company} (${i.name})`, 48),
           i.campaign,
           i.owner ?? '—',
@@ -68,7 +71,9 @@ export default defineCommand({
         ]),
       );
       const due = queue.filter((i) => isDueToday(i, now, tz)).length;
-      out.info(`${queue.length} partners, ${due} due today. --json or --csv for the suggested messages.`);
+      out.info(
+        `${queue.length} partners, ${due} due today (${zoneNote(tz)}). --json or --csv for the suggested messages.`,
+      );
     });
   },
 });

@@ -89,23 +89,25 @@ export default defineCommand({
       });
       return;
     }
+    // People read each time in the campaign's locale: the partner's clock and the campaign's.
+    const { formatShort } = await import('../../lib/time/format.ts');
+    const zone = campaign.def.timeZone;
+    const locale = campaign.def.locale;
     for (const plan of plans) {
       const w = plan.touch.window;
       const windowText = w
         ? `${w.days.join(',')} ${w.start}–${w.end} on each partner's clock${w.holidays.length ? `, not on ${w.holidays.join(', ')}` : ''}`
         : 'no send window: at its time for everyone';
-      out.print(
-        `${plan.touch.id} (${plan.touch.kind}) from ${isoInZone(plan.touch.at, campaign.def.timeZone)}`,
-      );
+      out.print(`${plan.touch.id} (${plan.touch.kind}) from ${formatShort(plan.touch.at, zone, locale)}`);
       out.print(`  window: ${windowText}`);
       if (plan.blocked) out.print(`  nothing planned: ${plan.blocked}`);
       out.table(
-        ['partner', 'zone', 'their time', 'UTC', 'status'],
+        ['partner', 'zone', 'their time', `campaign time (${zone})`, 'status'],
         rowsOf(plan).map((r) => [
           r.partner,
           r.timeZone,
-          r.dueAt.slice(0, 16).replace('T', ' '),
-          r.dueUtc.slice(0, 16).replace('T', ' '),
+          formatShort(r.dueUtc, r.timeZone, locale),
+          formatShort(r.dueUtc, zone, locale),
           r.category,
         ]),
       );

@@ -4,6 +4,7 @@ import type { Campaign, Touch } from '../../lib/campaign/load.ts';
 import type { Problem } from '../../lib/campaign/problems.ts';
 import type { PlanCategory, SendProgress, SendSummary, TouchPlan } from '../../lib/email/send/index.ts';
 import type { Store } from '../../lib/store/index.ts';
+import { formatDate, formatShort } from '../../lib/time/format.ts';
 import {
   campaignArg,
   campaignCacheDir,
@@ -79,8 +80,11 @@ function notesOf(plan: TouchPlan) {
 }
 
 function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly PlanCategory[]) {
+  // Times as the team reads them: the campaign's zone (named) and locale.
+  const { timeZone, locale } = campaign.def;
+  const at = (instant: Date) => formatShort(instant, timeZone, locale);
   out.print(
-    `${color.bold(`${campaign.id} / ${plan.touch.id}`)} (${plan.touch.kind}, due ${plan.touch.at.toISOString()})`,
+    `${color.bold(`${campaign.id} / ${plan.touch.id}`)} (${plan.touch.kind}, due ${at(plan.touch.at)})`,
   );
   const rows = planCategories
     .filter((c) => plan.counts[c] > 0 || c === 'send')
@@ -90,13 +94,13 @@ function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly
         const last = Math.max(
           ...plan.rows.filter((r) => r.category === 'paused').map((r) => r.until?.getTime() ?? 0),
         );
-        if (last > 0) label += `, until ${new Date(last).toISOString().slice(0, 10)} at the latest`;
+        if (last > 0) label += `, until ${formatDate(new Date(last), timeZone, locale)} at the latest`;
       }
       if (c === 'scheduled') {
         const next = Math.min(
           ...plan.rows.filter((r) => r.category === 'scheduled').map((r) => r.dueAt.getTime()),
         );
-        label += `; the next at ${new Date(next).toISOString()}`;
+        label += `; the next at ${at(new Date(next))}`;
       }
       return [String(plan.counts[c]).padStart(6), label];
     });
@@ -237,7 +241,7 @@ export default defineCommand({
         if (args.json) out.json({ campaign: campaign.id, touches: [], next: next?.id ?? null });
         else
           out.success(
-            `Nothing is due in ${campaign.id}${next ? `; next: ${next.id} at ${next.at.toISOString()}` : ''}.`,
+            `Nothing is due in ${campaign.id}${next ? `; next: ${next.id} at ${formatShort(next.at, campaign.def.timeZone, campaign.def.locale)}` : ''}.`,
           );
         return;
       }

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { defineCommand } from 'citty';
 import type { LedgerEntry, SendState } from '../../lib/store/index.ts';
 import { campaignArg, campaignFolder, campaignsDirArg, csvArg, jsonArg } from '../args.ts';
-import { shortTime, storeArgs } from '../followup.ts';
+import { campaignClock, storeArgs } from '../followup.ts';
 import { out, UsageError } from '../output.ts';
 
 /** The ledger's states; kept here so a wrong --state answers before the store loads. */
@@ -55,7 +55,8 @@ export default defineCommand({
         field: 'state',
       });
     // A campaign's id is its folder's name.
-    const campaign = basename(campaignFolder(args.campaign, args.campaignsDir));
+    const folder = campaignFolder(args.campaign, args.campaignsDir);
+    const campaign = basename(folder);
     const { openStore } = await import('../../lib/store/index.ts');
     const store = await openStore(args.url ? { url: args.url } : {});
     let rows: LedgerEntry[];
@@ -71,24 +72,36 @@ export default defineCommand({
     if (args.json) return out.json({ campaign, rows });
     if (args.csv) {
       const { inertCsv } = await import('../../lib/text/csv.ts');
+      // Instants in the campaign's zone with its offset, as followups --csv writes them.
+      const { isoInZone } = await import('../../lib/email/send/window.ts');
+      const { timeZone } = await campaignClock(folder);
+      const instant = new Set<string>(['plannedAt', 'sentAt', 'updatedAt']);
       return out.csv(
         inertCsv(
-          rows.map((r) => columns.map((c) => r[c])),
+          rows.map((r) =>
+            columns.map((c) => {
+              const v = r[c];
+              return instant.has(c) && typeof v === 'string' && v ? isoInZone(new Date(v), timeZone) : v;
+            }),
+          ),
           { header: true, columns: [...columns] },
         ),
       );
     }
     if (rows.length === 0)
       return out.info(`No ledger rows for ${campaign}${args.touch ? ` / ${args.touch}` : ''}.`);
+    // Times in the campaign's zone and locale, named in the header (JSON keeps the UTC instants).
+    const clock = await campaignClock(folder);
+    const { formatShort } = await import('../../lib/time/format.ts');
     out.table(
-      ['touch', 'partner', 'recipient', 'state', 'tries', 'updated', 'why'],
+      ['touch', 'partner', 'recipient', 'state', 'tries', `updated (${clock.timeZone})`, 'why'],
       rows.map((r) => [
         r.touch,
         r.partnerId,
         r.recipient,
         r.state,
         r.attempts,
-        shortTime(r.updatedAt),
+        formatShort(r.updatedAt, clock.timeZone, clock.locale),
         why(r).slice(0, 100),
       ]),
     );

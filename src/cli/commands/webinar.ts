@@ -105,13 +105,13 @@ const reschedule = defineCommand({
     const base = await load(args.webinar);
     const start = new Date(args.start);
     const { currentWebinar, notifyRegistrants, recordScheduleChange } = await webinarLib();
-    const { formatInZone } = await import('../../lib/time.ts');
+    const { formatInZone } = await import('../../lib/time/format.ts');
     await withStore(async (store) => {
       const current = await currentWebinar(store, base);
       if (current.status === 'cancelled') throw new CliError(`"${args.webinar}" is cancelled.`);
       const zone = args.zone ?? current.timeZone;
       out.info(
-        `${current.title}: ${formatInZone(current.start, current.timeZone)} → ${formatInZone(start, zone)} (${zone})`,
+        `${current.title}: ${formatInZone(current.start, current.timeZone, current.locale)} → ${formatInZone(start, zone, current.locale)} (${zone})`,
       );
       const n = (await store.listResponses({ webinar: args.webinar, kind: 'registration' })).length;
       if (args.dryRun) {
@@ -201,8 +201,17 @@ const status = defineCommand({
         registrations: registrations.length,
         attended: attended.length,
       };
-      if (args.json) out.json(value);
-      else out.table(Object.keys(value), [Object.values(value).map(String)]);
+      if (args.json) return out.json(value);
+      // People read the times in the webinar's zone and locale (JSON keeps the instants).
+      const { formatShort } = await import('../../lib/time/format.ts');
+      const shown = {
+        ...value,
+        ...(w.lifecycle.previousStart
+          ? { previousStart: formatShort(w.lifecycle.previousStart, w.timeZone, w.locale) }
+          : {}),
+        start: formatShort(w.start, w.timeZone, w.locale),
+      };
+      out.table(Object.keys(shown), [Object.values(shown).map(String)]);
     });
   },
 });

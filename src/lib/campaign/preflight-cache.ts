@@ -130,7 +130,8 @@ export function codeDigest(): string {
       if (file.endsWith('.ts')) hash.update(file).update(readFileSync(join(lib, folder, file)));
     }
   }
-  for (const file of ['publishing.ts', 'time.ts', 'secret.ts']) hash.update(readFileSync(join(lib, file)));
+  for (const file of ['publishing.ts', 'time/format.ts', 'secret.ts'])
+    hash.update(readFileSync(join(lib, file)));
   for (const name of ['liquidjs', 'marked', 'html-to-text', 'mjml', 'mjml-core']) {
     try {
       const file = findPackageJSON(name, import.meta.url);

@@ -15,7 +15,7 @@
  *   delivery delayed → wait (the provider retries). Manual outcomes stop the sequences.
  */
 import { touchDecision } from '../campaign/audience.ts';
-import { copy, touchOffer, type Voice, voiceOf } from './copy.ts';
+import { type Copy, copyFor, touchOffer, type Voice, voiceOf } from './copy.ts';
 import { addBusinessDays } from './dates.ts';
 import type {
   Action,
@@ -90,6 +90,8 @@ export interface ActionInput {
   state: PartnerState;
   now: Date;
   v: Voice;
+  /** The words, with the campaign's days. */
+  copy: Copy;
   /** One business day (or n) after a time, in the campaign's zone. */
   bd: (from: string | Date, n?: number) => Date;
   /** The plan for a silent partner (next touch, referrer, gatekeeper, stop). */
@@ -106,18 +108,18 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
   unsubscribed: (i) => ({
     action: 'stop',
     due: null,
-    reason: copy.unsubscribedReason(
+    reason: i.copy.unsubscribedReason(
       i.facts.suppression?.reason ?? 'suppressed',
       i.facts.suppression?.at ?? iso(i),
     ),
-    suggestion: copy.neverAgain,
+    suggestion: i.copy.neverAgain,
     contact: null,
   }),
   complained: (i) => ({
     action: 'stop',
     due: null,
-    reason: copy.complainedReason(i.facts.suppression?.at ?? iso(i)),
-    suggestion: copy.neverAgain,
+    reason: i.copy.complainedReason(i.facts.suppression?.at ?? iso(i)),
+    suggestion: i.copy.neverAgain,
     contact: null,
   }),
   bounced: (i) => {
@@ -129,8 +131,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'find-address',
       due: i.bd(at),
-      reason: copy.bouncedReason(i.partner.email, at, hard ? 0 : soft.length),
-      suggestion: copy.findAddress(i.v, via),
+      reason: i.copy.bouncedReason(i.partner.email, at, hard ? 0 : soft.length),
+      suggestion: i.copy.findAddress(i.v, via),
       contact: gatekeeper?.email ?? i.partner.referrer?.email ?? null,
     };
   },
@@ -139,8 +141,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'wait',
       due: null,
-      reason: copy.delayedReason(soft.length, soft.at(-1)?.at ?? iso(i), SOFT_BOUNCE_LIMIT),
-      suggestion: copy.delayed,
+      reason: i.copy.delayedReason(soft.length, soft.at(-1)?.at ?? iso(i), SOFT_BOUNCE_LIMIT),
+      suggestion: i.copy.delayed,
       contact: null,
     };
   },
@@ -151,15 +153,15 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
       ? {
           action: 'stop',
           due: null,
-          reason: copy.notInterestedReason(at, r.text),
-          suggestion: copy.notInterested,
+          reason: i.copy.notInterestedReason(at, r.text),
+          suggestion: i.copy.notInterested,
           contact: null,
         }
       : {
           action: 'thank-and-stop',
           due: i.bd(at),
-          reason: copy.declinedReason(at, r?.text ?? null),
-          suggestion: copy.declined(i.v),
+          reason: i.copy.declinedReason(at, r?.text ?? null),
+          suggestion: i.copy.declined(i.v),
           contact: i.partner.email,
         };
   },
@@ -168,8 +170,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'wait',
       due: i.state.until ? new Date(i.state.until) : null,
-      reason: copy.notNowReason(until),
-      suggestion: copy.notNow(until),
+      reason: i.copy.notNowReason(until),
+      suggestion: i.copy.notNow(until),
       contact: i.partner.email,
     };
   },
@@ -179,8 +181,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'reply',
       due: i.bd(at),
-      reason: copy.repliedReason(at, r?.text ?? null),
-      suggestion: copy.reply(i.v),
+      reason: i.copy.repliedReason(at, r?.text ?? null),
+      suggestion: i.copy.reply(i.v),
       contact: i.partner.email,
     };
   },
@@ -192,8 +194,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'contact-referral',
       due: i.bd(at),
-      reason: copy.referredReason(at, label),
-      suggestion: copy.referral(i.v, label, Boolean(referral?.email)),
+      reason: i.copy.referredReason(at, label),
+      suggestion: i.copy.referral(i.v, label, Boolean(referral?.email)),
       contact: referral?.email ?? null,
     };
   },
@@ -205,8 +207,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'new-contact',
       due: i.bd(at),
-      reason: copy.leftReason(at, replacement ? personLabel(replacement) : null),
-      suggestion: copy.left(i.v, replacement ? personLabel(replacement) : null, via),
+      reason: i.copy.leftReason(at, replacement ? personLabel(replacement) : null),
+      suggestion: i.copy.left(i.v, replacement ? personLabel(replacement) : null, via),
       contact: replacement?.email ?? i.partner.gatekeepers[0]?.email ?? i.partner.referrer?.email ?? null,
     };
   },
@@ -215,20 +217,20 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'continue-conversation',
       due: null,
-      reason: copy.conversationReason(
+      reason: i.copy.conversationReason(
         r ? `marked ${r.kind}` : 'replied by email',
         r?.occurredAt ?? i.facts.repliedAt ?? iso(i),
         r?.text ?? null,
       ),
-      suggestion: copy.conversation(i.v),
+      suggestion: i.copy.conversation(i.v),
       contact: i.partner.email,
     };
   },
   attended: (i) => ({
     action: 'thank-next-step',
     due: i.bd(i.campaign.webinar?.end ?? i.now),
-    reason: copy.attendedReason(i.v),
-    suggestion: copy.attended(i.v),
+    reason: i.copy.attendedReason(i.v),
+    suggestion: i.copy.attended(i.v),
     contact: i.partner.email,
   }),
   'no-show': (i) => {
@@ -238,8 +240,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'send-recording',
       due: recording ? recording.at : i.bd(i.campaign.webinar?.end ?? i.now),
-      reason: copy.noShowReason(i.v),
-      suggestion: copy.noShow(i.v),
+      reason: i.copy.noShowReason(i.v),
+      suggestion: i.copy.noShow(i.v),
       contact: i.partner.email,
     };
   },
@@ -248,8 +250,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'schedule-call',
       due: i.bd(r?.occurredAt ?? i.now),
-      reason: copy.callReason(r?.occurredAt ?? iso(i)),
-      suggestion: copy.call(i.v, r?.preferredTimes ?? []),
+      reason: i.copy.callReason(r?.occurredAt ?? iso(i)),
+      suggestion: i.copy.call(i.v, r?.preferredTimes ?? []),
       contact: i.partner.email,
     };
   },
@@ -257,20 +259,20 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     const r = i.state.signals.feedback;
     const at = r?.occurredAt ?? iso(i);
     return {
-      ...i.personal(copy.feedbackReason(at), at),
-      suggestion: copy.feedback(i.v, r?.text ?? null, Boolean(r?.consentToQuote)),
+      ...i.personal(i.copy.feedbackReason(at), at),
+      suggestion: i.copy.feedback(i.v, r?.text ?? null, Boolean(r?.consentToQuote)),
     };
   },
   registered: (i) => {
     if (i.state.hot)
-      return i.personal(copy.registeredHotReason(i.state.hotAt ?? iso(i)), i.state.hotAt ?? iso(i));
+      return i.personal(i.copy.registeredHotReason(i.state.hotAt ?? iso(i)), i.state.hotAt ?? iso(i));
     const webinar = i.campaign.webinar;
     if (webinar?.status === 'cancelled') {
       return {
         action: 'wait',
         due: null,
-        reason: copy.cancelledReason(i.v),
-        suggestion: copy.cancelled(i.v),
+        reason: i.copy.cancelledReason(i.v),
+        suggestion: i.copy.cancelled(i.v),
         contact: null,
       };
     }
@@ -278,8 +280,8 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
       return {
         action: 'wait',
         due: null,
-        reason: copy.awaitingImportReason,
-        suggestion: copy.awaitingImport,
+        reason: i.copy.awaitingImportReason,
+        suggestion: i.copy.awaitingImport,
         contact: null,
       };
     }
@@ -289,30 +291,30 @@ export const actionTable: Record<Status, (i: ActionInput) => Plan> = {
     return {
       action: 'remind',
       due: reminder ? reminder.at : webinar ? new Date(webinar.start.getTime() - 86_400_000) : null,
-      reason: copy.registeredReason(i.v),
-      suggestion: copy.remind(i.v, reminder),
+      reason: i.copy.registeredReason(i.v),
+      suggestion: i.copy.remind(i.v, reminder),
       contact: i.partner.email,
     };
   },
   'engaged-hot': (i) =>
-    i.personal(copy.hotReason(i.resurfaced, i.state.reading.summary), i.state.hotAt ?? iso(i)),
-  'engaged-warm': (i) => i.silent(copy.warmReason(i.resurfaced, i.state.reading.summary)),
-  visited: (i) => i.silent(copy.visitedReason(i.resurfaced, i.state.reading.summary)),
+    i.personal(i.copy.hotReason(i.resurfaced, i.state.reading.summary), i.state.hotAt ?? iso(i)),
+  'engaged-warm': (i) => i.silent(i.copy.warmReason(i.resurfaced, i.state.reading.summary)),
+  visited: (i) => i.silent(i.copy.visitedReason(i.resurfaced, i.state.reading.summary)),
   'opened-only': (i) => {
     const last = i.facts.sent.at(-1);
-    return i.silent(copy.silentReason(i.resurfaced, true, last?.touch ?? '?', last?.at ?? iso(i)));
+    return i.silent(i.copy.silentReason(i.resurfaced, true, last?.touch ?? '?', last?.at ?? iso(i)));
   },
   'no-response': (i) => {
     const last = i.facts.sent.at(-1);
-    return i.silent(copy.silentReason(i.resurfaced, false, last?.touch ?? '?', last?.at ?? iso(i)));
+    return i.silent(i.copy.silentReason(i.resurfaced, false, last?.touch ?? '?', last?.at ?? iso(i)));
   },
   'not-sent': (i) => {
     const first = nextTouch(i.facts, i.campaign, i.partner, i.state.flags, i.now) ?? i.campaign.touches[0];
     return {
       action: 'send-first',
       due: first?.at ?? null,
-      reason: copy.firstReason,
-      suggestion: copy.first(first),
+      reason: i.copy.firstReason,
+      suggestion: i.copy.first(first),
       contact: i.partner.email,
     };
   },
@@ -328,6 +330,7 @@ export function planFor(
 ): Plan {
   // The owner after a dashboard hand-off (state.owner), not only the partners.csv one.
   const v = voiceOf({ ...partner, owner: state.owner ?? undefined }, campaign);
+  const copy = copyFor(campaign);
   const bd = (from: string | Date, n = 1) => addBusinessDays(new Date(from), n, campaign.timeZone);
   const gatekeeper = partner.gatekeepers[0];
   const lastSent = facts.sent.at(-1);
@@ -387,6 +390,7 @@ export function planFor(
     state,
     now,
     v,
+    copy,
     bd,
     silent,
     personal,

@@ -13,6 +13,7 @@ export function fromCampaign(c: Campaign): FollowupCampaign {
     id: c.id,
     name: c.def.name,
     timeZone: c.def.timeZone,
+    locale: c.def.locale,
     webinar:
       webinar && start
         ? {

@@ -37,6 +37,8 @@ export interface FollowupCampaign {
   id: string;
   name: string;
   timeZone: string;
+  /** campaign.yaml `locale`: how the team's views write its days and times. */
+  locale: string;
   /** The campaign's webinar, if any: id (content slug), start and end. */
   webinar?:
     | {

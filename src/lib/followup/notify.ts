@@ -11,10 +11,12 @@ import { createTransport, type TransportEnv } from '../email/transport/index.ts'
 import { emit } from '../hooks/emit.ts';
 import { siteUrl } from '../personalize/links.ts';
 import type { Store } from '../store/types.ts';
+import { dayKey, formatDate, formatShort } from '../time/format.ts';
 import { partnerPath } from './links.ts';
 import type { FollowUp, FollowupCampaign } from './model.ts';
 import { buildQueue } from './queue.ts';
 import { isDueToday } from './rules.ts';
+import { type TeamClock, teamClock } from './team-clock.ts';
 
 export interface NotifyEnv extends TransportEnv {
   /** Where the digest goes (and hot notes when an owner has no address). */
@@ -30,6 +32,11 @@ export interface NotifyEnv extends TransportEnv {
 export interface DigestData {
   since: string;
   now: string;
+  /** The team's zone and locale (the first campaign's): "today" is its day, times read in it. */
+  timeZone: string;
+  locale: string;
+  /** Today in that zone, `2026-12-02`. */
+  today: string;
   /** Partners whose mail the inbox read and who wait for us: a reply, a referral, a left notice. */
   wroteBack: FollowUp[];
   hot: FollowUp[];
@@ -64,7 +71,7 @@ export async function buildDigest(
   const now = options.now ?? new Date();
   const since = (options.since ?? new Date(now.getTime() - 86_400_000)).toISOString();
   const queue = await buildQueue(store, campaigns, { now });
-  const tz = campaigns[0]?.timeZone ?? 'UTC';
+  const { timeZone: tz, locale } = teamClock(campaigns);
   const partnerOf = new Map(campaigns.flatMap((c) => c.partners.map((p) => [`${c.id}/${p.id}`, p] as const)));
   const registrations: DigestData['registrations'] = [];
   const feedback: DigestData['feedback'] = [];
@@ -96,6 +103,9 @@ export async function buildDigest(
   return {
     since,
     now: now.toISOString(),
+    timeZone: tz,
+    locale,
+    today: dayKey(now, tz),
     wroteBack: queue.filter((i) => wroteBack.has(i.status)),
     hot: queue.filter((i) => i.hot && i.hotAt !== null && i.hotAt >= since),
     dueToday: queue.filter((i) => isDueToday(i, now, tz) && i.action !== 'hold'),
@@ -104,12 +114,17 @@ export async function buildDigest(
   };
 }
 
-function itemLine(i: FollowUp): string {
-  return `${i.company} (${i.name}, ${i.campaign}) — ${i.actionLabel}${i.owner ? ` by ${i.owner}` : ''}${i.due ? `, due ${i.due.slice(0, 10)}` : ''}: ${i.reason}`;
+function itemOf(i: FollowUp, data: DigestData): string {
+  const due = i.due ? `, due ${formatShort(i.due, data.timeZone, data.locale)}` : '';
+  return `${i.company} (${i.name}, ${i.campaign}) — ${i.actionLabel}${i.owner ? ` by ${i.owner}` : ''}${due}: ${i.reason}`;
 }
 
 export function digestMessage(data: DigestData, address: { to: string; from: string }): OutgoingMessage {
-  const day = data.now.slice(0, 10);
+  // The day is the team's today, in its zone (an Auckland team's morning digest is already
+  // tomorrow in UTC); it keys the message, so one digest per local day.
+  const day = data.today;
+  const title = `${formatDate(data.now, data.timeZone, data.locale)} (${data.timeZone})`;
+  const itemLine = (i: FollowUp) => itemOf(i, data);
   const sections: [string, string[]][] = [
     ['Wrote back', (data.wroteBack ?? []).map((i) => `${itemLine(i)}\n    → ${i.suggestion}`)],
     ['Hot since yesterday', data.hot.map(itemLine)],
@@ -129,7 +144,7 @@ export function digestMessage(data: DigestData, address: { to: string; from: str
     ],
   ];
   const text = [
-    `aircover digest for ${day}`,
+    `aircover digest for ${title}`,
     '',
     ...sections.flatMap(([title, lines]) => [
       `${title} (${lines.length})`,
@@ -138,7 +153,7 @@ export function digestMessage(data: DigestData, address: { to: string; from: str
     ]),
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.45">
-<h1 style="font-size:20px">aircover digest for ${escapeHtml(day)}</h1>
+<h1 style="font-size:20px">aircover digest for ${escapeHtml(title)}</h1>
 ${sections
   .map(
     ([title, lines]) =>
@@ -213,14 +228,16 @@ export function hotNoteMessage(
   item: FollowUp,
   address: { to: string; from: string },
   now: Date,
-  links: { dashboard?: string } = {},
+  /** The campaign's zone and locale, which the note's time is written in; its dashboard page. */
+  options: { clock: TeamClock; dashboard?: string },
 ): OutgoingMessage {
+  const { clock, ...links } = options;
   const lines = [
     `${item.name} at ${item.company} just turned hot (${item.campaign}).`,
     '',
     `Why: ${item.reason}`,
     `Do: ${item.suggestion}`,
-    `By: ${item.due?.slice(0, 16).replace('T', ' ') ?? 'today'} UTC (one business day)`,
+    `By: ${item.due ? formatShort(item.due, clock.timeZone, clock.locale) : 'today'} (one business day, ${clock.timeZone})`,
     `Write to: ${item.contact ?? item.email}`,
     ...(links.dashboard ? ['', `Open in the dashboard: ${links.dashboard}`] : []),
   ];
@@ -273,7 +290,10 @@ export async function notifyOwnerOfHotPartner(
   );
   const to = ownerAddress(item.owner, env);
   if (!to) return null;
-  const message = hotNoteMessage(item, { to, from: fromAddress([campaign], env) }, now, { dashboard });
+  const message = hotNoteMessage(item, { to, from: fromAddress([campaign], env) }, now, {
+    clock: teamClock([campaign]),
+    dashboard,
+  });
   const transport = options.transport ?? createTransport(env);
   stampMessageId(message);
   const [result] = await sendAll(transport, [message]);

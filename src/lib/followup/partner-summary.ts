@@ -5,6 +5,7 @@
  * bot or suspect and left out).
  */
 import type { Store, StoredResponse } from '../store/types.ts';
+import { formatDate } from '../time/format.ts';
 import type { FollowUp, FollowupCampaign } from './model.ts';
 import { loadCampaignStates, outcomesOf, type PartnerState } from './state/index.ts';
 
@@ -26,10 +27,11 @@ export interface PartnerSummary {
 
 const formKinds = new Set(['feedback', 'call-request', 'registration', 'not-now', 'decline']);
 
-function formDetail(r: StoredResponse): string {
+function formDetail(r: StoredResponse, campaign: Pick<FollowupCampaign, 'timeZone' | 'locale'>): string {
   if (r.kind === 'feedback')
     return `${r.rating ? `${r.rating}/5, ` : ''}${r.consentToQuote ? 'may quote' : 'not for quoting'}`;
-  if (r.kind === 'not-now' && r.until) return `until ${r.until.slice(0, 10)}`;
+  if (r.kind === 'not-now' && r.until)
+    return `until ${formatDate(r.until, campaign.timeZone, campaign.locale)}`;
   if (r.kind === 'registration') return r.webinar ?? '';
   return '';
 }
@@ -63,7 +65,7 @@ export function summarize(
     downloads: r.downloads,
     forms: facts.responses
       .filter((x) => formKinds.has(x.kind) && x.source !== 'dashboard')
-      .map((x) => ({ kind: x.kind, at: x.occurredAt, detail: formDetail(x) })),
+      .map((x) => ({ kind: x.kind, at: x.occurredAt, detail: formDetail(x, campaign) })),
     emails: {
       sent: facts.sent.length,
       lastSentAt: facts.sent.at(-1)?.at ?? null,

@@ -5,7 +5,7 @@
 import type { PartnerState } from '../campaign/audience.ts';
 import type { Store, Suppression } from '../store/types.ts';
 import { type FollowUp, type FollowupCampaign, type Status, statuses } from './model.ts';
-import { linkCampaigns, rowOf, sortQueue } from './rules.ts';
+import { isDueToday, linkCampaigns, rowOf, sortQueue } from './rules.ts';
 import { scoringConfig } from './scoring.ts';
 import { engagement } from './signals.ts';
 import { type CampaignStates, loadCampaignStates } from './state/index.ts';
@@ -201,9 +201,8 @@ export async function campaignPage(
       callRequests: count((id) => has(id, ['call-request'])),
       notNow: statusCounts['not-now'],
       declined: statusCounts.declined,
-      dueToday: items.filter(
-        (i) => i.priority === 0 || (i.due !== null && i.action !== 'wait' && i.due <= now.toISOString()),
-      ).length,
+      // The same "today" as the queue and the digest: the campaign zone's day.
+      dueToday: items.filter((i) => isDueToday(i, now, campaign.timeZone)).length,
       humanEvents: eventCounts.human,
       botOrSuspectEvents: eventCounts.nonHuman,
     },

@@ -2,8 +2,9 @@
  * One row of the queue per partner: their state (state/, the one derivation) and the action its
  * status asks for (actions.ts, words in copy.ts). Also the queue's cross-campaign linking and order.
  */
+
+import { dayKey } from '../time/format.ts';
 import { planFor, priorities } from './actions.ts';
-import { endOfDay } from './dates.ts';
 import {
   type Action,
   actionLabels,
@@ -128,7 +129,6 @@ export function linkCampaigns(items: FollowUp[]): FollowUp[] {
  * score; stopped and held partners last.
  */
 export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): FollowUp[] {
-  const today = endOfDay(now, timeZone).toISOString();
   const bucket = (i: FollowUp) =>
     i.action === 'reply'
       ? -1
@@ -136,7 +136,7 @@ export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): Follo
         ? 0
         : i.due === null
           ? 2
-          : i.due <= today && i.action !== 'wait'
+          : isDueToday(i, now, timeZone)
             ? 0
             : 1;
   return items.sort(
@@ -149,8 +149,16 @@ export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): Follo
   );
 }
 
-/** Whether an item is due today or overdue (hot items always are). */
-export function isDueToday(item: FollowUp, now: Date, timeZone = 'UTC'): boolean {
+/**
+ * Whether an item is due today or overdue (hot items always are). "Today" is the calendar day of
+ * `now` in the campaign's zone: the due instant's day there is compared, not a UTC day or a
+ * 24-hour window, so it holds far from UTC and on the days the clocks change.
+ */
+export function isDueToday(item: FollowUp, now: Date, timeZone: string): boolean {
   if (item.priority === 0) return true;
-  return item.due !== null && item.action !== 'wait' && item.due <= endOfDay(now, timeZone).toISOString();
+  return (
+    item.due !== null &&
+    item.action !== 'wait' &&
+    dayKey(new Date(item.due), timeZone) <= dayKey(now, timeZone)
+  );
 }

@@ -7,7 +7,9 @@ import { gist } from '../inbox/report.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Verdict } from '../store/types.ts';
 import { terminalSafe } from '../text/terminal.ts';
+import { dayKey, formatDate } from '../time/format.ts';
 import type { FollowupCampaign, FollowupPartner } from './model.ts';
+import { type TeamClock, teamClock } from './team-clock.ts';
 
 export interface TimelineEntry {
   at: string;
@@ -22,9 +24,11 @@ export interface TimelineEntry {
   detail: string;
   /**
    * Engagement after a no, recorded and shown but never acted on: "after the decline", "during
-   * the pause (reading again; the pause ends on 2027-01-04)". Null otherwise.
+   * the pause (reading again; the pause ends on 4 Jan 2027)". Null otherwise.
    */
   context: string | null;
+  /** A not-now's end, the instant (ISO, UTC), for the labels after it. */
+  until?: string;
   /** Who recorded it, for what the marketer did (`aircover mark`, the dashboard, a correction). */
   by: string | null;
   /** An inbound message's id (what `aircover inbox correct` and the dashboard's form take). */
@@ -52,6 +56,7 @@ function responseEntry(r: StoredResponse, detail: string): TimelineEntry {
     detail,
     context: null,
     by: typeof r.data.by === 'string' ? r.data.by : null,
+    ...(r.until ? { until: r.until } : {}),
   };
 }
 
@@ -94,6 +99,8 @@ export async function partnerTimeline(
   const home = campaigns.find((c) => c.id === ref.campaign);
   const partner = home?.partners.find((p) => p.id === ref.partnerId);
   if (!partner) return null;
+  // Its details and labels read in the home campaign's zone and locale (the dashboard names it).
+  const clock = teamClock(home ? [home] : []);
   const email = normalizeEmail(partner.email);
   const memberships = campaigns.flatMap((c) =>
     c.partners
@@ -159,7 +166,7 @@ export async function partnerTimeline(
         r.text ? `"${r.text}"` : '',
         r.rating ? `rating ${r.rating}` : '',
         r.kind === 'feedback' ? (r.consentToQuote ? 'may quote' : 'not for quoting') : '',
-        r.until ? `until ${r.until.slice(0, 10)}` : '',
+        r.until ? `until ${formatDate(r.until, clock.timeZone, clock.locale)}` : '',
         r.preferredTimes?.length ? `times: ${r.preferredTimes.join('; ')}` : '',
         r.kind === 'handoff' && typeof r.data.owner === 'string' ? `owner now ${r.data.owner}` : '',
         r.kind === 'resume' ? 'pause ended' : '',
@@ -207,7 +214,7 @@ export async function partnerTimeline(
     });
   }
   entries.sort((a, b) => a.at.localeCompare(b.at));
-  labelAfterNo(entries);
+  labelAfterNo(entries, clock);
   return { email, partner, memberships, entries };
 }
 
@@ -215,7 +222,7 @@ export async function partnerTimeline(
  * Saying no wins, and what came after is still shown: a person's events after a decline, or
  * while a not-now pause runs, are labelled (per campaign), never turned into a note or "hot".
  */
-function labelAfterNo(entries: TimelineEntry[]): void {
+function labelAfterNo(entries: TimelineEntry[], clock: TeamClock): void {
   const declinedAt = new Map<string, string>();
   let pause: { campaign: string | null; from: string; until: string } | null = null;
   for (const e of entries) {
@@ -225,8 +232,7 @@ function labelAfterNo(entries: TimelineEntry[]): void {
       continue;
     }
     if (e.kind === 'response' && e.type === 'not-now') {
-      const until = /until (\S+)/.exec(e.detail)?.[1];
-      if (until) pause = { campaign: e.campaign, from: e.at, until };
+      if (e.until) pause = { campaign: e.campaign, from: e.at, until: e.until };
       continue;
     }
     if (e.kind === 'response' && e.type === 'resume') {
@@ -235,7 +241,11 @@ function labelAfterNo(entries: TimelineEntry[]): void {
     }
     if (e.kind !== 'event' || e.verdict !== 'human' || e.type.startsWith('email.')) continue;
     if (declinedAt.has(campaign)) e.context = 'after the decline';
-    else if (pause && pause.campaign === e.campaign && e.at.slice(0, 10) < pause.until)
-      e.context = `during the pause (reading again; the pause ends on ${pause.until})`;
+    else if (
+      pause &&
+      pause.campaign === e.campaign &&
+      dayKey(new Date(e.at), clock.timeZone) < dayKey(new Date(pause.until), clock.timeZone)
+    )
+      e.context = `during the pause (reading again; the pause ends on ${formatDate(pause.until, clock.timeZone, clock.locale)})`;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { isPublicPaper, isPublicPost } from '../publishing.ts';
 import type { SiteSettings } from '../site.ts';
-import { formatInZone } from '../time.ts';
+import { formatInZone, localeFromOpenGraph } from '../time/format.ts';
 import type { CardContent } from './card.ts';
 
 interface Entry<T> {
@@ -49,7 +49,7 @@ export function publicCards({ site, papers, posts, webinars, authors }: PublicCa
       card(`webinars/${w.id}`, {
         eyebrow: 'Webinar',
         title: w.data.title,
-        subtitle: formatInZone(w.data.start, w.data.timeZone),
+        subtitle: formatInZone(w.data.start, w.data.timeZone, localeFromOpenGraph(site.locale)),
         accent: '#7c3aed',
       }),
     ),

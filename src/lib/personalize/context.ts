@@ -22,7 +22,7 @@
 import type { Campaign } from '../campaign/load.ts';
 import type { Partner } from '../campaign/partners.ts';
 import { isAdvanceCopy } from '../publishing.ts';
-import { dateTimeFormat, formatDay, formatInZone } from '../time.ts';
+import { dateTimeFormat, formatDay, formatInZone } from '../time/format.ts';
 import { type LinkOptions, partnerLinks, referrerUnsubscribeLinks } from './links.ts';
 
 export const templateRoots = [

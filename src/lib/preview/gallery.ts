@@ -12,6 +12,7 @@ import { formatProblem } from '../campaign/problems.ts';
 import { tryRenderMessage } from '../email/render/index.ts';
 import { escapeHtml } from '../personalize/escape.ts';
 import { partnerToken } from '../personalize/token.ts';
+import { formatShort } from '../time/format.ts';
 
 export interface GalleryOptions {
   campaign: Campaign;
@@ -34,6 +35,9 @@ iframe{width:100%;height:70vh;border:1px solid #e2e8f0;border-radius:.5rem}pre{w
 
 const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 
+/** A touch's time as the team reads it: the campaign's zone (its short name shown) and locale. */
+const when = (campaign: Campaign, at: Date) => formatShort(at, campaign.def.timeZone, campaign.def.locale);
+
 export function galleryIndex({ campaign, clientDir, secret }: GalleryOptions): string {
   const touches = campaign.touches;
   const rows = campaign.partners
@@ -52,7 +56,8 @@ export function galleryIndex({ campaign, clientDir, secret }: GalleryOptions): s
     .join('\n');
   const head = touches
     .map(
-      (t) => `<th scope="col">${escapeHtml(t.id)}<br><small>${escapeHtml(t.at.toISOString())}</small></th>`,
+      (t) =>
+        `<th scope="col">${escapeHtml(t.id)}<br><small><time datetime="${t.at.toISOString()}">${escapeHtml(when(campaign, t.at))}</time></small></th>`,
     )
     .join('');
   return page(
@@ -88,7 +93,7 @@ export async function galleryEmail(
 <dt>Reply-To</dt><dd>${escapeHtml(m.replyTo)}</dd>
 <dt>Subject</dt><dd>${escapeHtml(m.subject)}</dd>
 <dt>Preheader</dt><dd>${escapeHtml(m.preheader)}</dd>
-<dt>Sends at</dt><dd>${escapeHtml(touch.at.toISOString())} to audience “${escapeHtml(touch.audience)}”</dd></dl>
+<dt>Sends at</dt><dd>${escapeHtml(when(campaign, touch.at))} to audience “${escapeHtml(touch.audience)}”</dd></dl>
 <h2>HTML</h2><iframe sandbox="" title="HTML part" srcdoc="${escapeHtml(m.html)}"></iframe>
 <h2>Plain text</h2><pre>${escapeHtml(m.text)}</pre>`,
   );

@@ -17,7 +17,7 @@ import { createTransport } from '../email/transport/index.ts';
 import { escapeHtml, oneLine } from '../personalize/escape.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { ResponseSource, Store, StoredResponse } from '../store/types.ts';
-import { formatInZone } from '../time.ts';
+import { formatInZone } from '../time/format.ts';
 import { calendarLinks, type InvitationMethod, invitationIcs } from './ics.ts';
 import {
   currentWebinar,
@@ -130,9 +130,9 @@ const isZone = (zone: string | null | undefined): zone is string => {
 
 /** The start as the registrant reads it: in their zone when known, and in the event's zone. */
 export function describeTime(webinar: WebinarInfo, zone?: string | null): string {
-  const event = `${formatInZone(webinar.start, webinar.timeZone)} (${webinar.timeZone})`;
+  const event = `${formatInZone(webinar.start, webinar.timeZone, webinar.locale)} (${webinar.timeZone})`;
   if (!isZone(zone) || zone === webinar.timeZone) return event;
-  return `${formatInZone(webinar.start, zone)} (${zone}); ${event}`;
+  return `${formatInZone(webinar.start, zone, webinar.locale)} (${zone}); ${event}`;
 }
 
 const personKey = (email: string) =>
@@ -183,7 +183,7 @@ export async function invitationMessage(
         ];
   const org = webinar.organizer;
   const footer = `<p>${escapeHtml(oneLine([org.company, org.postalAddress].filter(Boolean).join(' · ') || org.name))}</p><p>You receive this because ${escapeHtml(target.email)} registered for this webinar.</p>`;
-  const layout = await layoutHtml('en');
+  const layout = await layoutHtml(webinar.locale.split('-')[0] ?? 'en');
   const html = fillLayout(layout, {
     subject: escapeHtml(subject),
     preheader: escapeHtml(kind === 'cancellation' ? 'The webinar is cancelled.' : when),

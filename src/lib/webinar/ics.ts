@@ -15,7 +15,7 @@ import ical, {
   ICalCalendarMethod,
   ICalEventStatus,
 } from 'ical-generator';
-import { formatInZone } from '../time.ts';
+import { formatInZone } from '../time/format.ts';
 import { endOf, invitationUid, type WebinarInfo } from './schedule.ts';
 
 export interface Registrant {
@@ -42,7 +42,7 @@ export function invitationIcs(
   const description = [
     webinar.abstract,
     '',
-    `${formatInZone(webinar.start, webinar.timeZone)} (${webinar.timeZone}), ${webinar.durationMinutes} minutes.`,
+    `${formatInZone(webinar.start, webinar.timeZone, webinar.locale)} (${webinar.timeZone}), ${webinar.durationMinutes} minutes.`,
     cancel ? 'This webinar is cancelled.' : `Join: ${webinar.joinUrl}`,
     `Details: ${webinar.pageUrl}`,
   ].join('\n');

@@ -28,6 +28,8 @@ export interface WebinarInfo {
   organizer: Organizer;
   /** The campaign that runs this webinar, when one does (its sender is the organizer). */
   campaign: string | null;
+  /** The locale its emails and .ics text are written in: that campaign's, else the site's. */
+  locale: string;
   /** What the content file says (the lifecycle's other source). */
   frontmatter: WebinarFrontmatter;
   /** The content file, for `reschedule` to update. */

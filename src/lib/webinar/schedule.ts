@@ -16,7 +16,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { campaignsDir as defaultCampaignsDir } from '../campaign/dirs.ts';
+import { campaignSchema } from '../campaign/schema.ts';
 import { readContent } from '../content/read.ts';
+import { siteLocale } from '../site.ts';
 import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store } from '../store/types.ts';
 import { currentWebinar } from './current.ts';
@@ -43,12 +45,15 @@ export interface LoadOptions {
 }
 
 /** The campaign (id and sender) whose campaign.yaml names this webinar, if any. */
-function organizerFor(slug: string, dir: string): { campaign: string; organizer: Organizer } | null {
+function organizerFor(
+  slug: string,
+  dir: string,
+): { campaign: string; organizer: Organizer; locale: string } | null {
   if (!existsSync(dir)) return null;
   for (const name of readdirSync(dir).sort()) {
     const file = join(dir, name, 'campaign.yaml');
     if (!existsSync(file)) continue;
-    let def: { webinar?: unknown; sender?: Record<string, unknown> } | null;
+    let def: { webinar?: unknown; locale?: unknown; sender?: Record<string, unknown> } | null;
     try {
       def = parseYaml(readFileSync(file, 'utf8')) as typeof def;
     } catch {
@@ -59,6 +64,8 @@ function organizerFor(slug: string, dir: string): { campaign: string; organizer:
     const str = (v: unknown, fallback: string) => (typeof v === 'string' && v ? v : fallback);
     return {
       campaign: name,
+      // As the campaign loader reads it (its default included).
+      locale: campaignSchema.shape.locale.parse(def.locale),
       organizer: {
         name: str(s.name, s.email),
         email: s.email,
@@ -128,6 +135,7 @@ export function loadWebinar(slug: string, options: LoadOptions = {}): WebinarInf
     registration: d.registration,
     organizer,
     campaign: found?.campaign ?? null,
+    locale: found?.locale ?? siteLocale(contentDir),
     file: entry.file,
   };
 }

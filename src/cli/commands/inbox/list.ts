@@ -28,7 +28,7 @@ export default defineCommand({
     if (args.json && args.csv) throw new UsageError('--json and --csv: choose one');
     // Loaded when the list runs: `aircover --help` reads this file for the inbox's flags.
     const { inboundCsv, inboundRow } = await import('../../../lib/inbox/report.ts');
-    await withFollowup({ url: args.url }, async (store) => {
+    await withFollowup({ url: args.url }, async (store, campaigns) => {
       const messages = await store.listInbound({
         ...(args.campaign ? { campaign: args.campaign } : {}),
         ...(klass ? { class: klass } : {}),
@@ -37,13 +37,17 @@ export default defineCommand({
       if (args.json) return out.json(messages.map(inboundRow));
       if (args.csv) return out.csv(inboundCsv(messages));
       if (messages.length === 0) return out.info('No messages.');
+      // Received times in the team's zone and locale, named in the header.
+      const { teamClock } = await import('../../../lib/followup/team-clock.ts');
+      const { formatShort } = await import('../../../lib/time/format.ts');
+      const clock = teamClock(campaigns.filter((c) => !args.campaign || c.id === args.campaign));
       out.table(
-        ['id', 'received', 'class', 'from', 'partner', 'match', 'subject'],
+        ['id', `received (${clock.timeZone})`, 'class', 'from', 'partner', 'match', 'subject'],
         messages.map((m) => {
           const r = inboundRow(m);
           return [
             r.id,
-            r.receivedAt.slice(0, 16).replace('T', ' '),
+            formatShort(r.receivedAt, clock.timeZone, clock.locale),
             r.class,
             r.from,
             r.partner || '—',

@@ -4,6 +4,7 @@
 import { touchDecision } from '../../campaign/audience.ts';
 import type { Audience } from '../../campaign/schema.ts';
 import { normalizeEmail } from '../../store/index.ts';
+import { formatDate } from '../../time/format.ts';
 import { webinarBlocksTouch } from '../../webinar/lifecycle.ts';
 import type { FollowupCampaign, FollowupPartner, PartnerFacts, Status } from '../model.ts';
 import { statusLabels } from '../model.ts';
@@ -104,7 +105,7 @@ export function partnerState(
     campaign: campaign.id,
     partnerId: partner.id,
     status,
-    statusLabel: labelOf(status, until, s),
+    statusLabel: labelOf(status, until, s, campaign),
     until,
     evidence,
     reading,
@@ -122,10 +123,18 @@ export function partnerState(
   };
 }
 
-/** "not now (until 2027-01-04)", "referred us to someone else (Dana Lee <dana@x.com>)". */
-function labelOf(status: Status, until: string | null, s: Signals): string {
+/**
+ * "not now (until 4 Jan 2027)", "referred us to someone else (Dana Lee <dana@x.com>)": the day in
+ * the campaign's zone and locale, as the team reads it.
+ */
+function labelOf(
+  status: Status,
+  until: string | null,
+  s: Signals,
+  campaign: Pick<FollowupCampaign, 'timeZone' | 'locale'>,
+): string {
   const label = statusLabels[status];
-  if (until) return `${label} (until ${until.slice(0, 10)})`;
+  if (until) return `${label} (until ${formatDate(until, campaign.timeZone, campaign.locale)})`;
   if (status === 'referred' && s.referral) return `${label} (${personLabel(s.referral)})`;
   if (status === 'left-company' && s.leftCompany?.replacement)
     return `${label} (replacement: ${personLabel(s.leftCompany.replacement)})`;
