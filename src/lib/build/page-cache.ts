@@ -105,7 +105,10 @@ export async function settlePages(plan: PagePlan, clientDir: string): Promise<vo
  * on the thread that renders: with 1,000 partners that took 2.3 s of a 13 s rebuild (a page
  * and a card each). Returns the deletion, to await before the build ends.
  */
-export function clearOutputAside(outDir: string, trashRoot = resolve('.aircover', 'trash')): Promise<void> {
+export async function clearOutputAside(
+  outDir: string,
+  trashRoot = resolve('.aircover', 'trash'),
+): Promise<void> {
   mkdirSync(trashRoot, { recursive: true });
   // Leftovers of builds that were killed before their deletion finished go too.
   const leftovers = readdirSync(trashRoot).map((name) => join(trashRoot, name));
@@ -116,5 +119,5 @@ export function clearOutputAside(outDir: string, trashRoot = resolve('.aircover'
   } catch {
     // No output yet, or another file system: Astro empties it itself.
   }
-  return Promise.all(leftovers.map((dir) => rm(dir, { recursive: true, force: true }))).then(() => undefined);
+  await Promise.all(leftovers.map((dir) => rm(dir, { recursive: true, force: true })));
 }
