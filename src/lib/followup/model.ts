@@ -5,9 +5,7 @@
  */
 import type { Audience, ScoringDef, TouchKind } from '../campaign/schema.ts';
 import type { StoredResponse, SuppressionReason } from '../store/types.ts';
-import type { Outcomes } from './state/outcomes.ts';
-import type { Reading } from './state/reading.ts';
-import type { Evidence } from './state/status.ts';
+import type { Evidence, Outcomes, Reading } from './state/types.ts';
 
 export interface FollowupPartner {
   id: string;

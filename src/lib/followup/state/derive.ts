@@ -10,8 +10,9 @@ import type { FollowupCampaign, FollowupPartner, PartnerFacts, Status } from '..
 import { statusLabels } from '../model.ts';
 import { engagement, type HumanEngagementModel } from '../signals.ts';
 import { type AudienceFlags, audienceMembership } from './audiences.ts';
-import { type Reading, readingOf } from './reading.ts';
-import { type Evidence, noStatuses, personLabel, type Signals, signalsOf, statusOf } from './status.ts';
+import { readingOf } from './reading.ts';
+import { noStatuses, personLabel, type Signals, signalsOf, statusOf } from './status.ts';
+import type { Evidence, Reading } from './types.ts';
 
 export interface StateContext {
   now: Date;

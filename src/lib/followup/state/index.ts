@@ -38,9 +38,10 @@ export {
   type StateContext,
   touchDecisions,
 } from './derive.ts';
-export { type Outcomes, outcomesOf } from './outcomes.ts';
-export { type Reading, type ReadingLevel, readingOf } from './reading.ts';
-export { countsAsRegistration, type Evidence, noStatuses, SOFT_BOUNCE_LIMIT, statusRules } from './status.ts';
+export { outcomesOf } from './outcomes.ts';
+export { readingOf } from './reading.ts';
+export { countsAsRegistration, noStatuses, SOFT_BOUNCE_LIMIT, statusRules } from './status.ts';
+export type { Evidence, Outcomes, Reading, ReadingLevel } from './types.ts';
 
 export interface CampaignStates extends CampaignFacts {
   /** The campaign as derived: its webinar at the current schedule (rescheduled, cancelled). */

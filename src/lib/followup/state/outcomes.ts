@@ -7,17 +7,7 @@
  */
 import type { PartnerFacts } from '../model.ts';
 import type { PartnerState } from './derive.ts';
-
-export interface Outcomes {
-  /** The latest feedback, if any. */
-  feedback: { at: string; text: string | null; rating: number | null; consentToQuote: boolean } | null;
-  /** The registration that counts (verified), if any; `webinar` is its webinar. */
-  registration: { at: string; webinar: string | null } | null;
-  /** `attended`, `no-show` (attendance imported, not there), else null. */
-  attendance: 'attended' | 'no-show' | null;
-  /** Replies, oldest first: recorded outcomes (replied, met, called) and email replies. */
-  replies: { kind: string; at: string; by: string | null }[];
-}
+import type { Outcomes } from './types.ts';
 
 const replyKinds = new Set(['replied', 'met', 'called']);
 

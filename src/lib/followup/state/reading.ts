@@ -7,28 +7,7 @@
  */
 import type { HumanSignals } from '../model.ts';
 import { engagement, type HumanEngagementModel } from '../signals.ts';
-
-export type ReadingLevel = 'none' | 'visited' | 'warm' | 'hot';
-
-export interface Reading {
-  level: ReadingLevel;
-  /** The paper's own progress, 0..1: (furthest heading read + 1) / the paper's headings. */
-  paperProgress: number;
-  /** Seconds the paper was on screen while the page was visible and focused. */
-  paperSeconds: number;
-  /** Paper headings read (each dwelt on long enough). */
-  paperSections: number;
-  /** Personal-page sections seen (not reading). */
-  sectionsSeen: number;
-  /** Human page loads (any page). */
-  visits: number;
-  downloads: number;
-  /** When the reading became hot, if it did. */
-  hotAt: string | null;
-  lastAt: string | null;
-  /** "read 60% of the paper, 3 min", "saw 3 sections of their page", "" when nothing. */
-  summary: string;
-}
+import type { Reading, ReadingLevel } from './types.ts';
 
 /** One partner's reading from their human signals and the personal page's sections seen. */
 export function readingOf(

@@ -11,21 +11,10 @@
  */
 import type { StoredResponse } from '../../store/types.ts';
 import type { FollowupCampaign, PartnerFacts, Status } from '../model.ts';
-import type { Reading } from './reading.ts';
+import type { Evidence, Reading } from './types.ts';
 
 /** A soft (transient or undetermined) bounce counts as bounced once this many are recorded. */
 export const SOFT_BOUNCE_LIMIT = 3;
-
-/** One piece of evidence behind a status: a stored row (with its id) or a summary figure. */
-export interface Evidence {
-  source: 'response' | 'event' | 'suppression' | 'ledger' | 'summary';
-  /** The response or event id, when there is one. */
-  id: number | null;
-  /** Response kind, event type, suppression reason, touch id or summary figure. */
-  kind: string;
-  at: string | null;
-  detail?: string;
-}
 
 const manualOutcomes = ['replied', 'met', 'called'] as const;
 
