@@ -248,6 +248,3 @@ export async function recordPageFetch(req: {
     },
   ]);
 }
-
-// The answer type and its Response live in answer.ts; re-exported for the routes that import them from here.
-export { type Answer, toResponse } from './answer.ts';
