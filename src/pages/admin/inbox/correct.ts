@@ -5,19 +5,14 @@
  * token, or refused before anything is read from the store.
  */
 import type { APIRoute } from 'astro';
-import { readFields } from '../../../lib/engagement/body.ts';
-import { adminSession, dashboardData, loginPath, safeNext } from '../../../lib/followup/admin.ts';
-import { adminIdentity, csrfValid } from '../../../lib/followup/admin-actions.ts';
+import { dashboardData, safeNext } from '../../../lib/followup/admin.ts';
+import { adminIdentity } from '../../../lib/followup/admin-actions.ts';
+import { adminPost } from '../../../lib/followup/admin-post.ts';
 import { CorrectionError, correctFromForm } from '../../../lib/inbox/admin.ts';
 
 export const prerender = false;
 
 const MAX_BYTES = 4096;
-const refuse = (status: number, text: string) =>
-  new Response(text, {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-  });
 
 /** Back to the form's page with one query parameter set (the others, the filters, kept). */
 function back(path: string, key: string, value: string): string {
@@ -28,16 +23,11 @@ function back(path: string, key: string, value: string): string {
   return `${url.pathname}${url.search}`;
 }
 
-export const POST: APIRoute = async ({ cookies, request, url, redirect }) => {
-  if (!(await adminSession(cookies))) return redirect(loginPath(url), 303);
-  const read = await readFields(request, { maxBytes: MAX_BYTES, accept: ['form', 'multipart'] });
-  if (!read.ok)
-    return new Response(read.answer.body ?? null, {
-      status: read.answer.status,
-      headers: read.answer.headers ?? {},
-    });
-  const fields = read.fields;
-  if (!csrfValid(cookies, fields.csrf)) return refuse(403, 'Missing or wrong CSRF token: reload the page');
+export const POST: APIRoute = async (context) => {
+  const post = await adminPost(context, MAX_BYTES);
+  if (!post.ok) return post.response;
+  const { fields } = post;
+  const { cookies, redirect } = context;
   const from = fields.back ?? '/admin/inbox';
   try {
     const { store, campaigns } = await dashboardData();

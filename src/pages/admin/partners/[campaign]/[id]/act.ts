@@ -4,31 +4,20 @@
  * Signed in and carrying this session's CSRF token, or refused before anything is recorded.
  */
 import type { APIRoute } from 'astro';
-import { readFields } from '../../../../../lib/engagement/body.ts';
-import { adminSession, dashboardData, loginPath } from '../../../../../lib/followup/admin.ts';
-import { actionFromForm, adminIdentity, csrfValid } from '../../../../../lib/followup/admin-actions.ts';
+import { dashboardData } from '../../../../../lib/followup/admin.ts';
+import { actionFromForm, adminIdentity } from '../../../../../lib/followup/admin-actions.ts';
+import { adminPost, refuse } from '../../../../../lib/followup/admin-post.ts';
 import { partnerPath } from '../../../../../lib/followup/links.ts';
 import { MarkError, recordAction } from '../../../../../lib/followup/mark.ts';
 
 export const prerender = false;
 
 const MAX_BYTES = 16_384;
-const refuse = (status: number, text: string) =>
-  new Response(text, {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-  });
-
-export const POST: APIRoute = async ({ cookies, params, request, url, redirect }) => {
-  if (!(await adminSession(cookies))) return redirect(loginPath(url), 303);
-  const read = await readFields(request, { maxBytes: MAX_BYTES, accept: ['form', 'multipart'] });
-  if (!read.ok)
-    return new Response(read.answer.body ?? null, {
-      status: read.answer.status,
-      headers: read.answer.headers ?? {},
-    });
-  const fields = read.fields;
-  if (!csrfValid(cookies, fields.csrf)) return refuse(403, 'Missing or wrong CSRF token: reload the page');
+export const POST: APIRoute = async (context) => {
+  const post = await adminPost(context, MAX_BYTES);
+  if (!post.ok) return post.response;
+  const { fields } = post;
+  const { cookies, params, redirect } = context;
   const campaign = params.campaign ?? '';
   const partnerId = params.id ?? '';
   const back = partnerPath(campaign, partnerId);
