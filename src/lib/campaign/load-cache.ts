@@ -13,10 +13,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { findPackageJSON } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Campaign, LoadAllOptions, LoadOptions, LoadResult } from './load.ts';
+import { packageVersions } from './package-versions.ts';
 import type { Problem } from './problems.ts';
 
 /** Bump when what the cache stores changes shape. */
@@ -93,16 +93,8 @@ function codeDigest(): string {
     join(lib, 'webinar/lifecycle.ts'),
     join(lib, 'webinar/current.ts'),
   ]);
-  for (const name of ['yaml', 'gray-matter', 'csv-parse', 'zod', 'astro']) {
-    try {
-      const file = findPackageJSON(name, import.meta.url);
-      hash.update(
-        `${name}@${file ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version : '?'}`,
-      );
-    } catch {
-      hash.update(`${name}@?`);
-    }
-  }
+  for (const version of packageVersions(['yaml', 'gray-matter', 'csv-parse', 'zod', 'astro']))
+    hash.update(version);
   code = hash.digest('hex');
   return code;
 }

@@ -12,9 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { findPackageJSON } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Campaign } from './load.ts';
+import { packageVersions } from './package-versions.ts';
 import type { Problem } from './problems.ts';
 
 /** Bump when what the cache stores changes shape. */
@@ -132,16 +132,8 @@ export function codeDigest(): string {
   }
   for (const file of ['publishing.ts', 'time/format.ts', 'secret.ts'])
     hash.update(readFileSync(join(lib, file)));
-  for (const name of ['liquidjs', 'marked', 'html-to-text', 'mjml', 'mjml-core']) {
-    try {
-      const file = findPackageJSON(name, import.meta.url);
-      hash.update(
-        `${name}@${file ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version : '?'}`,
-      );
-    } catch {
-      hash.update(`${name}@?`);
-    }
-  }
+  for (const version of packageVersions(['liquidjs', 'marked', 'html-to-text', 'mjml', 'mjml-core']))
+    hash.update(version);
   code = hash.digest('hex').slice(0, 32);
   return code;
 }
