@@ -35,6 +35,7 @@ import { deliveriesIdle, stopDeliveries } from '../../src/lib/hooks/emit.ts';
 import { imapConfig, mailboxKey, syncOnce } from '../../src/lib/inbox/imap.ts';
 import { correct } from '../../src/lib/inbox/pipeline.ts';
 import type { Store } from '../../src/lib/store/index.ts';
+import { formatDate } from '../../src/lib/time/format.ts';
 import { confirmRegistration } from '../../src/lib/webinar/index.ts';
 import { craftedCampaign, partner, sent, tempStore } from '../followup/helpers.ts';
 import { describeWith } from '../helpers/requires.ts';
@@ -264,7 +265,8 @@ describeWith('dovecot')('replies tell the team (Dovecot)', () => {
       actionLabel: 'reply to them',
     });
     expect(q[0]?.reason).toBe(
-      `replied by email on ${now.toISOString().slice(0, 10)}: "Thanks, <script>alert(1)</script> interesting."; sequences stopped`,
+      // The day as the team reads it: the campaign's locale, in its zone.
+      `replied by email on ${formatDate(now, air.timeZone, air.locale)}: "Thanks, <script>alert(1)</script> interesting."; sequences stopped`,
     );
     expect(q[1]?.partnerId).toBe('hal');
     // Saying no wins: the decliner and the unsubscribed partner are not "reply to them".

@@ -29,7 +29,7 @@ interface ScheduleJson {
 }
 
 describe('aircover schedule', () => {
-  it("shows every partner's touch on their own clock, in their zone and in UTC", async () => {
+  it("shows every partner's touch on their own clock, in their zone and the campaign's", async () => {
     const f = windowFixture();
     fixtures.push(f);
     // One partner said no: the schedule shows it is not sent.
@@ -68,8 +68,16 @@ describe('aircover schedule', () => {
     const table = await runCli(['schedule', f.campaign, '--touch', 'advance-notice'], f.env);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/window: mon,tue,wed,thu,fri 08:30–10:30 on each partner's clock/);
-    expect(table.stdout).toMatch(/partner\s+zone\s+their time\s+UTC\s+status/);
-    expect(table.stdout).toMatch(/Pacific\/Honolulu\s+2027-03-10 08:30\s+2027-03-10 18:30\s+scheduled/);
+    // Each partner's time in their zone, and the team's in the campaign's zone, both named.
+    expect(table.stdout).toMatch(
+      /partner\s+zone\s+their time\s+campaign time \(Europe\/Copenhagen\)\s+status/,
+    );
+    expect(table.stdout).toMatch(
+      /Pacific\/Honolulu\s+10 Mar 2027, 08:30 GMT-10\s+10 Mar 2027, 19:30 CET\s+scheduled/,
+    );
+    expect(table.stdout).toMatch(
+      /Asia\/Kolkata\s+11 Mar 2027, 08:30 GMT\+5:30\s+11 Mar 2027, 04:00 CET\s+scheduled/,
+    );
 
     // A wrong command line does nothing: an unknown touch or flag exits 2.
     expect((await runCli(['schedule', f.campaign, '--touch', 'nope'], f.env)).code).toBe(2);
