@@ -85,8 +85,18 @@ export async function planSends(ctx: SqlContext, entries: PlanEntry[]): Promise<
     groups.set(key, group);
   }
   return ctx.db.transaction(async (tx) => {
-    for (const group of groups.values()) {
+    // Sorted, so two planners of overlapping touches take their locks in one order.
+    for (const [groupKey, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
       const first = group[0] as PlanEntry;
+      // Postgres: planners of one touch take turns. ON CONFLICT names one unique index; two
+      // planners inserting the same new row at once could instead trip the idempotency key's
+      // index, an error rather than "a concurrent planner's row wins". With the lock, the second
+      // reads the first's committed rows below and inserts none of them. (SQLite's write lock
+      // already serialises transactions.)
+      if (ctx.engine === 'postgres')
+        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [
+          `aircover ledger ${groupKey}`,
+        ]);
       const existing = new Map(
         (
           await tx.query(
