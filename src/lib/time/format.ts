@@ -8,7 +8,8 @@
  *   (pages, emails, .ics text, confirmations), the campaign's for the team's views (CLI tables,
  *   dashboard, digest, notes, gallery). A bare day (`formatDate`) is a day in that zone; the view
  *   names the zone once (`zoneNote`).
- * - Machines get instants: JSON and CSV carry `isoInstant` (ISO 8601 in UTC, `Z` as the offset).
+ * - Machines get instants: JSON carries `Date#toISOString()` (UTC, `Z`), CSV the campaign zone's
+ *   own offset (`isoInZone` in email/send/window.ts, beside the zone arithmetic it uses).
  */
 
 /** A BCP 47 locale such as `en-US` or `de-DE`. */
@@ -84,9 +85,6 @@ export function formatDay(day: Date, locale: Locale): string {
 
 /** How a view names its zone once, under a table of days and times: "times in Europe/Berlin". */
 export const zoneNote = (timeZone: string) => `times in ${timeZone}`;
-
-/** What JSON and CSV carry: the instant in ISO 8601, UTC, `Z` as its offset. */
-export const isoInstant = (instant: Date | string): string => asDate(instant).toISOString();
 
 /** `2027-01-14`: the calendar day of an instant in a zone (for keys and comparisons, not people). */
 export function dayKey(instant: Date, timeZone: string): string {
