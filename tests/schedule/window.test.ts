@@ -6,13 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { SendWindowDef } from '../../src/lib/campaign/schema.ts';
-import {
-  effectiveWindow,
-  instantOfWallTime,
-  isoInZone,
-  nextOpening,
-  wallTimeIn,
-} from '../../src/lib/email/send/window.ts';
+import { effectiveWindow, nextOpening } from '../../src/lib/email/send/window.ts';
+import { instantOfWallTime, isoInZone, wallTimeIn } from '../../src/lib/time/zone.ts';
 
 const weekdays: SendWindowDef = {
   days: ['mon', 'tue', 'wed', 'thu', 'fri'],

@@ -54,7 +54,7 @@ export default defineCommand({
         const { inertCsv } = await import('../../lib/text/csv.ts');
         // The instant in the campaign's zone with its offset, as followups --csv writes it.
         const { campaignClock } = await import('../followup.ts');
-        const { isoInZone } = await import('../../lib/email/send/window.ts');
+        const { isoInZone } = await import('../../lib/time/zone.ts');
         const { timeZone } = await campaignClock(folder);
         const zoned = rows.map((r) => ({ ...r, at: isoInZone(new Date(r.at), timeZone) }));
         out.csv(

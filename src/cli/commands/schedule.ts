@@ -24,7 +24,7 @@ export default defineCommand({
     const { loadCampaign } = await import('../../lib/campaign/load.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const { loadPlanState, planTouch } = await import('../../lib/email/send/index.ts');
-    const { isoInZone } = await import('../../lib/email/send/window.ts');
+    const { isoInZone } = await import('../../lib/time/zone.ts');
     const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
 
     const loaded = loadCampaign(dir, { contentDir: args.contentDir });

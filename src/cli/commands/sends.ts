@@ -73,7 +73,7 @@ export default defineCommand({
     if (args.csv) {
       const { inertCsv } = await import('../../lib/text/csv.ts');
       // Instants in the campaign's zone with its offset, as followups --csv writes them.
-      const { isoInZone } = await import('../../lib/email/send/window.ts');
+      const { isoInZone } = await import('../../lib/time/zone.ts');
       const { timeZone } = await campaignClock(folder);
       const instant = new Set<string>(['plannedAt', 'sentAt', 'updatedAt']);
       return out.csv(

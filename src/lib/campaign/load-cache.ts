@@ -88,6 +88,7 @@ function codeDigest(): string {
   }
   digestFiles(hash, [
     join(lib, 'email/send/window.ts'),
+    join(lib, 'time/zone.ts'),
     join(lib, 'time-zone.ts'),
     join(lib, 'webinar/schedule.ts'),
     join(lib, 'webinar/lifecycle.ts'),

@@ -130,7 +130,7 @@ export function codeDigest(): string {
       if (file.endsWith('.ts')) hash.update(file).update(readFileSync(join(lib, folder, file)));
     }
   }
-  for (const file of ['publishing.ts', 'time/format.ts', 'secret.ts'])
+  for (const file of ['publishing.ts', 'time/format.ts', 'time/zone.ts', 'secret.ts'])
     hash.update(readFileSync(join(lib, file)));
   for (const version of packageVersions(['liquidjs', 'marked', 'html-to-text', 'mjml', 'mjml-core']))
     hash.update(version);

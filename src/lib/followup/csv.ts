@@ -6,8 +6,9 @@
  * are ISO 8601 with the offset of the campaign's zone (`2027-01-12T09:30:00+01:00`), so a
  * spreadsheet shows the team's clock and a script still reads an exact instant.
  */
-import { isoInZone } from '../email/send/window.ts';
+
 import { inertCsv } from '../text/csv.ts';
+import { isoInZone } from '../time/zone.ts';
 import type { FollowUp } from './model.ts';
 
 export { neutralizeFormula } from '../text/csv.ts';

@@ -9,7 +9,7 @@
  *   dashboard, digest, notes, gallery). A bare day (`formatDate`) is a day in that zone; the view
  *   names the zone once (`zoneNote`).
  * - Machines get instants: JSON carries `Date#toISOString()` (UTC, `Z`), CSV the campaign zone's
- *   own offset (`isoInZone` in email/send/window.ts, beside the zone arithmetic it uses).
+ *   own offset (`isoInZone`, in zone.ts beside the zone arithmetic it uses).
  */
 
 /** A BCP 47 locale such as `en-US` or `de-DE`. */
