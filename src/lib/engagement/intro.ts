@@ -13,7 +13,7 @@ import { referrerKey } from '../email/send/referrer-notes.ts';
 import { escapeHtml } from '../personalize/escape.ts';
 import { verifyIntroLink } from '../referrer/intro-link.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
-import { CollectorUnavailable, runtime } from './runtime.ts';
+import { runtime } from './runtime.ts';
 import { judgeHit } from './verdict.ts';
 
 export const INTRO_EVENT = 'referrer.intro';
@@ -76,8 +76,9 @@ export async function openIntroduction(req: {
       ]);
     }
   } catch (error) {
-    // The store being down must not stand between the referrer and their note: open it anyway.
-    if (!(error instanceof CollectorUnavailable || isStoreUnavailable(error))) throw error;
+    // The store being down must not stand between the referrer and their note: open it anyway
+    // (isStoreUnavailable also matches the runtime's CollectorUnavailable, which bears its name).
+    if (!isStoreUnavailable(error)) throw error;
   }
   const href = escapeHtml(ref.mailto);
   return page(
