@@ -5,8 +5,7 @@
  * a rebuild after a change to the partner lists alone, which runs no Astro: the last build's
  * server renders the changed pages, so both come out byte for byte alike.
  */
-import { mkdirSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PartnerPage } from '../campaign/site.ts';
@@ -19,7 +18,11 @@ async function serverRenderer(outDir: string): Promise<RenderPage> {
   const was = process.env.ASTRO_NODE_AUTOSTART;
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   try {
-    const entry = (await import(pathToFileURL(resolve(outDir, 'server', 'entry.mjs')).href)) as {
+    // The build's time in the URL: a process that builds twice imports the new server, not the
+    // module it loaded the first time.
+    const file = resolve(outDir, 'server', 'entry.mjs');
+    const url = `${pathToFileURL(file).href}?built=${statSync(file).mtimeMs}`;
+    const entry = (await import(url)) as {
       renderPartnerPage?: RenderPage;
     };
     if (typeof entry.renderPartnerPage !== 'function')
@@ -31,17 +34,18 @@ async function serverRenderer(outDir: string): Promise<RenderPage> {
   }
 }
 
-/** Writes a file whole: under a temporary name, then renamed, so no reader sees half of it. */
-async function writeWhole(file: string, text: string): Promise<void> {
+/**
+ * Writes a file whole: under a temporary name, then renamed, so no reader sees half of it.
+ * Synchronously: for pages of about 20 KB, the promise API's open, write and close cost more
+ * on this thread than the write itself (0.6 s for 1,000 pages, in a profile).
+ */
+function writeWhole(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, file);
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
 }
 
-/**
- * Renders each page into `cacheFile(page)`. One page at a time on this thread (rendering is
- * CPU work), with the previous page's file written meanwhile.
- */
+/** Renders each page into `cacheFile(page)`, one at a time: rendering is CPU work. */
 export async function renderPartnerPages(
   outDir: string,
   pages: PartnerPage[],
@@ -52,12 +56,8 @@ export async function renderPartnerPages(
   const render = await serverRenderer(outDir);
   const site = siteUrl();
   mkdirSync(join(cacheFile(pages[0] as PartnerPage), '..'), { recursive: true });
-  let writing: Promise<void> = Promise.resolve();
   for (const [i, page] of pages.entries()) {
-    const html = await render(page, site);
-    await writing;
-    writing = writeWhole(cacheFile(page), html);
+    writeWhole(cacheFile(page), await render(page, site));
     onProgress?.(i + 1, pages.length);
   }
-  await writing;
 }
