@@ -3,7 +3,8 @@
  * Build time of the sample site (cold, rebuilt with nothing changed, rebuilt after one post
  * changed), and of the sample plus N synthetic blog posts (100 and 1,000 by default; cold,
  * then one post changed), against Astro building as many plain pages from one
- * template in the same run. Prints JSON with the ratios and the issue's goal.
+ * template in the same run, and against Astro alone building this project (the floor of its
+ * Astro features). Prints JSON with the ratios and the issue's goal.
  *
  *   npm run bench -- site-build [--sizes 100,1000]
  */
@@ -12,6 +13,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   aircoverCli,
+  astroCli,
   benchDir,
   benchSecret,
   buildPlainPages,
@@ -81,6 +83,22 @@ async function buildAircover(
 
 const ratio = (a: Measured, b: Measured) => round(a.seconds / b.seconds, 2);
 
+/**
+ * Astro alone building this project (`astro build`, no aircover around it), with caches of its
+ * own: the floor of what this project's Astro features cost (MDX, the content layer, the Node
+ * adapter's server bundle), whatever aircover does around them. It draws the public cards
+ * itself, through the card endpoint, and renders no partner page (those are aircover's).
+ */
+async function buildAstroAlone(name: string, env: Record<string, string>): Promise<Measured> {
+  return timeNode([astroCli, 'build', '--root', projectRoot, '--silent'], {
+    AIRCOVER_SECRET: benchSecret,
+    ASTRO_TELEMETRY_DISABLED: '1',
+    AIRCOVER_OUT_DIR: join(work, `out-astro-${name}`),
+    AIRCOVER_ASTRO_CACHE_DIR: join(work, `astro-cache-${name}`),
+    ...env,
+  });
+}
+
 /** One post's text changed: Astro runs again, with its caches and the page and card caches warm. */
 function editPost(content: string): void {
   const name = readdirSync(join(content, 'blog'))
@@ -104,6 +122,13 @@ const sampleUnchanged = await buildAircover('sample', sampleEnv);
 editPost(sampleContent);
 const sampleEdited = await buildAircover('sample', sampleEnv);
 const samplePlain = await buildPlainPages(work, sampleCold.pages);
+// The same edit again, for Astro alone: cold, then one post edited.
+const astroContent = join(work, 'content-astro');
+cpSync(join(projectRoot, 'content'), astroContent, { recursive: true });
+const astroEnv = { AIRCOVER_CONTENT_DIR: astroContent, AIRCOVER_CAMPAIGNS_DIR: sampleCampaigns };
+const astroCold = await buildAstroAlone('sample', astroEnv);
+editPost(astroContent);
+const astroEdited = await buildAstroAlone('sample', astroEnv);
 const rows: Record<string, unknown>[] = [];
 for (const n of sizes) {
   const { content, campaigns } = syntheticContent(n);
@@ -137,10 +162,16 @@ printJson({
     nothingChanged: sampleUnchanged,
     onePostEdited: sampleEdited,
     plainAstroSamePages: samplePlain,
+    astroAloneThisProject: { cold: astroCold, onePostEdited: astroEdited },
     ratio: {
       cold: ratio(sampleCold, samplePlain),
       nothingChanged: ratio(sampleUnchanged, samplePlain),
       onePostEdited: ratio(sampleEdited, samplePlain),
+    },
+    // What aircover adds over Astro's own build of this project.
+    ratioToAstroAlone: {
+      cold: ratio(sampleCold, astroCold),
+      onePostEdited: ratio(sampleEdited, astroEdited),
     },
     goals,
   },

@@ -9,6 +9,9 @@
  *   except the endpoints that authenticate by other means (one-click unsubscribe, signed
  *   webhooks, beacons);
  * - the security headers (src/server/headers.ts).
+ *
+ * Not the partner pages `aircover build` renders through the server (src/server/partner-render.ts):
+ * no client asked for them, and they become static files, which get their headers when served.
  */
 import { defineMiddleware } from 'astro:middleware';
 import { crossSiteRefusal } from './lib/engagement/origin.ts';
@@ -16,7 +19,7 @@ import { clientOf } from './lib/engagement/proxy.ts';
 import { withSecurityHeaders } from './server/headers.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  if (context.isPrerendered) return next();
+  if (context.isPrerendered || context.locals.partnerPage) return next();
   const { request } = context;
   const pathname = context.url.pathname;
   let peer: string | null = null;

@@ -9,7 +9,6 @@
  */
 import { createApp } from 'astro/app/entrypoint';
 import type { PartnerPage } from '../lib/campaign/site.ts';
-import { securityHeaders } from './headers.ts';
 
 let app: ReturnType<typeof createApp> | undefined;
 
@@ -28,24 +27,15 @@ export async function renderPartnerPage(page: PartnerPage, site = 'http://localh
     throw new Error(
       `The partner page ${page.token} rendered with status ${response.status}: ${html.slice(0, 200)}`,
     );
-  return withPolicyMeta(html, response.headers.get('content-security-policy'), `/p/${page.token}/`);
+  return withPolicyMeta(html, response.headers.get('content-security-policy'));
 }
 
-/**
- * The header carries two policies (a comma between them): the page's own, from Astro, and the
- * one the server sends with every response, static files included (src/server/headers.ts).
- * The page's goes into the `<meta>`; the server's stays a header, where its frame-ancestors
- * works (a `<meta>` policy ignores it).
- */
-export function withPolicyMeta(html: string, header: string | null, pathname = '/p/'): string {
-  const served = securityHeaders(pathname)['content-security-policy'];
-  const own = (header ?? '')
-    .split(',')
-    .map((one) => one.trim())
-    .filter((one) => one && one !== served);
-  // A `<meta>` holds one policy; a second of unknown origin is not ours to drop or merge.
-  if (own.length > 1) throw new Error(`A partner page with ${own.length} policies of its own: ${header}`);
-  const policy = own[0];
+export function withPolicyMeta(html: string, header: string | null): string {
+  // A `<meta>` holds one policy; the build's renders skip the middleware that adds the
+  // server's own (src/middleware.ts), so a second is not ours to drop or merge.
+  if (header?.includes(','))
+    throw new Error(`A partner page rendered with more than one content security policy: ${header}`);
+  const policy = header?.trim();
   if (!policy) return html;
   // After the charset, which must come first, and before anything the policy governs.
   const head = /<head(?:\s[^>]*)?>(?:\s*<meta charset=[^>]*>)?/i.exec(html);

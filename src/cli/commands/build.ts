@@ -157,7 +157,8 @@ export async function buildSite(
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   async function renderPages(): Promise<void> {
-    let lastPagesReport = performance.now();
+    const renderStarted = performance.now();
+    let lastPagesReport = renderStarted;
     try {
       await renderPartnerPages(
         outDir,
@@ -165,7 +166,7 @@ export async function buildSite(
         (page) => cachedPageFile(plan, page),
         (done, total) => {
           const now = performance.now();
-          if (done === total ? total > 100 : now - lastPagesReport > 5000) {
+          if (done < total && now - lastPagesReport > 5000) {
             lastPagesReport = now;
             out.info(`Rendering partner pages: ${done}/${total}`);
           }
@@ -176,6 +177,11 @@ export async function buildSite(
         `Rendering the partner pages failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+    const count = plan.render.length;
+    if (count > 0)
+      out.info(
+        `Rendered ${count} partner page${count === 1 ? '' : 's'} in ${((performance.now() - renderStarted) / 1000).toFixed(1)} s`,
+      );
   }
 
   async function finishCards(): Promise<void> {
