@@ -64,6 +64,30 @@ describe('dry runs and the store', () => {
   });
 });
 
+describe('webinar status only reads the store', () => {
+  it('on a machine with no store yet it reports an empty one and creates no SQLite file', async () => {
+    const dataDir = freshDir();
+    const r = await runCli(['webinar', 'status', 'integrators-share-live', '--json'], env(dataDir));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ webinar: 'integrators-share-live', registrations: 0 });
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('on a store with pending migrations it applies none and says to migrate', async () => {
+    const dataDir = freshDir();
+    new DatabaseSync(join(dataDir, 'aircover.sqlite')).close();
+    const r = await runCli(['webinar', 'status', 'integrators-share-live'], env(dataDir));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/run `aircover db migrate` first/);
+    const store = await openStore({ dataDir, migrate: false });
+    try {
+      expect((await store.migrationStatus()).every((m) => m.appliedAt === null)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 /** Every state-changing command's dry run, as a user would type it (webinar and CSV from the sample). */
 const DRY_RUNS = [
   ['send', 'sample', '--touch', 'advance-notice', '--dry-run'],
