@@ -42,3 +42,6 @@ export function startServer(): ReturnType<typeof adapter.startServer> {
 }
 
 if (autostart && adapter.options.mode === 'standalone') startServer();
+
+// For `aircover build`: partner pages rendered by this server's app (src/server/partner-render.ts).
+export { renderPartnerPage } from './partner-render.ts';

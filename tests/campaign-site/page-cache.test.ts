@@ -5,6 +5,8 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.ts';
 import { buildEnv, projectRoot, runCli } from '../helpers/site-build.ts';
@@ -99,6 +101,38 @@ describe('the partner-page cache', () => {
     for (const [file, bytes] of rendered) expect(placed.get(file)?.equals(bytes), file).toBe(true);
   });
 
+  it("after a change to the partner rows alone, renders the changed pages with the last build's server, no Astro, as a fresh build would", async () => {
+    const live = await build('live');
+    expect(live.output).not.toMatch(/Astro does not run/);
+    // Parsed, not split by lines: the sample has quoted fields over several lines.
+    const table = parse(readFileSync(partnersCsv, 'utf8'), { columns: true }) as Record<string, string>[];
+    const changed = table[1] as Record<string, string>;
+    const company = changed.company as string;
+    const removedCompany = (table.pop() as Record<string, string>).company as string;
+    changed.company = `${company} Again`;
+    writeFileSync(partnersCsv, stringify(table, { header: true }));
+
+    const rows = await build('live');
+    expect(rows.output).toMatch(
+      /Only partner rows changed: the last build's server renders their pages; Astro does not run/,
+    );
+    expect(rows.output).toMatch(/Partner pages: 1 to render, 10 unchanged/);
+    const placed = partnerFiles(rows.client);
+    expect(placed.size).toBe(22);
+    const html = [...placed].filter(([file]) => file.endsWith('.html')).map(([, page]) => page.toString());
+    expect(html.filter((page) => page.includes(`${company} Again`))).toHaveLength(1);
+    expect(html.filter((page) => page.includes(removedCompany))).toHaveLength(0);
+
+    const fresh = await build('live-fresh', ['--fresh']);
+    const rendered = partnerFiles(fresh.client);
+    expect([...placed.keys()].sort()).toEqual([...rendered.keys()].sort());
+    for (const [file, bytes] of rendered) expect(placed.get(file)?.equals(bytes), file).toBe(true);
+    const files = (client: string) => readdirSync(client, { recursive: true, encoding: 'utf8' }).sort();
+    expect(files(rows.client)).toEqual(files(fresh.client));
+    // And the output it left is a build like any other: nothing changed, nothing to do.
+    expect((await build('live')).output).toMatch(/Up to date: nothing changed/);
+  });
+
   it('leaves a card it did not draw to the server, which draws it on first request', async () => {
     const { client } = await build('server');
     const token = readdirSync(join(client, 'p'))[0] as string;
@@ -116,6 +150,12 @@ describe('the partner-page cache', () => {
       expect(readdirSync(join(emptyCache, 'cache', 'og')).filter((f) => f.endsWith('.png'))).toHaveLength(1);
       const unknown = await fetch(`${server.url}/og/p/${'x'.repeat(32)}.png`);
       expect(unknown.status).toBe(404);
+      // The page route renders on demand only what the build hands it: a token without a file
+      // is not found, and a known one is the static file.
+      const page = await fetch(`${server.url}/p/${'x'.repeat(32)}/`);
+      expect(page.status).toBe(404);
+      expect(await page.text()).not.toMatch(/Prepared for/);
+      expect((await fetch(`${server.url}/p/${token}/`)).status).toBe(200);
       expect(existsSync(join(dir, 'server', 'partner-cards.json'))).toBe(true);
     } finally {
       await server.stop();

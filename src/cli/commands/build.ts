@@ -61,15 +61,17 @@ export async function buildSite(
   // Loaded after the first line of output: campaigns, cards and Astro are heavy.
   const { withLock } = await import('../../lib/lock.ts');
   const { placeCards, warmCards } = await import('../../lib/og/pool.ts');
-  const { astroCacheDir, forgetGeneratedContentModules } = await import('../../lib/build/astro-cache.ts');
+  const { astroCacheDir } = await import('../../lib/build/astro-cache.ts');
   const { sharedFingerprint } = await import('../../lib/build/fingerprint.ts');
-  const { clearOutputAside, pageCacheDir, planPages, renderListEnv, settlePages } = await import(
+  const { cachedPageFile, pageCacheDir, planPages, settlePages } = await import(
     '../../lib/build/page-cache.ts'
   );
+  const { renderPartnerPages } = await import('../../lib/build/partner-render.ts');
   const { cachedCardFile } = await import('../../lib/og/card.ts');
   const { writePartnerCardManifest } = await import('../../lib/og/partner-cards.ts');
   const { siteCampaigns } = await import('../../lib/campaign/site.ts');
-  const { contentTimeState, isUpToDate, siteKey, stampBuild } = await import('../../lib/build/up-to-date.ts');
+  const { contentTimeState, forgetStamp, isUpToDate, serverIsCurrent, serverKey, siteKey, stampBuild } =
+    await import('../../lib/build/up-to-date.ts');
   // Both refuse invalid content or campaigns here, before anything is drawn or built.
   const { cards: pageCards, content } = await publicCards(contentDir);
   const pages = await partnerPages();
@@ -87,15 +89,18 @@ export async function buildSite(
     out.info(
       `Partner pages: ${plan.render.length} to render, ${plan.cached.length} unchanged (from the page cache)`,
     );
-  const site = siteKey({
-    shared,
-    timeState: contentTimeState(content),
-    pageKeys: plan.keys.values(),
-  });
+  const timeState = contentTimeState(content);
+  const site = siteKey({ shared, timeState, pageKeys: plan.keys.values() });
+  const server = serverKey({ shared, timeState });
   if (!options.fresh && !options.allCards && isUpToDate(outDir, stateDir, site)) {
     out.success(`Up to date: nothing changed since the last build of ${outDir}/, so nothing was rendered`);
     return;
   }
+  // Only partner rows changed since the last build, whose output is untouched: its server
+  // renders the changed pages into it, and Astro does not run.
+  const pagesOnly = !options.fresh && pages.length > 0 && serverIsCurrent(outDir, stateDir, server);
+  if (pagesOnly)
+    out.info(`Only partner rows changed: the last build's server renders their pages; Astro does not run`);
 
   // The cards are drawn in worker threads while Astro builds the pages (Astro no longer draws
   // any: AIRCOVER_CARDS_PLACED), and placed after it. Only the missing ones are drawn: the
@@ -128,59 +133,98 @@ export async function buildSite(
     (error: unknown) => ({ error }),
   );
 
-  Object.assign(process.env, renderListEnv(plan), {
+  Object.assign(process.env, {
     AIRCOVER_ASTRO_CACHE_DIR: astroCacheDir(contentDir, stateDir),
     AIRCOVER_CARDS_PLACED: '1',
   });
+  const client = join(outDir, 'client');
+  // Builds of one project share its .astro folder (types, content modules) and may share an
+  // output: one at a time, from the first change to the output to its stamp.
+  await withLock(
+    resolve('.aircover', 'build.lock'),
+    async () => {
+      // A build that stops midway leaves no stamp, so the next one starts over.
+      forgetStamp(outDir, stateDir);
+      if (!pagesOnly) await astroBuild(outDir, options.verbose === true);
+      await renderPages();
+      await settlePages(plan, client);
+      await finishCards();
+      // The next build with nothing changed has nothing to do (cards left to the server included).
+      stampBuild(outDir, stateDir, site, server);
+    },
+    { onWait: () => out.info('Another build of this project is running; waiting for it to finish…') },
+  );
+  out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  async function renderPages(): Promise<void> {
+    let lastPagesReport = performance.now();
+    try {
+      await renderPartnerPages(
+        outDir,
+        plan.render,
+        (page) => cachedPageFile(plan, page),
+        (done, total) => {
+          const now = performance.now();
+          if (done === total ? total > 100 : now - lastPagesReport > 5000) {
+            lastPagesReport = now;
+            out.info(`Rendering partner pages: ${done}/${total}`);
+          }
+        },
+      );
+    } catch (error) {
+      throw new CliError(
+        `Rendering the partner pages failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  async function finishCards(): Promise<void> {
+    // The pages are done. A few cards still to draw are waited for; many partner cards are left to
+    // the server, which draws each on its first request (src/lib/og/partner-cards.ts): drawing
+    // 10,000 takes minutes of CPU, far more than the pages. The public pages' cards, first in
+    // the queue, are always waited for: a static host serves them without the server.
+    const missing = (list: PlacedCard[]) => list.filter((card) => !existsSync(cachedCardFile(card.content)));
+    if (!options.allCards && missing(toDraw).length > WAIT_FOR_AT_MOST) stopDrawing.abort();
+    const drawn = await drawing;
+    if ('error' in drawn)
+      throw new CliError(
+        `Drawing the cards failed: ${drawn.error instanceof Error ? drawn.error.message : String(drawn.error)}`,
+      );
+    const drawnAfter = await warmCards(missing(pageCards).map((card) => card.content));
+    if (drawn.drawn + drawnAfter > 0)
+      out.info(`Drew ${drawn.drawn + drawnAfter} cards in ${drawn.seconds.toFixed(1)} s, beside Astro`);
+    const left = new Set(missing(cards));
+    if (left.size > 0)
+      out.info(`${left.size} partner cards left to draw: the server draws each on its first request`);
+    recordBuildSecret(outDir);
+    if (pages.length > 0)
+      writePartnerCardManifest(
+        outDir,
+        Object.fromEntries(pages.map((page, i) => [page.token, (partnerCardList[i] as PlacedCard).content])),
+      );
+    await placeCards(
+      cards
+        .filter((card) => !left.has(card))
+        .map(({ content, path }) => ({ content, to: join(client, path) })),
+    );
+  }
+}
+
+/** Astro builds the site and the server into an emptied output folder. */
+async function astroBuild(outDir: string, verbose: boolean): Promise<void> {
+  const { clearOutputAside } = await import('../../lib/build/page-cache.ts');
+  const { forgetGeneratedContentModules } = await import('../../lib/build/astro-cache.ts');
   const { build } = await import('astro');
   try {
-    // Builds of one project share its .astro folder (types, content modules): one at a time.
-    await withLock(
-      resolve('.aircover', 'build.lock'),
-      async () => {
-        // Astro's warn level is mostly bundler notes about its own modules; errors always show.
-        const clearing = clearOutputAside(outDir);
-        forgetGeneratedContentModules(process.cwd());
-        await build({ root: process.cwd(), logLevel: options.verbose ? 'info' : 'error' });
-        await clearing;
-      },
-      { onWait: () => out.info('Another build of this project is running; waiting for it to finish…') },
-    );
+    const clearing = clearOutputAside(outDir);
+    forgetGeneratedContentModules(process.cwd());
+    // Astro's warn level is mostly bundler notes about its own modules; errors always show.
+    await build({ root: process.cwd(), logLevel: verbose ? 'info' : 'error' });
+    await clearing;
   } catch (error) {
     // Astro's errors already name the file and the field; keep them, drop our stack.
     throw new CliError(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const client = join(outDir, 'client');
-  await settlePages(plan, client);
-  // Astro is done. A few cards still to draw are waited for; many partner cards are left to
-  // the server, which draws each on its first request (src/lib/og/partner-cards.ts): drawing
-  // 10,000 takes minutes of CPU, far more than the pages. The public pages' cards, first in
-  // the queue, are always waited for: a static host serves them without the server.
-  const missing = (list: PlacedCard[]) => list.filter((card) => !existsSync(cachedCardFile(card.content)));
-  if (!options.allCards && missing(toDraw).length > WAIT_FOR_AT_MOST) stopDrawing.abort();
-  const drawn = await drawing;
-  if ('error' in drawn)
-    throw new CliError(
-      `Drawing the cards failed: ${drawn.error instanceof Error ? drawn.error.message : String(drawn.error)}`,
-    );
-  const drawnAfter = await warmCards(missing(pageCards).map((card) => card.content));
-  if (drawn.drawn + drawnAfter > 0)
-    out.info(`Drew ${drawn.drawn + drawnAfter} cards in ${drawn.seconds.toFixed(1)} s, beside Astro`);
-  const left = new Set(missing(cards));
-  if (left.size > 0)
-    out.info(`${left.size} partner cards left to draw: the server draws each on its first request`);
-  recordBuildSecret(outDir);
-  if (pages.length > 0)
-    writePartnerCardManifest(
-      outDir,
-      Object.fromEntries(pages.map((page, i) => [page.token, (partnerCardList[i] as PlacedCard).content])),
-    );
-  await placeCards(
-    cards.filter((card) => !left.has(card)).map(({ content, path }) => ({ content, to: join(client, path) })),
-  );
-  // The next build with nothing changed has nothing to do (cards left to the server included).
-  stampBuild(outDir, stateDir, site);
-  out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Every partner page of every campaign; campaign errors stop the build, with the full list. */

@@ -1,14 +1,12 @@
 /**
  * The partner-page cache: a rebuild renders only the partner pages whose inputs changed
  * (src/lib/build/fingerprint.ts) and takes the others, byte for byte, from the pages an
- * earlier build rendered. Astro renders every page it is given, so `aircover build` gives it
- * only the changed ones (AIRCOVER_RENDER_PARTNERS, read by src/lib/campaign/site.ts) and
- * places the rest after it. The cached page is Astro's own output, so its CSP hashes are
- * Astro's too.
+ * earlier build rendered. The built server renders the changed ones straight into this cache
+ * (src/lib/build/partner-render.ts), and every page is placed from here into the output.
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { PartnerPage } from '../campaign/site.ts';
@@ -16,7 +14,7 @@ import { pageKey } from './fingerprint.ts';
 import { placeFiles } from './place.ts';
 
 export interface PagePlan {
-  /** Pages Astro renders in this build. */
+  /** Pages this build renders. */
   render: PartnerPage[];
   /** Pages taken from the cache. */
   cached: PartnerPage[];
@@ -63,35 +61,41 @@ export function planPages(
   return plan;
 }
 
-/**
- * Writes the list of pages Astro should render, for the page route to read. Returns the
- * variables to set, none when every page renders (the route then renders all, as in `astro dev`).
- */
-export function renderListEnv(plan: PagePlan): Record<string, string> {
-  if (plan.cached.length === 0) return {};
-  mkdirSync(plan.dir, { recursive: true });
-  const file = join(plan.dir, `render-${process.pid}.json`);
-  writeFileSync(file, JSON.stringify(plan.render.map((page) => page.token)));
-  return { AIRCOVER_RENDER_PARTNERS: file };
+/** Where a page of the plan is kept between builds. */
+export function cachedPageFile(plan: PagePlan, page: PartnerPage): string {
+  return join(plan.dir, `${plan.keys.get(page.token) as string}.html`);
 }
 
 /**
- * After Astro: keeps the pages it rendered for the next build and places the cached ones
- * (src/lib/build/place.ts).
+ * After the changed pages are rendered into the cache: places every page in the output (one
+ * already there, linked to its cached file, stays), removes the pages and cards of partners
+ * that are gone, and prunes the cache of pages no build will ask for.
  */
 export async function settlePages(plan: PagePlan, clientDir: string): Promise<void> {
   mkdirSync(plan.dir, { recursive: true });
-  const cacheFile = (page: PartnerPage) => join(plan.dir, `${plan.keys.get(page.token) as string}.html`);
-  // A link appears whole, so a build killed midway never leaves a partial page in the cache
-  // (placeFiles copies through a temporary name where it cannot link). 1,000 renames from
-  // temporary names, one by one, took 0.8 s.
+  // A link appears whole, so a build killed midway never leaves a partial page in the output.
   await placeFiles(
-    plan.render.map((page) => ({ from: pageFile(clientDir, page.token), to: cacheFile(page) })),
+    [...plan.render, ...plan.cached].map((page) => ({
+      from: cachedPageFile(plan, page),
+      to: pageFile(clientDir, page.token),
+    })),
   );
-  await placeFiles(
-    plan.cached.map((page) => ({ from: cacheFile(page), to: pageFile(clientDir, page.token) })),
+  const tokens = new Set(plan.keys.keys());
+  const gone = (dir: string, tokenOf: (name: string) => string) => {
+    try {
+      return readdirSync(dir)
+        .filter((name) => !tokens.has(tokenOf(name)))
+        .map((name) => join(dir, name));
+    } catch {
+      return []; // no such folder: nothing of a partner there
+    }
+  };
+  await Promise.all(
+    [
+      ...gone(join(clientDir, 'p'), (name) => name),
+      ...gone(join(clientDir, 'og', 'p'), (name) => name.replace(/\.png$/, '')),
+    ].map((path) => rm(path, { recursive: true, force: true })),
   );
-  rmSync(join(plan.dir, `render-${process.pid}.json`), { force: true });
   // Pages of rows and inputs that are gone: a change to src/ would otherwise leave a full set
   // of pages behind each time (200 MB at 10,000 partners).
   const current = new Set([...plan.keys.values()].map((key) => `${key}.html`));

@@ -4,6 +4,10 @@
  * and webinar) is what the last build of this output folder was made from, and the folder
  * still holds exactly the files that build left (same paths, sizes and times), the build is
  * up to date. Anything else, down to one file touched in the output, builds again.
+ *
+ * When only partner rows changed (the server's key, everything but the rows, is the last
+ * build's, and the output is untouched since), the last build's server renders the changed
+ * pages and Astro does not run (src/lib/build/partner-render.ts).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -51,14 +55,37 @@ function listing(outDir: string): string[] {
     });
 }
 
-export function isUpToDate(outDir: string, stateDir: string, key: string): boolean {
-  let stamp: { key: string; files: string[] };
+/** What every page but the partner pages is built from: the shared part and the moment's state. */
+export function serverKey(parts: { shared: string; timeState: string }): string {
+  return createHash('sha256').update(parts.shared).update(parts.timeState).digest('hex');
+}
+
+interface Stamp {
+  key: string;
+  server?: string | undefined;
+  files: string[];
+}
+
+function readStamp(outDir: string, stateDir: string): Stamp | undefined {
   try {
-    stamp = JSON.parse(readFileSync(stampFile(outDir, stateDir), 'utf8'));
+    return JSON.parse(readFileSync(stampFile(outDir, stateDir), 'utf8')) as Stamp;
   } catch {
-    return false;
+    return undefined;
   }
-  if (stamp.key !== key) return false;
+}
+
+export function isUpToDate(outDir: string, stateDir: string, key: string): boolean {
+  const stamp = readStamp(outDir, stateDir);
+  return stamp !== undefined && stamp.key === key && untouched(outDir, stamp);
+}
+
+/** The last build's output can stay, its server rendering the partner pages that changed. */
+export function serverIsCurrent(outDir: string, stateDir: string, server: string): boolean {
+  const stamp = readStamp(outDir, stateDir);
+  return stamp !== undefined && stamp.server === server && untouched(outDir, stamp);
+}
+
+function untouched(outDir: string, stamp: Stamp): boolean {
   try {
     const files = listing(outDir);
     return files.length === stamp.files.length && files.every((file, i) => file === stamp.files[i]);
@@ -68,12 +95,17 @@ export function isUpToDate(outDir: string, stateDir: string, key: string): boole
 }
 
 /** After a complete build. `key` undefined forgets the stamp (the next build builds). */
-export function stampBuild(outDir: string, stateDir: string, key: string | undefined): void {
+export function stampBuild(outDir: string, stateDir: string, key: string | undefined, server?: string): void {
   const file = stampFile(outDir, stateDir);
   if (key === undefined) {
     rmSync(file, { force: true });
     return;
   }
   mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, JSON.stringify({ key, files: listing(outDir) }));
+  writeFileSync(file, JSON.stringify({ key, server, files: listing(outDir) } satisfies Stamp));
+}
+
+/** Before writing into the output: a build that fails midway leaves no stamp to trust. */
+export function forgetStamp(outDir: string, stateDir: string): void {
+  stampBuild(outDir, stateDir, undefined);
 }

@@ -4,7 +4,6 @@
  * per partner page.
  */
 
-import { readFileSync } from 'node:fs';
 import type { CardContent } from '../og/card.ts';
 import { partnerToken } from '../personalize/token.ts';
 import { campaignsDir } from './dirs.ts';
@@ -42,20 +41,6 @@ export function partnerPages(): PartnerPage[] {
   return siteCampaigns().flatMap((campaign) =>
     campaign.partners.map((partner) => ({ token: partnerToken(campaign.id, partner.id), campaign, partner })),
   );
-}
-
-/**
- * The partner pages Astro renders: every one, unless `aircover build` listed the few whose
- * inputs changed in AIRCOVER_RENDER_PARTNERS and places the rest from its page cache
- * (src/lib/build/page-cache.ts).
- */
-export function partnerPagesToRender(env: NodeJS.ProcessEnv = process.env): PartnerPage[] {
-  const list = env.AIRCOVER_RENDER_PARTNERS;
-  if (!list) return partnerPages();
-  const tokens = new Set(JSON.parse(readFileSync(list, 'utf8')) as string[]);
-  // Nothing changed: no need to load (and check) every campaign again.
-  if (tokens.size === 0) return [];
-  return partnerPages().filter((page) => tokens.has(page.token));
 }
 
 /** The card a partner's page shares: "Prepared for <company>", so it looks made for them. */
