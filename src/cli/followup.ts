@@ -18,7 +18,8 @@ export async function withFollowup<T>(
   fn: (store: Store, campaigns: FollowupCampaign[], loaded: Campaign[]) => Promise<T>,
 ): Promise<T> {
   // Loaded when a command runs, not when `--help` lists it. The campaigns come from the cache
-  // when nothing they read has changed, so no parser or schema library loads.
+  // when nothing they read has changed, so no parser or schema library loads; a dry run reads
+  // the cache but does not write it (it changes nothing, not even the state folder).
   const { loadAllCampaignsCached } = await import('../lib/campaign/load-cache.ts');
   const { followupCampaigns } = await import('../lib/followup/from-campaign.ts');
   const { isStoreUnavailable, openStore } = await import('../lib/store/index.ts');
@@ -28,6 +29,7 @@ export async function withFollowup<T>(
     const all = await loadAllCampaignsCached({
       campaignsDir: process.env.AIRCOVER_CAMPAIGNS_DIR ?? 'campaigns',
       cacheDir: campaignCacheDir(),
+      readOnly: args.dryRun === true,
     });
     campaigns = followupCampaigns(all, args.campaign);
     loaded = all.campaigns;

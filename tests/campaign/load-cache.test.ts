@@ -3,7 +3,7 @@
  * comes from the cache and equals a fresh load (dates included); a change to any file the loader
  * reads (campaign.yaml, the partner list, a template, content/, a partner list outside the
  * folder, a new file) loads afresh; broken content is reported with its file, line and field,
- * and never kept; a read-only load writes nothing.
+ * and never kept; a read-only load writes nothing; a refreshing one reads nothing.
  */
 import {
   appendFileSync,
@@ -26,7 +26,7 @@ function setup() {
   const contentDir = join(mkdtempSync(join(tmpdir(), 'aircover-load-cache-content-')), 'content');
   cpSync(sampleContent, contentDir, { recursive: true });
   const cacheDir = join(mkdtempSync(join(tmpdir(), 'aircover-load-cache-')), 'campaigns');
-  const load = (more: { readOnly?: boolean } = {}) =>
+  const load = (more: { readOnly?: boolean; refresh?: boolean } = {}) =>
     loadAllCampaignsCached({ campaignsDir, contentDir, cacheDir, ...more });
   return { campaignsDir, contentDir, cacheDir, load, campaign: join(campaignsDir, 'crafted') };
 }
@@ -118,5 +118,12 @@ describe('campaign load cache', () => {
     await load({ readOnly: true });
     expect(existsSync(cacheDir)).toBe(false);
     expect((await load({ readOnly: true })).fromCache).toBeUndefined();
+  });
+
+  it('a refreshing load (check) loads afresh and keeps what it loaded', async () => {
+    const { load } = setup();
+    await load();
+    expect((await load({ refresh: true })).fromCache).toBeUndefined();
+    expect((await load()).fromCache).toBe(true);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * A dry run changes nothing, the store included: it does not create the SQLite file or the
  * Postgres schema, and it does not apply migrations to a store that has them pending (it says to
- * run `db migrate`).
+ * run `db migrate`). Nor does it write the derived caches under the state folder: it reads them.
  */
 
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,30 @@ describe('dry runs and the store', () => {
   });
 });
 
+describe('webinar status only reads the store', () => {
+  it('on a machine with no store yet it reports an empty one and creates no SQLite file', async () => {
+    const dataDir = freshDir();
+    const r = await runCli(['webinar', 'status', 'integrators-share-live', '--json'], env(dataDir));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ webinar: 'integrators-share-live', registrations: 0 });
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('on a store with pending migrations it applies none and says to migrate', async () => {
+    const dataDir = freshDir();
+    new DatabaseSync(join(dataDir, 'aircover.sqlite')).close();
+    const r = await runCli(['webinar', 'status', 'integrators-share-live'], env(dataDir));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/run `aircover db migrate` first/);
+    const store = await openStore({ dataDir, migrate: false });
+    try {
+      expect((await store.migrationStatus()).every((m) => m.appliedAt === null)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 /** Every state-changing command's dry run, as a user would type it (webinar and CSV from the sample). */
 const DRY_RUNS = [
   ['send', 'sample', '--touch', 'advance-notice', '--dry-run'],
@@ -91,6 +115,60 @@ describe('every dry run on a machine with no store yet', () => {
       expect(readdirSync(dataDir)).toEqual([]);
     },
   );
+});
+
+/**
+ * The files under a state folder, as paths relative to it, with their contents. Node's compile
+ * cache (cache/node) is left out: scripts/aircover.ts turns it on for every run, dry or not, and
+ * it is Node's own record of the CLI's compiled code, not anything the command derived.
+ */
+const stateFiles = (stateDir: string): Record<string, string> => {
+  if (!existsSync(stateDir)) return {};
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(stateDir, { recursive: true, withFileTypes: true })) {
+    const path = relative(stateDir, join(entry.parentPath, entry.name));
+    if (entry.isFile() && !path.startsWith(join('cache', 'node')))
+      files[path] = readFileSync(join(stateDir, path), 'base64');
+  }
+  return files;
+};
+
+/** The dry runs that read the derived caches (campaigns, preflight, layouts) besides the store. */
+const CACHE_DRY_RUNS: [string, string[], number][] = [
+  ...DRY_RUNS.map((args): [string, string[], number] => [args.slice(0, 2).join(' '), args, 0]),
+  ['send --retry-failed', ['send', 'sample', '--touch', 'advance-notice', '--retry-failed', '--dry-run'], 0],
+  ['digest', ['digest', '--to', 'team@example.com', '--dry-run'], 0],
+  // No mailbox listens there: the sync fails once it has loaded the campaigns, and still writes nothing.
+  ['inbox sync', ['inbox', 'sync', '--dry-run'], 1],
+];
+
+describe('every dry run leaves the state folder as it was', () => {
+  const stateEnv = (dir: string) => ({
+    ...env(join(dir, 'data')),
+    AIRCOVER_STATE_DIR: join(dir, 'state'),
+    AIRCOVER_IMAP_URL: 'imap://user:password@127.0.0.1:1/?folders=INBOX',
+  });
+
+  it.each(CACHE_DRY_RUNS)(
+    '%s --dry-run writes no cache into a fresh state folder',
+    async (_name, args, code) => {
+      const dir = freshDir();
+      const r = await runCli(args, stateEnv(dir));
+      expect(r.code, r.stderr).toBe(code);
+      expect(stateFiles(join(dir, 'state'))).toEqual({});
+    },
+  );
+
+  it('send --dry-run reads the caches a check left and changes none of them', async () => {
+    const dir = freshDir();
+    const e = stateEnv(dir);
+    expect((await runCli(['check', 'sample'], e)).code).toBe(0);
+    const before = stateFiles(join(dir, 'state'));
+    expect(Object.keys(before).some((f) => f.startsWith(join('cache', 'preflight')))).toBe(true);
+    const r = await runCli(['send', 'sample', '--touch', 'advance-notice', '--dry-run'], e);
+    expect(r.code, r.stderr).toBe(0);
+    expect(stateFiles(join(dir, 'state'))).toEqual(before);
+  });
 });
 
 describeWith('postgres')('every dry run on a Postgres schema not made yet', () => {

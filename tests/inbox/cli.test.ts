@@ -1,5 +1,5 @@
 /** `aircover inbox …` as a user runs it: classify offline, list (table/CSV/JSON), correct, wrong lines. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -28,6 +28,15 @@ beforeAll(async () => {
     headers: {},
     receivedAt: new Date(),
   });
+  // A hot note the team was sent, so a message answering it is the team's (src/lib/inbox/match.ts).
+  await store.recordSentMessages([
+    {
+      messageId: 'hot-note-1@aircover.test',
+      kind: 'hot-note',
+      campaign: 'sample',
+      recipient: 'owner@team.example',
+    },
+  ]);
   await store.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,6 +59,33 @@ describe('aircover inbox', () => {
     expect(text.stdout).toContain('reply');
     expect(text.stdout).toContain('intent-declined');
     expect(text.stdout).toContain('new text: Hi,');
+  });
+
+  it('classify names an answer to the team\'s own mail "team", as the dashboard does, not "unmatched"', async () => {
+    const eml = join(dir, 'team-reply.eml');
+    writeFileSync(
+      eml,
+      [
+        'MIME-Version: 1.0',
+        'Date: Tue, 1 Dec 2026 12:00:00 +0100',
+        'Message-ID: <owner-answer-1@team.example>',
+        'In-Reply-To: <hot-note-1@aircover.test>',
+        'References: <hot-note-1@aircover.test>',
+        'Subject: Re: Hot: Vistula WMS replied',
+        'From: Owner <owner@team.example>',
+        'To: Marketing <marketing@aircover.test>',
+        'Content-Type: text/plain; charset="UTF-8"',
+        '',
+        "Thanks, I'll call them tomorrow.",
+        '',
+      ].join('\r\n'),
+    );
+    const text = await cli('inbox', 'classify', eml);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/team-reply\.eml: \S+ · team \(answers a hot-note\)/);
+    expect(text.stdout).not.toContain('unmatched');
+    const [json] = JSON.parse((await cli('inbox', 'classify', eml, '--json')).stdout);
+    expect(json).toMatchObject({ partner: null, team: 'hot-note', unmatchedAs: 'team' });
   });
 
   it('lists as table, CSV with inert cells, and JSON; corrects; refuses wrong lines with exit 2', async () => {

@@ -2,6 +2,7 @@ import { defineCommand } from 'citty';
 import type { PreflightReport } from '../../lib/campaign/preflight.ts';
 import type { Problem } from '../../lib/campaign/problems.ts';
 import {
+  campaignCacheDir,
   campaignFolder,
   campaignsDirArg,
   contentDirArg,
@@ -31,7 +32,13 @@ export default defineCommand({
     // The compiled email layout from the last run: MJML loads only when it changed.
     const { keepLayoutsIn } = await import('../../lib/email/render/layout.ts');
     keepLayoutsIn(layoutCacheDir());
-    const options = { strict: args.strict, contentDir: args.contentDir, cacheDir: preflightCacheDir() };
+    // Both caches a `send` reads: what the preflight found and the loaded campaign.
+    const options = {
+      strict: args.strict,
+      contentDir: args.contentDir,
+      cacheDir: preflightCacheDir(),
+      campaignCacheDir: campaignCacheDir(),
+    };
     let reports: PreflightReport[];
     let general: Problem[] = [];
     if (args.campaign) {

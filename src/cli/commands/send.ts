@@ -204,9 +204,10 @@ export default defineCommand({
     const { dueTouches } = await import('../../lib/email/send/index.ts');
     const { LockBusyError, withStoreLock } = await import('../../lib/lock.ts');
     const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
-    // The compiled email layout from the last run: MJML loads only when it changed.
+    // The compiled email layout from the last run: MJML loads only when it changed. A dry run
+    // reads every cache below and writes none: it changes nothing, not even the state folder.
     const { keepLayoutsIn } = await import('../../lib/email/render/layout.ts');
-    keepLayoutsIn(layoutCacheDir());
+    keepLayoutsIn(layoutCacheDir(), { readOnly: args.dryRun });
 
     const refuse = (problems: Problem[]) => {
       const errors = problems.filter((x) => x.severity === 'error');
@@ -220,6 +221,7 @@ export default defineCommand({
     const loaded = await loadCampaignCached(dir, {
       contentDir: args.contentDir,
       cacheDir: campaignCacheDir(),
+      readOnly: args.dryRun,
     });
     if (!loaded.ok) throw refuse(loaded.problems);
     const campaign = loaded.campaign;
@@ -257,6 +259,7 @@ export default defineCommand({
         touches: touches.map((t) => t.id),
         ...(args.touch ? { sending: [args.touch] } : {}),
         cacheDir: preflightCacheDir(),
+        readOnlyCache: args.dryRun,
       }),
     );
     const problems = [...loaded.problems, ...report.problems];

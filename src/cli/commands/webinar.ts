@@ -10,9 +10,11 @@ const webinarLib = () => import('../../lib/webinar/index.ts');
 /** The schedule alone (no calendar, no transports): enough for `status` and for loading. */
 const scheduleLib = () => import('../../lib/webinar/schedule.ts');
 
+/** `dryRun`: a dry run, or a command that only reads (`status`). */
 async function withStore<T>(run: (store: Store) => Promise<T>, dryRun = false): Promise<T> {
   const { openStore } = await import('../../lib/store/index.ts');
-  // A dry run neither creates the store nor migrates it (src/lib/store/index.ts).
+  // A dry run neither creates the store nor migrates it (src/lib/store/index.ts), and neither
+  // does a command that only reads it.
   const store = await openStore(dryRun ? { dryRun: true } : {});
   try {
     return await run(store);
@@ -212,7 +214,8 @@ const status = defineCommand({
         start: formatShort(w.start, w.timeZone, w.locale),
       };
       out.table(Object.keys(shown), [Object.values(shown).map(String)]);
-    });
+      // It only reports: opened like a dry run's store, never created or migrated.
+    }, true);
   },
 });
 

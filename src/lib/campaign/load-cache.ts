@@ -8,8 +8,8 @@
  * campaigns the usual way, with the same problems, each naming its file, line and field.
  *
  * Only a load without errors is kept: a campaign with errors is loaded (and reported) afresh.
- * Like the preflight's cache, it is written by dry runs too: it changes no answer, only how soon
- * it comes.
+ * A dry run reads it but writes nothing (`readOnly`), like the preflight's and the layouts'
+ * caches: `--dry-run` changes nothing, not even a file under the state folder.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -43,6 +43,8 @@ export interface CachedLoadOptions extends LoadAllOptions {
   cacheDir?: string | undefined;
   /** Read the cache but write nothing (a dry run changes nothing, not even the cache). */
   readOnly?: boolean;
+  /** Load afresh whatever is kept, then keep the result (`check`, which always validates). */
+  refresh?: boolean;
 }
 
 /** The content folders readContent() lists (src/lib/content/read.ts). */
@@ -144,7 +146,7 @@ export interface Through<R> {
   contentDir: string;
   /** Anything else the result depends on (settings from the environment). */
   salt?: string;
-  options: Pick<CachedLoadOptions, 'cacheDir' | 'readOnly'>;
+  options: Pick<CachedLoadOptions, 'cacheDir' | 'readOnly' | 'refresh'>;
   load: () => Promise<R>;
   /** Files a sound result read besides the folders; undefined: it has errors and is not kept. */
   keep: (result: R) => string[] | undefined;
@@ -159,7 +161,7 @@ export async function throughCache<R>(t: Through<R>): Promise<{ result: R; fromC
   const { folder, contentDir, options } = t;
   const salt = t.salt ?? '';
   const file = options.cacheDir ? cacheFile(options.cacheDir, t.what, folder, contentDir) : undefined;
-  const stored = file ? read<R>(file) : undefined;
+  const stored = file && !options.refresh ? read<R>(file) : undefined;
   if (stored && stored.key === keyOf(folder, contentDir, salt, stored.extra))
     return { result: stored.result, fromCache: true };
 

@@ -29,13 +29,16 @@ export interface MessageFacts {
 
 export class PreflightCache {
   private readonly file: string | undefined;
+  private readonly readOnly: boolean;
   private readonly stored: Record<string, unknown>;
   private readonly used = new Map<string, unknown>();
   hits = 0;
   misses = 0;
 
-  constructor(file?: string) {
+  /** `readOnly`: read `file` but never write it (a dry run writes no file, not even a cache). */
+  constructor(file?: string, options: { readOnly?: boolean } = {}) {
     this.file = file;
+    this.readOnly = options.readOnly === true;
     this.stored = file ? readEntries(file) : {};
   }
 
@@ -64,7 +67,7 @@ export class PreflightCache {
    * through a temporary file, so a crash leaves the old cache whole.
    */
   save(options: { keepUnused: boolean }): void {
-    if (!this.file) return;
+    if (!this.file || this.readOnly) return;
     const entries: Record<string, unknown> = options.keepUnused ? { ...this.stored } : {};
     for (const [key, value] of this.used) entries[key] = value;
     try {

@@ -33,6 +33,14 @@ export interface PreflightOptions {
   cache?: PreflightCache;
   /** The folder of the cache files (the state folder's cache/preflight): checkCampaign opens one. */
   cacheDir?: string;
+  /** Read the cache in `cacheDir` but write nothing to it (`send --dry-run`). */
+  readOnlyCache?: boolean;
+  /**
+   * checkCampaign: keep the campaign it loads (always afresh) in the load cache kept here
+   * (load-cache.ts), so that a `send` after a `check` finds it there: a dry-run send reads that
+   * cache but never fills it.
+   */
+  campaignCacheDir?: string;
   /** Touches about to be sent (`aircover send --touch`): checked as if due (lint-links.ts). */
   sending?: readonly string[];
 }
@@ -366,11 +374,14 @@ function describePartners(ids: string[]): string {
 export async function checkCampaign(dir: string, options: PreflightOptions = {}): Promise<PreflightReport> {
   // The loader (yaml, csv-parse, zod) loads here, not with the preflight: `send` hands the
   // preflight a campaign it may have from the load cache (load-cache.ts).
-  const { loadCampaign } = await import('./load.ts');
-  const loaded = loadCampaign(
-    dir,
-    options.contentDir !== undefined ? { contentDir: options.contentDir } : {},
-  );
+  const contentDir = options.contentDir !== undefined ? { contentDir: options.contentDir } : {};
+  const loaded = options.campaignCacheDir
+    ? await (await import('./load-cache.ts')).loadCampaignCached(dir, {
+        ...contentDir,
+        cacheDir: options.campaignCacheDir,
+        refresh: true,
+      })
+    : (await import('./load.ts')).loadCampaign(dir, contentDir);
   if (!loaded.ok) {
     if (!loaded.partial) return failedLoad(dir, loaded.problems);
     // What loaded is still rendered (uncached: it is not the whole campaign), so a bad CSV row
@@ -399,7 +410,8 @@ export async function checkAllCampaigns(
 /** The options with the campaign's cache opened, when a cache folder is given. */
 export function withCache(campaign: Campaign, options: PreflightOptions): PreflightOptions {
   if (options.cache || !options.cacheDir) return options;
-  return { ...options, cache: new PreflightCache(preflightCacheFile(options.cacheDir, campaign.id)) };
+  const file = preflightCacheFile(options.cacheDir, campaign.id);
+  return { ...options, cache: new PreflightCache(file, { readOnly: options.readOnlyCache === true }) };
 }
 
 function failedLoad(dir: string, problems: Problem[]): PreflightReport {

@@ -17,6 +17,7 @@ import {
   type StoredInbound,
 } from '../store/types.ts';
 import { terminalSafe } from '../text/terminal.ts';
+import { unmatchedLabel } from './match.ts';
 import { correct } from './pipeline.ts';
 import { gist } from './report.ts';
 
@@ -104,7 +105,7 @@ function row(m: StoredInbound, campaigns: FollowupCampaign[]): InboxRow {
             ),
           }
         : null,
-    unmatchedAs: m.campaign && m.partnerId ? null : m.matchKind === 'team' ? 'team' : 'unmatched',
+    unmatchedAs: m.campaign && m.partnerId ? null : unmatchedLabel(m.matchKind),
   };
 }
 

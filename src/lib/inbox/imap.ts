@@ -10,6 +10,7 @@
  * is plain (tests, a local server). AIRCOVER_IMAP_FOLDERS overrides the folder list.
  */
 import { ImapFlow } from 'imapflow';
+import { unmatchedLabel } from './match.ts';
 import { cleanLine, parseMessage } from './parse.ts';
 import { classifyAndMatch, type InboxContext, ingest } from './pipeline.ts';
 
@@ -181,7 +182,12 @@ async function previewOf(ctx: InboxContext, uid: number, raw: Buffer) {
   return {
     uid,
     class: classification.class,
-    partner: !match ? null : match.kind === 'team' ? 'team' : `${match.campaign}/${match.partnerId}`,
+    // Unmatched stays null (the table prints "unmatched"); the team's is labelled as everywhere.
+    partner: !match
+      ? null
+      : match.kind === 'team'
+        ? unmatchedLabel(match.kind)
+        : `${match.campaign}/${match.partnerId}`,
     subject: cleanLine(parsed.subject ?? '', 200),
   };
 }

@@ -42,6 +42,15 @@ export interface TeamMatch {
   address: string;
 }
 
+/**
+ * What a message tied to no partner is shown as, everywhere (the dashboard's inbox, `inbox
+ * classify`, a dry-run sync): "team" when it answers the team's own mail, else "unmatched".
+ * `kind`: the match's kind, live or as stored (`matchKind`).
+ */
+export function unmatchedLabel(kind: string | null | undefined): 'team' | 'unmatched' {
+  return kind === 'team' ? 'team' : 'unmatched';
+}
+
 /** Kinds of sent mail that go to the team, not to a partner. */
 const teamKinds: ReadonlySet<SentMessageKind> = new Set<SentMessageKind>(['hot-note', 'note', 'digest']);
 

@@ -36,7 +36,8 @@ export interface OpenStoreOptions {
   /** Postgres: pool size (default `AIRCOVER_PG_POOL_MAX` or 10). */
   poolMax?: number;
   /**
-   * For `--dry-run`: change nothing. A store never set up (a SQLite file that does not exist yet;
+   * For `--dry-run`, and for a command that only reads (`webinar status`): change nothing. A
+   * store never set up (a SQLite file that does not exist yet;
    * on Postgres, a database or schema with no migration applied, where migrating would run
    * CREATE SCHEMA and every migration) is not touched: the run sees an empty store in memory.
    * Pending migrations are not applied: the open fails with a StoreUnavailableError that says to
@@ -126,7 +127,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       await store.close().catch(() => undefined);
       throw new StoreUnavailableError(
         store.engine,
-        `the store needs ${pending.length} migration(s) (${pending.map((m) => m.version).join(', ')}): run \`aircover db migrate\` first; a dry run changes nothing`,
+        `the store needs ${pending.length} migration(s) (${pending.map((m) => m.version).join(', ')}): run \`aircover db migrate\` first; this run changes nothing`,
       );
     }
     return store;

@@ -53,7 +53,7 @@ export default defineCommand({
       if (!existsSync(file)) throw new CliError(`${file}: no such file`, ExitCode.usage);
     // The parser, classifier and matcher load when messages are classified, not for `--help`.
     const { classify, detailOf } = await import('../../../lib/inbox/classify/index.ts');
-    const { buildDirectory, matchMessage } = await import('../../../lib/inbox/match.ts');
+    const { buildDirectory, matchMessage, unmatchedLabel } = await import('../../../lib/inbox/match.ts');
     const { parseMessage } = await import('../../../lib/inbox/parse.ts');
     const store = await presentStore(args.url);
     try {
@@ -78,13 +78,15 @@ export default defineCommand({
               ? { campaign: match.campaign, partnerId: match.partnerId, match: match.kind }
               : null,
           ...(match?.kind === 'team' ? { team: match.sentKind } : {}),
+          // "team" for an answer to the team's own mail, as the dashboard's inbox says.
+          unmatchedAs: match && match.kind !== 'team' ? null : unmatchedLabel(match?.kind),
         });
       }
       if (args.json) return out.json(results);
       for (const r of results) {
         out.print(
           terminalSafe(
-            `${r.file}: ${r.class}${r.partner ? ` · ${r.partner.campaign}/${r.partner.partnerId} (${r.partner.match})` : ' · unmatched'}`,
+            `${r.file}: ${r.class} · ${r.partner ? `${r.partner.campaign}/${r.partner.partnerId} (${r.partner.match})` : `${r.unmatchedAs}${r.team ? ` (answers a ${r.team})` : ''}`}`,
           ),
         );
         for (const e of r.evidence) out.print(terminalSafe(`  ${e.rule} (${e.where}): ${e.saw}`));

@@ -77,9 +77,14 @@ export function layoutDigest(lang: string): string {
 }
 
 let cacheDir: string | undefined;
-/** Keep compiled layouts in `dir` between runs (the CLI's state folder), so MJML loads only on a change. */
-export function keepLayoutsIn(dir: string | undefined): void {
+let readOnly = false;
+/**
+ * Keep compiled layouts in `dir` between runs (the CLI's state folder), so MJML loads only on a
+ * change. `readOnly`: use what is kept but keep nothing new (a dry run writes no file).
+ */
+export function keepLayoutsIn(dir: string | undefined, options: { readOnly?: boolean } = {}): void {
   cacheDir = dir;
+  readOnly = options.readOnly === true;
 }
 
 function fromDisk(lang: string): string | undefined {
@@ -94,7 +99,7 @@ function fromDisk(lang: string): string | undefined {
 }
 
 function toDisk(lang: string, html: string): void {
-  if (!cacheDir) return;
+  if (!cacheDir || readOnly) return;
   try {
     mkdirSync(cacheDir, { recursive: true });
     const file = join(cacheDir, `${layoutDigest(lang)}.html`);
