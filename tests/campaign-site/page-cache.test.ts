@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.ts';
-import { buildEnv, projectRoot, runCli } from '../helpers/site-build.ts';
+import { buildEnv, projectRoot, runCli, runNode } from '../helpers/site-build.ts';
 import { pngSize } from '../site/png.ts';
 
 const scratch = join(projectRoot, '.aircover', `page-cache-test-${process.pid}`);
@@ -131,6 +131,27 @@ describe('the partner-page cache', () => {
     expect(files(rows.client)).toEqual(files(fresh.client));
     // And the output it left is a build like any other: nothing changed, nothing to do.
     expect((await build('live')).output).toMatch(/Up to date: nothing changed/);
+  });
+
+  it('renders on worker threads the same bytes as on one', async () => {
+    const one = join(scratch, 'threads-one');
+    const two = join(scratch, 'threads-two');
+    for (const dir of [one, two]) mkdirSync(dir, { recursive: true });
+    const outDir = env('first').AIRCOVER_OUT_DIR as string;
+    const script = join(projectRoot, 'tests', 'campaign-site', 'render-threads.ts');
+    const result = await runNode([script, outDir, one, two], env('first'));
+    expect(result.code, result.stderr).toBe(0);
+    const counts = JSON.parse(result.stdout) as Record<
+      'single' | 'parallel',
+      { here: number; workers: number }
+    >;
+    const files = readdirSync(one).sort();
+    expect(files.length).toBeGreaterThan(10);
+    expect(counts.single).toEqual({ here: files.length, workers: 0 });
+    expect(counts.parallel).toEqual({ here: 0, workers: files.length });
+    expect(readdirSync(two).sort()).toEqual(files);
+    for (const file of files)
+      expect(readFileSync(join(two, file)).equals(readFileSync(join(one, file))), file).toBe(true);
   });
 
   it('leaves a card it did not draw to the server, which draws it on first request', async () => {
