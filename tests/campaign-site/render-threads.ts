@@ -1,7 +1,8 @@
 /**
  * Run by page-cache.test.ts with the pinned Node (it imports a built server, which vitest's
  * module loader should not transform): renders every partner page of the campaigns in the
- * environment on one thread into argv[3], and on a worker thread into argv[4], with the server built in argv[2]. Prints how many pages each thread rendered.
+ * environment on one thread into argv[3], and on a worker thread into argv[4], with the server
+ * built in argv[2]. Prints how many pages each thread rendered.
  */
 import { join } from 'node:path';
 import { renderPartnerPages } from '../../src/lib/build/partner-render.ts';
