@@ -182,4 +182,32 @@ describe('the partner-page cache', () => {
       await server.stop();
     }
   });
+
+  it('a running server finds the cards of partners a rebuild of its output added', async () => {
+    const { client } = await build('server');
+    const dir = env('server').AIRCOVER_OUT_DIR as string;
+    const server = await startServer({ dir, client, env: env('server') }, env('server'));
+    try {
+      const table = parse(readFileSync(partnersCsv, 'utf8'), { columns: true }) as Record<string, string>[];
+      const before = new Set(readdirSync(join(client, 'p')));
+      // The server reads the card manifest on the first request for a card it must draw.
+      expect((await fetch(`${server.url}/og/p/${'y'.repeat(32)}.png`)).status).toBe(404);
+      const added = { ...(table[0] as Record<string, string>), id: 'added-while-serving' };
+      added.email = 'added-while-serving@example.com';
+      added.company = 'Added While Serving AS';
+      writeFileSync(partnersCsv, stringify([...table, added], { header: true }));
+      const rebuilt = await build('server');
+      expect(rebuilt.output).toMatch(/Astro does not run/);
+      const token = readdirSync(join(client, 'p')).find((name) => !before.has(name)) as string;
+      expect(token).toBeDefined();
+      expect((await fetch(`${server.url}/p/${token}/`)).status).toBe(200);
+      // As if the build had left the new card to the server.
+      rmSync(join(client, 'og', 'p', `${token}.png`));
+      const card = await fetch(`${server.url}/og/p/${token}.png`);
+      expect(card.status).toBe(200);
+      expect(pngSize(Buffer.from(await card.arrayBuffer()))).toEqual({ width: 1200, height: 630 });
+    } finally {
+      await server.stop();
+    }
+  });
 });
