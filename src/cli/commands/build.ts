@@ -67,11 +67,20 @@ export async function buildSite(
     '../../lib/build/page-cache.ts'
   );
   const { renderPartnerPages } = await import('../../lib/build/partner-render.ts');
-  const { cachedCardFile } = await import('../../lib/og/card.ts');
+  const { cachedCardFile, cardHash } = await import('../../lib/og/card.ts');
   const { writePartnerCardManifest } = await import('../../lib/og/partner-cards.ts');
   const { siteCampaigns } = await import('../../lib/campaign/site.ts');
-  const { contentTimeState, forgetStamp, isUpToDate, serverIsCurrent, serverKey, siteKey, stampBuild } =
-    await import('../../lib/build/up-to-date.ts');
+  const { pruneCards } = await import('../../lib/og/prune.ts');
+  const {
+    cardsInUse,
+    contentTimeState,
+    forgetStamp,
+    isUpToDate,
+    serverIsCurrent,
+    serverKey,
+    siteKey,
+    stampBuild,
+  } = await import('../../lib/build/up-to-date.ts');
   // Both refuse invalid content or campaigns here, before anything is drawn or built.
   const { cards: pageCards, content } = await publicCards(contentDir);
   const pages = await partnerPages();
@@ -150,7 +159,15 @@ export async function buildSite(
       await settlePages(plan, client);
       await finishCards();
       // The next build with nothing changed has nothing to do (cards left to the server included).
-      stampBuild(outDir, stateDir, site, server);
+      stampBuild(
+        outDir,
+        stateDir,
+        site,
+        server,
+        cards.map((card) => cardHash(card.content)),
+      );
+      const pruned = await pruneCards(cardsInUse(stateDir));
+      if (pruned > 0) out.info(`Deleted ${pruned} cached cards no build uses any more`);
     },
     { onWait: () => out.info('Another build of this project is running; waiting for it to finish…') },
   );

@@ -64,6 +64,8 @@ interface Stamp {
   key: string;
   server?: string | undefined;
   files: string[];
+  /** The hashes of the cards the output uses, drawn or left to the server (src/lib/og/prune.ts). */
+  cards?: string[] | undefined;
 }
 
 function readStamp(outDir: string, stateDir: string): Stamp | undefined {
@@ -102,7 +104,33 @@ export function stampBuild(outDir: string, stateDir: string, key: string | undef
     return;
   }
   mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, JSON.stringify({ key, server, files: listing(outDir) } satisfies Stamp));
+  writeFileSync(file, JSON.stringify({ key, server, files: listing(outDir), cards } satisfies Stamp));
+}
+
+/**
+ * The cards every output folder built from this state folder uses, or undefined when a stamp
+ * does not say (written by an older build): then nothing is known to be unused.
+ */
+export function cardsInUse(stateDir: string): Set<string> | undefined {
+  const dir = join(resolve(stateDir), 'cache', 'builds');
+  const used = new Set<string>();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json'));
+  } catch {
+    return used;
+  }
+  for (const name of names) {
+    let stamp: Stamp;
+    try {
+      stamp = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Stamp;
+    } catch {
+      return undefined;
+    }
+    if (!stamp.cards) return undefined;
+    for (const hash of stamp.cards) used.add(hash);
+  }
+  return used;
 }
 
 /** Before writing into the output: a build that fails midway leaves no stamp to trust. */
