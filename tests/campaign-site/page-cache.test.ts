@@ -192,9 +192,12 @@ describe('the partner-page cache', () => {
       const before = new Set(readdirSync(join(client, 'p')));
       // The server reads the card manifest on the first request for a card it must draw.
       expect((await fetch(`${server.url}/og/p/${'y'.repeat(32)}.png`)).status).toBe(404);
-      const added = { ...(table[0] as Record<string, string>), id: 'added-while-serving' };
-      added.email = 'added-while-serving@example.com';
-      added.company = 'Added While Serving AS';
+      const added: Record<string, string> = {
+        ...(table[0] as Record<string, string>),
+        id: 'added-while-serving',
+        email: 'added-while-serving@example.com',
+        company: 'Added While Serving AS',
+      };
       writeFileSync(partnersCsv, stringify([...table, added], { header: true }));
       const rebuilt = await build('server');
       expect(rebuilt.output).toMatch(/Astro does not run/);

@@ -97,7 +97,13 @@ function untouched(outDir: string, stamp: Stamp): boolean {
 }
 
 /** After a complete build. `key` undefined forgets the stamp (the next build builds). */
-export function stampBuild(outDir: string, stateDir: string, key: string | undefined, server?: string): void {
+export function stampBuild(
+  outDir: string,
+  stateDir: string,
+  key: string | undefined,
+  server?: string,
+  cards?: string[],
+): void {
   const file = stampFile(outDir, stateDir);
   if (key === undefined) {
     rmSync(file, { force: true });
