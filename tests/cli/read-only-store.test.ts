@@ -1,8 +1,9 @@
 /**
  * A command that only reads (a report, a list, a plan) changes nothing, as a dry run does
- * (dry-run-store.test.ts): it opens the store the dry-run way, so it does not create the SQLite
- * file or the Postgres schema, does not apply migrations a store has pending (it says to run
- * `db migrate`), and writes no derived cache under the state folder.
+ * (dry-run-store.test.ts): it opens the store the dry-run way, so it creates neither the SQLite
+ * file nor the Postgres schema and applies no migration a store has pending (it says to run
+ * `db migrate`). Unlike a dry run it may keep the campaigns' load cache (cache/campaigns) for the
+ * next command, as the start-up tests expect (tests/cli/startup.test.ts).
  */
 
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/lib/store/index.ts';
 import { describeWith } from '../helpers/requires.ts';
 import { runCli, TEST_SECRET } from '../helpers/site-build.ts';
+import { stateFiles } from '../helpers/state-files.ts';
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -59,6 +61,11 @@ describe('a read-only command on a machine with no store yet', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // No SQLite file (nor its folder), no outbox.
     expect(readdirSync(dir).filter((f) => f !== 'state')).toEqual([]);
+    // In the state folder nothing but the campaigns' load cache, which the commands reading
+    // campaigns keep for the next one (README, "Two more caches"), and Node's compile cache.
+    expect(
+      Object.keys(stateFiles(join(dir, 'state'))).filter((f) => !f.startsWith(join('cache', 'campaigns'))),
+    ).toEqual([]);
   });
 });
 
