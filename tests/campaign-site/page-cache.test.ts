@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.ts';
-import { buildEnv, projectRoot, runCli } from '../helpers/site-build.ts';
+import { buildEnv, projectRoot, runCli, runNode } from '../helpers/site-build.ts';
 import { pngSize } from '../site/png.ts';
 
 const scratch = join(projectRoot, '.aircover', `page-cache-test-${process.pid}`);
@@ -133,6 +133,27 @@ describe('the partner-page cache', () => {
     expect((await build('live')).output).toMatch(/Up to date: nothing changed/);
   });
 
+  it('renders on worker threads the same bytes as on one', async () => {
+    const one = join(scratch, 'threads-one');
+    const two = join(scratch, 'threads-two');
+    for (const dir of [one, two]) mkdirSync(dir, { recursive: true });
+    const outDir = env('first').AIRCOVER_OUT_DIR as string;
+    const script = join(projectRoot, 'tests', 'campaign-site', 'render-threads.ts');
+    const result = await runNode([script, outDir, one, two], env('first'));
+    expect(result.code, result.stderr).toBe(0);
+    const counts = JSON.parse(result.stdout) as Record<
+      'single' | 'parallel',
+      { here: number; workers: number }
+    >;
+    const files = readdirSync(one).sort();
+    expect(files.length).toBeGreaterThan(10);
+    expect(counts.single).toEqual({ here: files.length, workers: 0 });
+    expect(counts.parallel).toEqual({ here: 0, workers: files.length });
+    expect(readdirSync(two).sort()).toEqual(files);
+    for (const file of files)
+      expect(readFileSync(join(two, file)).equals(readFileSync(join(one, file))), file).toBe(true);
+  });
+
   it('leaves a card it did not draw to the server, which draws it on first request', async () => {
     const { client } = await build('server');
     const token = readdirSync(join(client, 'p'))[0] as string;
@@ -157,6 +178,34 @@ describe('the partner-page cache', () => {
       expect(await page.text()).not.toMatch(/Prepared for/);
       expect((await fetch(`${server.url}/p/${token}/`)).status).toBe(200);
       expect(existsSync(join(dir, 'server', 'partner-cards.json'))).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a running server finds the cards of partners a rebuild of its output added', async () => {
+    const { client } = await build('server');
+    const dir = env('server').AIRCOVER_OUT_DIR as string;
+    const server = await startServer({ dir, client, env: env('server') }, env('server'));
+    try {
+      const table = parse(readFileSync(partnersCsv, 'utf8'), { columns: true }) as Record<string, string>[];
+      const before = new Set(readdirSync(join(client, 'p')));
+      // The server reads the card manifest on the first request for a card it must draw.
+      expect((await fetch(`${server.url}/og/p/${'y'.repeat(32)}.png`)).status).toBe(404);
+      const added = { ...(table[0] as Record<string, string>), id: 'added-while-serving' };
+      added.email = 'added-while-serving@example.com';
+      added.company = 'Added While Serving AS';
+      writeFileSync(partnersCsv, stringify([...table, added], { header: true }));
+      const rebuilt = await build('server');
+      expect(rebuilt.output).toMatch(/Astro does not run/);
+      const token = readdirSync(join(client, 'p')).find((name) => !before.has(name)) as string;
+      expect(token).toBeDefined();
+      expect((await fetch(`${server.url}/p/${token}/`)).status).toBe(200);
+      // As if the build had left the new card to the server.
+      rmSync(join(client, 'og', 'p', `${token}.png`));
+      const card = await fetch(`${server.url}/og/p/${token}.png`);
+      expect(card.status).toBe(200);
+      expect(pngSize(Buffer.from(await card.arrayBuffer()))).toEqual({ width: 1200, height: 630 });
     } finally {
       await server.stop();
     }

@@ -53,8 +53,17 @@ export function runCli(
   env: Record<string, string> = {},
   cwd = projectRoot,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runNode([join(projectRoot, 'scripts/aircover.ts'), ...args], env, cwd);
+}
+
+/** Runs a script with the pinned Node in a child process. */
+export function runNode(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = projectRoot,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot, 'scripts/aircover.ts'), ...args], {
+    const child = spawn(process.execPath, args, {
       cwd,
       env: { ...process.env, NO_COLOR: '1', ASTRO_TELEMETRY_DISABLED: '1', ...env },
     });

@@ -159,17 +159,29 @@ export async function buildSite(
   async function renderPages(): Promise<void> {
     const renderStarted = performance.now();
     let lastPagesReport = renderStarted;
+    // Cards that will be left to the server anyway (more than a build waits for) give their
+    // thread to the pages, which the build does wait for. The public cards still to draw are
+    // drawn after (finishCards).
+    const manyCards =
+      !options.allCards &&
+      toDraw.filter((card) => !existsSync(cachedCardFile(card.content))).length > WAIT_FOR_AT_MOST;
+    if (manyCards) stopDrawing.abort();
     try {
       await renderPartnerPages(
         outDir,
-        plan.render,
-        (page) => cachedPageFile(plan, page),
-        (done, total) => {
-          const now = performance.now();
-          if (done < total && now - lastPagesReport > 5000) {
-            lastPagesReport = now;
-            out.info(`Rendering partner pages: ${done}/${total}`);
-          }
+        plan.render.map((page) => ({
+          page,
+          file: cachedPageFile(plan, page),
+        })),
+        {
+          threads: manyCards ? availableParallelism() : 1,
+          onProgress: (done, total) => {
+            const now = performance.now();
+            if (done < total && now - lastPagesReport > 5000) {
+              lastPagesReport = now;
+              out.info(`Rendering partner pages: ${done}/${total}`);
+            }
+          },
         },
       );
     } catch (error) {

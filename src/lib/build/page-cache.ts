@@ -42,7 +42,10 @@ export function pageCacheDir(
   );
 }
 
-const pageFile = (clientDir: string, token: string) => join(clientDir, 'p', token, 'index.html');
+/** Where a partner's page goes in the output. */
+function partnerPageFile(clientDir: string, page: PartnerPage): string {
+  return join(clientDir, 'p', page.token, 'index.html');
+}
 
 /** Splits the pages into those to render and those the cache holds. `fresh` renders all. */
 export function planPages(
@@ -77,7 +80,7 @@ export async function settlePages(plan: PagePlan, clientDir: string): Promise<vo
   await placeFiles(
     [...plan.render, ...plan.cached].map((page) => ({
       from: cachedPageFile(plan, page),
-      to: pageFile(clientDir, page.token),
+      to: partnerPageFile(clientDir, page),
     })),
   );
   const tokens = new Set(plan.keys.keys());

@@ -5,16 +5,21 @@
  * folder (never the public one: it holds every token), and the first request for a card not
  * yet drawn draws it into the card cache, where every later request finds it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CardContent } from './card.ts';
 
 const MANIFEST = 'partner-cards.json';
 
-/** Written by `aircover build` into `<outDir>/server/`. */
+/**
+ * Written by `aircover build` into `<outDir>/server/`, whole (a running server may read it: a
+ * rebuild after a change to the partner lists writes into the live output).
+ */
 export function writePartnerCardManifest(outDir: string, cards: Record<string, CardContent>): void {
-  writeFileSync(join(outDir, 'server', MANIFEST), JSON.stringify(cards));
+  const file = join(outDir, 'server', MANIFEST);
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(cards));
+  renameSync(`${file}.${process.pid}.tmp`, file);
 }
 
 /** The server folder of the build this module runs from: the one holding entry.mjs. */
@@ -24,17 +29,27 @@ function serverDir(from = fileURLToPath(import.meta.url)): string | undefined {
   return undefined;
 }
 
-let manifest: Map<string, CardContent> | undefined;
+let manifest: { cards: Map<string, CardContent>; mtimeMs: number } | undefined;
 
-/** The card content of a partner token, or undefined for a token no build made a page for. */
+/**
+ * The card content of a partner token, or undefined for a token no build made a page for. Read
+ * again when a rebuild replaced the manifest: only requests for cards not yet drawn get here.
+ */
+let manifestFile: string | undefined | null = null;
+
 export function partnerCardContent(token: string): CardContent | undefined {
-  if (!manifest) {
+  if (manifestFile === null) {
     const dir = serverDir();
-    const file = dir && join(dir, MANIFEST);
-    manifest =
-      file && existsSync(file)
-        ? new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, CardContent>))
-        : new Map();
+    manifestFile = dir && join(dir, MANIFEST);
   }
-  return manifest.get(token);
+  const file = manifestFile;
+  const mtimeMs = file && existsSync(file) ? statSync(file).mtimeMs : 0;
+  if (!manifest || manifest.mtimeMs !== mtimeMs) {
+    const cards =
+      file && mtimeMs > 0
+        ? new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, CardContent>))
+        : new Map<string, CardContent>();
+    manifest = { cards, mtimeMs };
+  }
+  return manifest.cards.get(token);
 }
