@@ -13,7 +13,13 @@ export const storeArgs = {
 } as const;
 
 export async function withFollowup<T>(
-  args: { url?: string | undefined; campaign?: string | undefined; dryRun?: boolean | undefined },
+  args: {
+    url?: string | undefined;
+    campaign?: string | undefined;
+    dryRun?: boolean | undefined;
+    /** The command only reads (followups, report, inbox list): it opens the store as a dry run does. */
+    readOnly?: boolean | undefined;
+  },
   /** `loaded`: every campaign as loaded (for what the follow-up model does not carry). */
   fn: (store: Store, campaigns: FollowupCampaign[], loaded: Campaign[]) => Promise<T>,
 ): Promise<T> {
@@ -38,10 +44,11 @@ export async function withFollowup<T>(
   }
   let store: Store;
   try {
-    // A dry run neither creates the SQLite file nor applies migrations (src/lib/store/index.ts).
+    // A dry run neither creates the SQLite file nor applies migrations (src/lib/store/index.ts),
+    // and neither does a command that only reads: it changes nothing either.
     store = await openStore({
       ...(args.url ? { url: args.url } : {}),
-      ...(args.dryRun ? { dryRun: true } : {}),
+      ...(args.dryRun || args.readOnly ? { dryRun: true } : {}),
     });
   } catch (error) {
     if (isStoreUnavailable(error)) throw new CliError(error.message);

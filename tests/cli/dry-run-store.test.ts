@@ -4,15 +4,16 @@
  * run `db migrate`). Nor does it write the derived caches under the state folder: it reads them.
  */
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/lib/store/index.ts';
 import { describeWith } from '../helpers/requires.ts';
 import { runCli, TEST_SECRET } from '../helpers/site-build.ts';
+import { stateFiles } from '../helpers/state-files.ts';
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -116,22 +117,6 @@ describe('every dry run on a machine with no store yet', () => {
     },
   );
 });
-
-/**
- * The files under a state folder, as paths relative to it, with their contents. Node's compile
- * cache (cache/node) is left out: scripts/aircover.ts turns it on for every run, dry or not, and
- * it is Node's own record of the CLI's compiled code, not anything the command derived.
- */
-const stateFiles = (stateDir: string): Record<string, string> => {
-  if (!existsSync(stateDir)) return {};
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(stateDir, { recursive: true, withFileTypes: true })) {
-    const path = relative(stateDir, join(entry.parentPath, entry.name));
-    if (entry.isFile() && !path.startsWith(join('cache', 'node')))
-      files[path] = readFileSync(join(stateDir, path), 'base64');
-  }
-  return files;
-};
 
 /** The dry runs that read the derived caches (campaigns, preflight, layouts) besides the store. */
 const CACHE_DRY_RUNS: [string, string[], number][] = [

@@ -68,7 +68,8 @@ const status = defineCommand({
   meta: { name: 'status', description: 'Show which migrations are applied, pending or changed.' },
   args: { ...connection, json: { type: 'boolean', description: 'Print the result as JSON', default: false } },
   async run({ args }) {
-    await withStore(args, false, async (store) => {
+    // It only reads: no SQLite file made (no store yet: every migration pending), no schema created.
+    await withStore({ ...args, dryRun: true }, false, async (store) => {
       const rows = await store.migrationStatus();
       if (args.json) return out.json({ engine: store.engine, location: store.location, migrations: rows });
       out.info(`${store.engine} ${store.location}`);

@@ -22,7 +22,8 @@ export default defineCommand({
     // A campaign's id is its folder's name.
     const folder = campaignFolder(args.campaign, campaignsDir());
     const campaign = basename(folder);
-    const store = await openStore();
+    // It only reads: opened as a dry run opens it, never created or migrated (no store yet: none).
+    const store = await openStore({ dryRun: true });
     try {
       const [responses, partners] = await Promise.all([
         store.listResponses({ campaign, kind: 'feedback' }),

@@ -37,7 +37,8 @@ export default defineCommand({
     const { isDueToday } = await import('../../lib/followup/rules.ts');
     const { teamClock } = await import('../../lib/followup/team-clock.ts');
     const { formatShort, zoneNote } = await import('../../lib/time/format.ts');
-    await withFollowup(args, async (store, campaigns) => {
+    // It only reads: the store is never created or migrated (as for a dry run).
+    await withFollowup({ ...args, readOnly: true }, async (store, campaigns) => {
       const now = new Date();
       const queue = await buildQueue(store, campaigns, {
         now,

@@ -15,7 +15,8 @@ export default defineCommand({
     // Loaded when the report runs, so `--help` stays fast.
     const { campaignPage } = await import('../../lib/followup/queue.ts');
     const { subjectTests } = await import('../../lib/report/subject-test.ts');
-    await withFollowup(args, async (store, campaigns, loaded) => {
+    // It only reads: the store is never created or migrated (as for a dry run).
+    await withFollowup({ ...args, readOnly: true }, async (store, campaigns, loaded) => {
       const now = new Date();
       // Subject tests read the templates' variants, which the follow-up model does not carry.
       const full = new Map(loaded.map((c) => [c.id, c]));

@@ -43,7 +43,8 @@ export default defineCommand({
     }
     let store: Awaited<ReturnType<typeof openStore>>;
     try {
-      store = await openStore();
+      // It plans without writing, so it opens the store as a dry run does: never created or migrated.
+      store = await openStore({ dryRun: true });
     } catch (error) {
       if (isStoreUnavailable(error)) throw new CliError(error.message);
       throw error;

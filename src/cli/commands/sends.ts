@@ -58,7 +58,8 @@ export default defineCommand({
     const folder = campaignFolder(args.campaign, args.campaignsDir);
     const campaign = basename(folder);
     const { openStore } = await import('../../lib/store/index.ts');
-    const store = await openStore(args.url ? { url: args.url } : {});
+    // It only reads: opened as a dry run opens it, never created or migrated (no store yet: no rows).
+    const store = await openStore({ ...(args.url ? { url: args.url } : {}), dryRun: true });
     let rows: LedgerEntry[];
     try {
       rows = await store.listLedger({

@@ -36,10 +36,11 @@ export interface OpenStoreOptions {
   /** Postgres: pool size (default `AIRCOVER_PG_POOL_MAX` or 10). */
   poolMax?: number;
   /**
-   * For `--dry-run`, and for a command that only reads (`webinar status`): change nothing. A
-   * store never set up (a SQLite file that does not exist yet;
-   * on Postgres, a database or schema with no migration applied, where migrating would run
-   * CREATE SCHEMA and every migration) is not touched: the run sees an empty store in memory.
+   * For `--dry-run`, and for a command that only reads (`followups`, `report`, `sends`,
+   * `feedback`, `schedule`, `webinar status`, `db status`, the inbox's `list` and `classify`):
+   * change nothing. A store never set up (a SQLite file that does not exist yet; on Postgres, a
+   * database or schema with no migration applied, where migrating would run CREATE SCHEMA and
+   * every migration) is not touched: the run sees an empty store in memory.
    * Pending migrations are not applied: the open fails with a StoreUnavailableError that says to
    * run `aircover db migrate` first, unless `migrate: false` says the caller only inspects the
    * store as it is (`db migrate --dry-run`, `db sync --dry-run`).
@@ -71,14 +72,15 @@ export function sqlitePathFor(url: string | undefined, dataDir?: string): string
 }
 
 /**
- * What a dry run sees of a store never set up: an empty one in memory (migrated unless the caller
- * inspects migrations), labelled with the store it stands in for. Nothing on disk or in the
- * database is created.
+ * What a dry run (or a command that only reads) sees of a store never set up: an empty one in
+ * memory (migrated unless the caller inspects migrations), labelled with the store it stands in
+ * for. Nothing on disk or in the database is created.
  */
 async function emptyStandIn(location: string, migrated: boolean): Promise<Store> {
   const store = new SqlStore({
     ...openSqlite({ path: ':memory:' }),
-    location: `${location}, dry run in memory`,
+    // Not "dry run": a command that only reads (`db status`) prints it too.
+    location: `${location}, empty in memory`,
   });
   if (migrated) await store.migrate();
   return store;

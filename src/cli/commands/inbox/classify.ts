@@ -5,13 +5,17 @@ import type { Store } from '../../../lib/store/index.ts';
 import { jsonArg } from '../../args.ts';
 import { CliError, ExitCode, out, terminalSafe } from '../../output.ts';
 
-/** The store, when there is one to read (a URL, or the SQLite file exists): matching is optional here. */
+/**
+ * The store, when there is one to read (a URL, or the SQLite file exists): matching is optional
+ * here. Opened as a dry run opens it: classifying only reads, so it never creates the Postgres
+ * schema nor applies a pending migration (it says to run `db migrate`).
+ */
 async function presentStore(url: string | undefined): Promise<Store | null> {
   const { isStoreUnavailable, openStore, sqlitePathFor } = await import('../../../lib/store/index.ts');
   const given = url ?? (process.env.DATABASE_URL || undefined);
   if (!given && !existsSync(sqlitePathFor(undefined))) return null;
   try {
-    return await openStore(given ? { url: given } : {});
+    return await openStore({ ...(given ? { url: given } : {}), dryRun: true });
   } catch (error) {
     if (isStoreUnavailable(error)) throw new CliError(error.message);
     throw error;

@@ -28,7 +28,8 @@ export default defineCommand({
     if (args.json && args.csv) throw new UsageError('--json and --csv: choose one');
     // Loaded when the list runs: `aircover --help` reads this file for the inbox's flags.
     const { inboundCsv, inboundRow } = await import('../../../lib/inbox/report.ts');
-    await withFollowup({ url: args.url }, async (store, campaigns) => {
+    // It only reads: the store is never created or migrated (as for a dry run).
+    await withFollowup({ url: args.url, readOnly: true }, async (store, campaigns) => {
       const messages = await store.listInbound({
         ...(args.campaign ? { campaign: args.campaign } : {}),
         ...(klass ? { class: klass } : {}),
