@@ -92,6 +92,11 @@ describe.each(engines)('referrer notes ($name)', (engine) => {
     expect(note?.subject).toBe('3 introductions you made: where they stand');
     // One ready introduction per partner, each behind its own signed link.
     expect(note?.html?.match(/\/api\/intro\?/g)).toHaveLength(3);
+    // Its Message-ID is recorded as sent to the referrer (under the first covered partner), so a
+    // reply in its thread is matched as the referrer's, not the partner's (inbox/match.ts).
+    const [sentNote] = await store.findSentMessages([note?.headers['Message-ID'] ?? '']);
+    expect(sentNote).toMatchObject({ partnerId: p0, touch: touch.id });
+    expect(sentNote?.recipient.toLowerCase()).toBe(AOIFE);
     expect(notesTo('tomasz.nowak@referrer.example.org')).toHaveLength(1);
 
     // A rerun: the notes are sent; nothing is planned, nothing goes out.

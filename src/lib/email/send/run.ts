@@ -121,7 +121,10 @@ export async function sendTouch(context: SendContext, touch: Touch): Promise<Sen
   async function rememberMessageId(m: OutgoingMessage | undefined): Promise<void> {
     const id = m?.headers['Message-ID'];
     if (!m || !id || m.ref.touch !== touch.id) return;
-    const recipient = partners.get(m.ref.partner)?.email ?? m.to;
+    // Whom it went to: a referrer note (recorded under its first covered partner) went to the
+    // referrer, so a reply in its thread is matched as the referrer's (inbox/match.ts).
+    const partner = partners.get(m.ref.partner);
+    const recipient = partner ? (recipientOf(touch, partner) ?? partner.email) : m.to;
     await store.recordSentMessages([
       {
         messageId: id,
