@@ -88,6 +88,34 @@ describe('aircover inbox', () => {
     expect(json).toMatchObject({ partner: null, team: 'hot-note', unmatchedAs: 'team' });
   });
 
+  it("classify shows a referrer's answer as matched to the referrer of their partners, not as the partner's", async () => {
+    const eml = join(dir, 'referrer-reply.eml');
+    writeFileSync(
+      eml,
+      [
+        'MIME-Version: 1.0',
+        'Date: Tue, 1 Dec 2026 12:00:00 +0100',
+        'Message-ID: <aoife-no@example.org>',
+        'Subject: Re: An introduction',
+        'From: Aoife Brennan <aoife.brennan@example.org>',
+        'To: Marketing <marketing@aircover.test>',
+        'Content-Type: text/plain; charset="UTF-8"',
+        '',
+        "Sorry, I'm not interested in making this introduction.",
+        '',
+      ].join('\r\n'),
+    );
+    const text = await cli('inbox', 'classify', eml);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('sample/coldline-service (referrer of coldline-service)');
+    const [json] = JSON.parse((await cli('inbox', 'classify', eml, '--json')).stdout);
+    expect(json.partner).toMatchObject({
+      partnerId: 'coldline-service',
+      match: 'referrer',
+      matchedAs: 'referrer of coldline-service',
+    });
+  });
+
   it('lists as table, CSV with inert cells, and JSON; corrects; refuses wrong lines with exit 2', async () => {
     const table = await cli('inbox');
     expect(table.code).toBe(0);

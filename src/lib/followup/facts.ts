@@ -16,6 +16,12 @@ const deliveryTrouble = ['email.bounced', 'email.delivery_delayed'] as const;
 export const leftCompanyType = 'inbox.left-company';
 /** A correction withdrew the notice of that inbound message (src/lib/inbox/effects.ts). */
 export const leftWithdrawnType = 'inbox.left-company-withdrawn';
+/**
+ * A partner's referrer wrote back (a reply, or an auto-reply), recorded on every partner they
+ * introduced (src/lib/inbox/effects.ts). Shown on the timeline only: it is the referrer's word,
+ * not the partner's, so it is in no engagement group (signals.ts) and no state rule reads it.
+ */
+export const referrerRepliedType = 'inbox.referrer-replied';
 
 /** Resend's bounce type: Permanent, Transient or Undetermined; a delay is transient. */
 export function bounceKind(

@@ -74,6 +74,17 @@ const reply = (m: StoredInbound) =>
 /** The note's first line and subject, by what the reply did to the partner's state. */
 function wordsFor(item: FollowUp, m: StoredInbound, sameCompany: FollowUp[]): NoteWords {
   const who = `${item.name} at ${item.company}`;
+  if (m.matchKind === 'referrer') {
+    // The referrer's answer: the partners' state is untouched, and the note must not say otherwise.
+    const from = m.fromName ? `${m.fromName} <${m.fromEmail ?? ''}>` : (m.fromEmail ?? 'their referrer');
+    const names = (sameCompany.length ? sameCompany : [item])
+      .map((i) => `${i.name} at ${i.company}`)
+      .join(', ');
+    return {
+      headline: `${from}, the referrer of ${names}, wrote to you (${item.campaign}). That is the referrer's answer, not theirs: their status is unchanged (read it, and answer the referrer yourself).`,
+      subject: `Referrer replied: ${m.fromName ?? m.fromEmail ?? 'referrer'} about ${item.name}, ${item.company}`,
+    };
+  }
   if (m.matchKind === 'same-company') {
     const from = m.fromName ? `${m.fromName} <${m.fromEmail ?? ''}>` : (m.fromEmail ?? 'someone');
     const names = sameCompany.map((i) => i.name).join(', ');
@@ -164,7 +175,15 @@ export interface ReplyOptions {
 
 /** The webhook a reply's effects call for: a decline, or a reply (a pause and a referral are replies). */
 async function emitReply(store: Store, m: StoredInbound, effects: AppliedEffects, env: NodeJS.ProcessEnv) {
-  if (!m.campaign || !m.partnerId || m.matchKind === 'same-company' || effects.class !== 'reply') return;
+  // A colleague's or a referrer's reply is not the partner replying or declining.
+  if (
+    !m.campaign ||
+    !m.partnerId ||
+    m.matchKind === 'same-company' ||
+    m.matchKind === 'referrer' ||
+    effects.class !== 'reply'
+  )
+    return;
   const r = reply(m);
   const declined = r.intent === 'declined';
   await emit(
@@ -206,10 +225,13 @@ export async function notifyOwnerOfReply(
   const queue = await buildQueue(store, [campaign], options.now ? { now: options.now } : {});
   const item = queue.find((i) => i.partnerId === ref.partnerId);
   if (!item) return null;
+  const referred = (m.detail.referred as { partnerId: string }[] | undefined) ?? [];
   const sameCompany =
     m.matchKind === 'same-company'
       ? queue.filter((i) => effects.partners.some((p) => p.partnerId === i.partnerId))
-      : [];
+      : m.matchKind === 'referrer'
+        ? queue.filter((i) => referred.some((p) => p.partnerId === i.partnerId))
+        : [];
   const to = ownerAddress(item.owner, env);
   if (!to) return null;
   const dashboard = `${siteUrl(env)}${partnerPath(item.campaign, item.partnerId)}`;

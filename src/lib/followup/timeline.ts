@@ -8,6 +8,7 @@ import { normalizeEmail } from '../store/sql-shared.ts';
 import type { Store, StoredResponse, Verdict } from '../store/types.ts';
 import { terminalSafe } from '../text/terminal.ts';
 import { dayKey, formatDate } from '../time/format.ts';
+import { referrerRepliedType } from './facts.ts';
 import type { FollowupCampaign, FollowupPartner } from './model.ts';
 import { type TeamClock, teamClock } from './team-clock.ts';
 
@@ -84,6 +85,14 @@ function eventDetail(type: string, metadata: Record<string, unknown>): string {
       /\s+/g,
       ' ',
     );
+  // The referrer's answer (src/lib/inbox/effects.ts): their word, not the partner's.
+  if (type === referrerRepliedType) {
+    const who = typeof metadata.referrer === 'string' ? terminalSafe(metadata.referrer) : '';
+    const what = metadata.auto
+      ? `auto-reply${typeof metadata.returnDate === 'string' ? `, back ${metadata.returnDate.slice(0, 10)}` : ''}`
+      : `replied${typeof metadata.intent === 'string' ? ` (${metadata.intent})` : ''}${typeof metadata.text === 'string' && metadata.text ? `: "${terminalSafe(metadata.text)}"` : ''}`;
+    return `referrer ${who} ${what}; not the partner's answer`.replace(/\s+/g, ' ');
+  }
   if (typeof metadata.cta === 'string') return metadata.cta;
   if (typeof metadata.path === 'string') return metadata.path;
   if (typeof metadata.href === 'string') return metadata.href;
@@ -138,6 +147,7 @@ export async function partnerTimeline(
           // A mail server's text: no controls, escapes or bidi overrides (HTML is escaped where shown).
           i.subject ? `"${terminalSafe(i.subject)}"` : '',
           i.matchKind === 'same-company' ? `from ${i.fromEmail ?? ''}` : '',
+          i.matchKind === 'referrer' ? `from their referrer ${i.fromEmail ?? ''}` : '',
           i.correction ? `corrected from ${i.class}` : '',
         ]
           .filter(Boolean)

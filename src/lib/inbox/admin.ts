@@ -17,7 +17,7 @@ import {
   type StoredInbound,
 } from '../store/types.ts';
 import { terminalSafe } from '../text/terminal.ts';
-import { unmatchedLabel } from './match.ts';
+import { matchLabel, type PartnerRef, unmatchedLabel } from './match.ts';
 import { correct } from './pipeline.ts';
 import { gist } from './report.ts';
 
@@ -69,6 +69,8 @@ export interface InboxRow {
   correctedAt: string | null;
   gist: string;
   matchKind: string;
+  /** The match as shown ("referrer of ann, bob"): match.ts `matchLabel`, as the CLI shows it. */
+  matchedAs: string;
   /** The partner's dashboard page and label, or null when tied to no partner. */
   partner: { href: string; label: string } | null;
   /** "team" for a reply to the team's own mail, "unmatched" otherwise, when no partner. */
@@ -94,6 +96,7 @@ function row(m: StoredInbound, campaigns: FollowupCampaign[]): InboxRow {
     correctedAt: m.correctedAt,
     gist: shown(gist(m)),
     matchKind: shown(m.matchKind),
+    matchedAs: shown(matchLabel(m.matchKind, m.detail.referred as PartnerRef[] | undefined)),
     partner:
       m.campaign && m.partnerId
         ? {

@@ -3,12 +3,17 @@
  * reads (src/lib/followup/state/): suppressions for hard bounces and complaints; responses for a
  * reply (`replied`, or `decline` / `not-now` for its intent), an out-of-office's return date
  * (`not-now` until then) and a colleague's reply under `sameCompany`; events for what is only
- * shown (a soft bounce, "left the company").
+ * shown (a soft bounce, "left the company", a referrer's answer).
+ *
+ * A partner's referrer answering (match `referrer`: their address, or the thread of a referrer
+ * note) is not the partner saying anything: even "no, I won't introduce you" or an out-of-office
+ * records no reply, decline, pause, "left" or bounce on a partner, only an `inbox.referrer-replied`
+ * event on each partner they introduced; a hard bounce or complaint still suppresses their address.
  *
  * Every effect is keyed by the message (`inbox:<id>:…`) and listed in the message's `effects`, so
  * applying twice changes nothing and a correction first undoes what the old class did.
  */
-import { leftCompanyType, leftWithdrawnType } from '../followup/facts.ts';
+import { leftCompanyType, leftWithdrawnType, referrerRepliedType } from '../followup/facts.ts';
 import type { FollowupCampaign } from '../followup/model.ts';
 import type { EventInput, InboundClass, ResponseInput, Store, StoredInbound } from '../store/types.ts';
 import type { AutoReplyFinding, BounceFinding, ReplyFinding } from './classify/index.ts';
@@ -83,7 +88,10 @@ export async function applyEffects(
   };
   const key = (what: string, ref?: PartnerRef) =>
     `inbox:${m.id}:${what}${ref ? `:${ref.campaign}:${ref.partnerId}` : ''}`;
-  const own = m.campaign && m.partnerId ? { campaign: m.campaign, partnerId: m.partnerId } : null;
+  const referrer = m.matchKind === 'referrer';
+  // The referrer's message speaks for no partner: nothing below acts on `own` for it.
+  const own =
+    m.campaign && m.partnerId && !referrer ? { campaign: m.campaign, partnerId: m.partnerId } : null;
   const at = m.receivedAt;
   const respond = async (r: Omit<ResponseInput, 'source' | 'occurredAt'> & { idempotencyKey: string }) => {
     await store.addResponse({
@@ -104,7 +112,33 @@ export async function applyEffects(
     done.events.push(e.eventKey);
   };
 
-  if (klass === 'bounce' || klass === 'complaint') {
+  if (referrer && m.campaign && m.partnerId && (klass === 'reply' || klass === 'auto-reply')) {
+    const referred = (m.detail.referred as PartnerRef[] | undefined) ?? [
+      { campaign: m.campaign, partnerId: m.partnerId },
+    ];
+    const reply = m.detail.reply as ReplyFinding | undefined;
+    const auto = m.detail.autoReply as AutoReplyFinding | undefined;
+    for (const ref of referred)
+      await event(
+        {
+          ...ref,
+          type: referrerRepliedType,
+          // A new key after each correction, so the timeline shows what the corrected class says.
+          eventKey: key(m.correctedAt ? `referrer:${m.correctedAt}` : 'referrer', ref),
+          metadata: {
+            referrer: m.fromName ? `${m.fromName} <${m.fromEmail ?? ''}>` : (m.fromEmail ?? ''),
+            auto: klass === 'auto-reply',
+            ...(klass === 'reply'
+              ? { intent: reply?.intent ?? 'conversation', text: firstLines(reply?.newText ?? '', 2) }
+              : { returnDate: auto?.returnDate ?? null }),
+          },
+        },
+        // A person wrote (shown on the timeline); an auto-reply is a machine's, like "left".
+        klass === 'reply' ? 'human' : 'bot',
+      );
+    // A person's answer is the owner's to read; an out-of-office is not worth a note.
+    done.notifyOwner = klass === 'reply';
+  } else if (klass === 'bounce' || klass === 'complaint') {
     const bounce = m.detail.bounce as BounceFinding | undefined;
     const recipient =
       bounce?.recipient ?? (m.detail.complaint as { recipient?: string } | undefined)?.recipient ?? null;

@@ -10,7 +10,7 @@
  * is plain (tests, a local server). AIRCOVER_IMAP_FOLDERS overrides the folder list.
  */
 import { ImapFlow } from 'imapflow';
-import { unmatchedLabel } from './match.ts';
+import { matchLabel, unmatchedLabel } from './match.ts';
 import { cleanLine, parseMessage } from './parse.ts';
 import { classifyAndMatch, type InboxContext, ingest } from './pipeline.ts';
 
@@ -187,7 +187,8 @@ async function previewOf(ctx: InboxContext, uid: number, raw: Buffer) {
       ? null
       : match.kind === 'team'
         ? unmatchedLabel(match.kind)
-        : `${match.campaign}/${match.partnerId}`,
+        : // A referrer's message names whom they introduced: it is not the partner's (match.ts).
+          `${match.campaign}/${match.partnerId}${match.kind === 'referrer' ? ` (${matchLabel(match.kind, match.referred)})` : ''}`,
     subject: cleanLine(parsed.subject ?? '', 200),
   };
 }

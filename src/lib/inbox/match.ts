@@ -26,6 +26,11 @@ export interface Match extends PartnerRef {
   sentKind?: SentMessageKind;
   /** For `same-company`: every partner at that company (the same-company rule acts on them). */
   company?: PartnerRef[];
+  /**
+   * For `referrer`: every partner of the campaign this referrer introduced (their address in
+   * partners.csv), in partners.csv order. The referrer answering is not any of them answering.
+   */
+  referred?: PartnerRef[];
   /** The address that matched. */
   address: string;
 }
@@ -33,6 +38,8 @@ export interface Match extends PartnerRef {
 interface Person extends PartnerRef {
   role: 'partner' | 'gatekeeper' | 'referrer';
   name: string;
+  /** Their address as a key (`addressKey`). */
+  address: string;
 }
 
 /** A reply to the team's own mail: no partner, no effects. */
@@ -59,6 +66,10 @@ export interface Directory {
   byAddress: Map<string, Person[]>;
   byDomainName: Map<string, Person[]>;
   partnersByDomain: Map<string, PartnerRef[]>;
+  /** `campaign|touch` of every referrer-nudge touch: its mail went to the partner's referrer. */
+  referrerTouches: Set<string>;
+  /** `campaign|partnerId` to the partner's referrer (and the partner's own address key). */
+  referrerOf: Map<string, { referrer: Person; partnerAddress: string }>;
 }
 
 /** Free-mail and big-provider domains: two people there are not colleagues. */
@@ -106,16 +117,23 @@ const nameKey = (name: string) =>
   name.normalize('NFKC').toLowerCase().replace(/["'’]/g, '').replace(/\s+/g, ' ').trim();
 
 export function buildDirectory(campaigns: FollowupCampaign[]): Directory {
-  const dir: Directory = { byAddress: new Map(), byDomainName: new Map(), partnersByDomain: new Map() };
+  const dir: Directory = {
+    byAddress: new Map(),
+    byDomainName: new Map(),
+    partnersByDomain: new Map(),
+    referrerTouches: new Set(),
+    referrerOf: new Map(),
+  };
   const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
     const list = map.get(key);
     if (list) list.push(value);
     else map.set(key, [value]);
   };
   for (const c of campaigns) {
+    for (const t of c.touches) if (t.kind === 'referrer-nudge') dir.referrerTouches.add(`${c.id}|${t.id}`);
     for (const p of c.partners) {
       const ref = { campaign: c.id, partnerId: p.id };
-      const people: (Person & { email: string })[] = [
+      const people: (Omit<Person, 'address'> & { email: string })[] = [
         {
           ...ref,
           role: 'partner',
@@ -130,8 +148,11 @@ export function buildDirectory(campaigns: FollowupCampaign[]): Directory {
           : []),
       ];
       for (const person of people) {
-        const { email, ...who } = person;
-        push(dir.byAddress, addressKey(email), who);
+        const { email, ...rest } = person;
+        const who: Person = { ...rest, address: addressKey(email) };
+        push(dir.byAddress, who.address, who);
+        if (who.role === 'referrer')
+          dir.referrerOf.set(`${c.id}|${p.id}`, { referrer: who, partnerAddress: addressKey(p.email) });
         if (who.name) push(dir.byDomainName, `${domainOf(email)}|${nameKey(who.name)}`, who);
       }
       const domain = domainOf(p.email);
@@ -147,6 +168,32 @@ const roleKind: Record<Person['role'], Match['kind']> = {
   referrer: 'referrer',
 };
 
+/** The partners of `campaign` whose referrer has the address `key`, in partners.csv order. */
+function referredBy(dir: Directory, campaign: string, key: string): PartnerRef[] {
+  return (dir.byAddress.get(key) ?? [])
+    .filter((p) => p.role === 'referrer' && p.campaign === campaign)
+    .map((p) => ({ campaign: p.campaign, partnerId: p.partnerId }));
+}
+
+/** A person's match: a referrer's names every partner they introduced in that campaign. */
+function personMatch(dir: Directory, person: Person, address: string): Match {
+  const ref = { campaign: person.campaign, partnerId: person.partnerId };
+  if (person.role !== 'referrer') return { ...ref, kind: roleKind[person.role], address };
+  const referred = referredBy(dir, person.campaign, person.address);
+  return { ...ref, kind: 'referrer', referred, address };
+}
+
+/**
+ * The one label of a match, everywhere it is shown (`inbox classify`, `inbox list`, the
+ * dashboard's inbox): the kind, and for a referrer whose partners they introduced ("referrer of
+ * ann, bob"), so nobody reads the referrer's answer as the partner's.
+ */
+export function matchLabel(kind: string | null | undefined, referred?: readonly PartnerRef[] | null): string {
+  if (kind === 'referrer' && referred?.length)
+    return `referrer of ${referred.map((r) => r.partnerId).join(', ')}`;
+  return kind ?? '';
+}
+
 /** The partner an inbound message belongs to, the team's, or null (kept and listed as unmatched). */
 export async function matchMessage(
   store: Store | null,
@@ -160,7 +207,21 @@ export async function matchMessage(
     const best =
       sent.find((s) => s.partnerId && s.kind === 'touch') ??
       sent.find((s) => s.partnerId && !teamKinds.has(s.kind));
-    if (best?.campaign && best.partnerId)
+    if (best?.campaign && best.partnerId) {
+      // A referrer note (recorded under its first covered partner) went to the referrer: whoever
+      // answers it is the referrer, not the partner. Told by the touch (a referrer-nudge goes to
+      // the referrer: followup/state `recipientOf`) or by the recipient being that referrer.
+      const referred = dir.referrerOf.get(`${best.campaign}|${best.partnerId}`);
+      const sentTo = addressKey(best.recipient);
+      if (
+        referred &&
+        ((best.touch && dir.referrerTouches.has(`${best.campaign}|${best.touch}`)) ||
+          (referred.referrer.address === sentTo && referred.partnerAddress !== sentTo))
+      )
+        return {
+          ...personMatch(dir, referred.referrer, message.from?.email ?? best.recipient),
+          sentKind: best.kind,
+        };
       return {
         campaign: best.campaign,
         partnerId: best.partnerId,
@@ -168,6 +229,7 @@ export async function matchMessage(
         sentKind: best.kind,
         address: best.recipient,
       };
+    }
     const team = sent.find((s) => teamKinds.has(s.kind));
     if (team) return { kind: 'team', sentKind: team.kind, address: message.from?.email ?? team.recipient };
   }
@@ -176,14 +238,12 @@ export async function matchMessage(
   if (!address) return null;
   const people = dir.byAddress.get(addressKey(address));
   const person = people?.find((p) => p.role === 'partner') ?? people?.[0];
-  if (person)
-    return { campaign: person.campaign, partnerId: person.partnerId, kind: roleKind[person.role], address };
+  if (person) return personMatch(dir, person, address);
   if (c.bounce || c.complaint) return null;
   const domain = domainOf(address);
   const name = message.from?.name ? nameKey(message.from.name) : '';
   const named = name ? dir.byDomainName.get(`${domain}|${name}`)?.[0] : undefined;
-  if (named)
-    return { campaign: named.campaign, partnerId: named.partnerId, kind: roleKind[named.role], address };
+  if (named) return personMatch(dir, named, address);
   const company = dir.partnersByDomain.get(domain);
   const first = company?.[0];
   if (company && first) return { ...first, kind: 'same-company', company, address };

@@ -69,6 +69,7 @@ export async function ingestParsed(
     detail: {
       ...detailOf(classification),
       ...(partner?.company ? { company: partner.company } : {}),
+      ...(partner?.referred ? { referred: partner.referred } : {}),
       ...(match?.sentKind ? { sentKind: match.sentKind } : {}),
     },
     headers: parsed.headers,

@@ -1,6 +1,7 @@
 /** Inbound messages as rows for the list: table, CSV (every cell inert) and JSON. */
 import type { StoredInbound } from '../store/types.ts';
 import { inertCsv } from '../text/csv.ts';
+import { matchLabel, type PartnerRef } from './match.ts';
 
 export interface InboundRow {
   id: number;
@@ -16,7 +17,10 @@ export interface InboundRow {
   campaign: string;
   partnerId: string;
   partner: string;
+  /** The match kind as stored (`thread`, `from`, `referrer`...). */
   match: string;
+  /** The match as shown: "referrer of ann, bob" for a referrer's message (match.ts `matchLabel`). */
+  matchedAs: string;
   detail: string;
 }
 
@@ -50,6 +54,7 @@ export function inboundRow(m: StoredInbound): InboundRow {
     partnerId: m.partnerId ?? '',
     partner: m.campaign && m.partnerId ? `${m.campaign}/${m.partnerId}` : '',
     match: m.matchKind ?? '',
+    matchedAs: matchLabel(m.matchKind, m.detail.referred as PartnerRef[] | undefined),
     detail: gist(m),
   };
 }
@@ -65,6 +70,7 @@ const columns = [
   'campaign',
   'partnerId',
   'match',
+  'matchedAs',
   'detail',
 ] as const;
 

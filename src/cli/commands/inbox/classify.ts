@@ -57,7 +57,9 @@ export default defineCommand({
       if (!existsSync(file)) throw new CliError(`${file}: no such file`, ExitCode.usage);
     // The parser, classifier and matcher load when messages are classified, not for `--help`.
     const { classify, detailOf } = await import('../../../lib/inbox/classify/index.ts');
-    const { buildDirectory, matchMessage, unmatchedLabel } = await import('../../../lib/inbox/match.ts');
+    const { buildDirectory, matchLabel, matchMessage, unmatchedLabel } = await import(
+      '../../../lib/inbox/match.ts'
+    );
     const { parseMessage } = await import('../../../lib/inbox/parse.ts');
     const store = await presentStore(args.url);
     try {
@@ -79,7 +81,14 @@ export default defineCommand({
           detail: detailOf(c),
           partner:
             match && match.kind !== 'team'
-              ? { campaign: match.campaign, partnerId: match.partnerId, match: match.kind }
+              ? {
+                  campaign: match.campaign,
+                  partnerId: match.partnerId,
+                  match: match.kind,
+                  // One label, as `inbox list` and the dashboard show it ("referrer of ann, bob").
+                  matchedAs: matchLabel(match.kind, match.referred),
+                  ...(match.referred ? { referred: match.referred } : {}),
+                }
               : null,
           ...(match?.kind === 'team' ? { team: match.sentKind } : {}),
           // "team" for an answer to the team's own mail, as the dashboard's inbox says.
@@ -90,7 +99,7 @@ export default defineCommand({
       for (const r of results) {
         out.print(
           terminalSafe(
-            `${r.file}: ${r.class} · ${r.partner ? `${r.partner.campaign}/${r.partner.partnerId} (${r.partner.match})` : `${r.unmatchedAs}${r.team ? ` (answers a ${r.team})` : ''}`}`,
+            `${r.file}: ${r.class} · ${r.partner ? `${r.partner.campaign}/${r.partner.partnerId} (${r.partner.matchedAs})` : `${r.unmatchedAs}${r.team ? ` (answers a ${r.team})` : ''}`}`,
           ),
         );
         for (const e of r.evidence) out.print(terminalSafe(`  ${e.rule} (${e.where}): ${e.saw}`));

@@ -52,7 +52,7 @@ export default defineCommand({
             r.class,
             r.from,
             r.partner || '—',
-            r.match || '—',
+            r.matchedAs || '—',
             r.subject.slice(0, 60),
           ];
         }),
