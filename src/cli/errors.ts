@@ -26,6 +26,10 @@ const expected: Record<string, { code: string; hint?: string }> = {
     code: 'store-unavailable',
     hint: 'Check DATABASE_URL (or the SQLite folder, AIRCOVER_DATA_DIR) and that the database is running.',
   },
+  StoreMigrationsPendingError: {
+    code: 'store-migrations-pending',
+    hint: 'Run `aircover db migrate` to apply them (`serve` and the commands that write apply them too).',
+  },
   SecretError: { code: 'secret' },
   WebinarError: { code: 'webinar' },
   MarkError: { code: 'mark' },

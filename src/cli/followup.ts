@@ -28,7 +28,7 @@ export async function withFollowup<T>(
   // the cache but does not write it (it changes nothing, not even the state folder).
   const { loadAllCampaignsCached } = await import('../lib/campaign/load-cache.ts');
   const { followupCampaigns } = await import('../lib/followup/from-campaign.ts');
-  const { isStoreUnavailable, openStore } = await import('../lib/store/index.ts');
+  const { openStore } = await import('../lib/store/index.ts');
   let campaigns: FollowupCampaign[];
   let loaded: Campaign[];
   try {
@@ -42,18 +42,13 @@ export async function withFollowup<T>(
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
-  let store: Store;
-  try {
-    // A dry run neither creates the SQLite file nor applies migrations (src/lib/store/index.ts),
-    // and neither does a command that only reads: it changes nothing either.
-    store = await openStore({
-      ...(args.url ? { url: args.url } : {}),
-      ...(args.dryRun || args.readOnly ? { dryRun: true } : {}),
-    });
-  } catch (error) {
-    if (isStoreUnavailable(error)) throw new CliError(error.message);
-    throw error;
-  }
+  // A dry run neither creates the SQLite file nor applies migrations (src/lib/store/index.ts),
+  // and neither does a command that only reads: it changes nothing either. A store that cannot
+  // be opened, or needs migrations, fails as itself: src/cli/errors.ts gives its code and hint.
+  const store: Store = await openStore({
+    ...(args.url ? { url: args.url } : {}),
+    ...(args.dryRun || args.readOnly ? { dryRun: true } : {}),
+  });
   try {
     return await fn(store, campaigns, loaded);
   } finally {

@@ -83,6 +83,10 @@ describe('a read-only command on a store with migrations pending', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/run `aircover db migrate` first/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
+      // The hint says what to run, not to check a connection that works.
+      expect(r.stderr).not.toMatch(/Check DATABASE_URL/);
+      const j = await runCli([...args, '--json'], env(dir));
+      expect(JSON.parse(j.stdout).error).toMatchObject({ code: 'store-migrations-pending' });
     }
     const store = await openStore({ dataDir: join(dir, 'data'), migrate: false });
     try {

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import type { OpenStoreOptions, Store } from '../../lib/store/index.ts';
 import { dryRunArg } from '../args.ts';
-import { CliError, out } from '../output.ts';
+import { out } from '../output.ts';
 
 const connection = {
   url: {
@@ -20,22 +20,18 @@ async function withStore<T>(
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
   // The store (and pg) loads only when a subcommand runs, so `--help` stays fast.
-  const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
+  const { openStore } = await import('../../lib/store/index.ts');
   // A dry run reads the store as it is: no SQLite file made, no Postgres schema created.
   const options: OpenStoreOptions = { migrate, ...(args.dryRun ? { dryRun: true } : {}) };
   if (args.url) options.url = args.url;
   if (args.dataDir) options.dataDir = args.dataDir;
+  // An unreachable or locked database fails as itself: one clear line with its hint, no stack
+  // (src/cli/errors.ts).
+  const store = await openStore(options);
   try {
-    const store = await openStore(options);
-    try {
-      return await fn(store);
-    } finally {
-      await store.close();
-    }
-  } catch (error) {
-    // Unreachable or locked database: one clear line, no stack.
-    if (isStoreUnavailable(error)) throw new CliError(error.message);
-    throw error;
+    return await fn(store);
+  } finally {
+    await store.close();
   }
 }
 

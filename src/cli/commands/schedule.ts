@@ -25,7 +25,7 @@ export default defineCommand({
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const { loadPlanState, planTouch } = await import('../../lib/email/send/index.ts');
     const { isoInZone } = await import('../../lib/time/zone.ts');
-    const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
+    const { openStore } = await import('../../lib/store/index.ts');
 
     const loaded = loadCampaign(dir, { contentDir: args.contentDir });
     if (!loaded.ok) {
@@ -41,14 +41,9 @@ export default defineCommand({
         { code: 'bad-value', field: 'touch' },
       );
     }
-    let store: Awaited<ReturnType<typeof openStore>>;
-    try {
-      // It plans without writing, so it opens the store as a dry run does: never created or migrated.
-      store = await openStore({ dryRun: true });
-    } catch (error) {
-      if (isStoreUnavailable(error)) throw new CliError(error.message);
-      throw error;
-    }
+    // It plans without writing, so it opens the store as a dry run does: never created or migrated.
+    // A store that cannot be opened fails as itself (src/cli/errors.ts gives its code and hint).
+    const store = await openStore({ dryRun: true });
     const now = new Date();
     const plans: TouchPlan[] = [];
     try {

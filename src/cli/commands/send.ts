@@ -203,7 +203,7 @@ export default defineCommand({
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
     const { dueTouches } = await import('../../lib/email/send/index.ts');
     const { LockBusyError, withStoreLock } = await import('../../lib/lock.ts');
-    const { isStoreUnavailable, openStore } = await import('../../lib/store/index.ts');
+    const { openStore } = await import('../../lib/store/index.ts');
     // The compiled email layout from the last run: MJML loads only when it changed. A dry run
     // reads every cache below and writes none: it changes nothing, not even the state folder.
     const { keepLayoutsIn } = await import('../../lib/email/render/layout.ts');
@@ -265,14 +265,9 @@ export default defineCommand({
     const problems = [...loaded.problems, ...report.problems];
     if (problems.some((p) => p.severity === 'error')) throw refuse(problems);
 
-    let store: Store;
-    try {
-      // A dry run neither creates the SQLite file nor applies migrations.
-      store = await openStore(args.dryRun ? { dryRun: true } : {});
-    } catch (error) {
-      if (isStoreUnavailable(error)) throw new CliError(error.message);
-      throw error;
-    }
+    // A dry run neither creates the SQLite file nor applies migrations. A store that cannot be
+    // opened fails as itself (src/cli/errors.ts gives its code and hint).
+    const store: Store = await openStore(args.dryRun ? { dryRun: true } : {});
     const work = () => run(store, campaign, touches, now, args);
     try {
       if (args.dryRun) await work();

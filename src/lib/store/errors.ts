@@ -14,9 +14,24 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * The store is there but behind the code: a command that only reads, or a dry run, applies no
+ * migration and says so. Its own name, so the CLI's hint says what to run, not to check the
+ * connection.
+ */
+export class StoreMigrationsPendingError extends StoreUnavailableError {
+  constructor(engine: 'sqlite' | 'postgres', message: string) {
+    super(engine, message);
+    this.name = 'StoreMigrationsPendingError';
+  }
+}
+
+/**
  * By name, not `instanceof`: the server's store (src/) and the routes Astro bundled into dist/
  * each hold their own copy of this class, and an error crosses from one to the other.
  */
 export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
-  return error instanceof Error && error.name === 'StoreUnavailableError';
+  return (
+    error instanceof Error &&
+    (error.name === 'StoreUnavailableError' || error.name === 'StoreMigrationsPendingError')
+  );
 }

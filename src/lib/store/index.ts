@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Driver } from './driver.ts';
-import { StoreUnavailableError } from './errors.ts';
+import { StoreMigrationsPendingError } from './errors.ts';
 import { openPostgres } from './postgres.ts';
 import { SqlStore } from './sql-store.ts';
 import { openSqlite } from './sqlite.ts';
@@ -127,7 +127,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     }
     if (pending.length > 0) {
       await store.close().catch(() => undefined);
-      throw new StoreUnavailableError(
+      throw new StoreMigrationsPendingError(
         store.engine,
         `the store needs ${pending.length} migration(s) (${pending.map((m) => m.version).join(', ')}): run \`aircover db migrate\` first; this run changes nothing`,
       );

@@ -11,15 +11,11 @@ import { CliError, ExitCode, out, terminalSafe } from '../../output.ts';
  * schema nor applies a pending migration (it says to run `db migrate`).
  */
 async function presentStore(url: string | undefined): Promise<Store | null> {
-  const { isStoreUnavailable, openStore, sqlitePathFor } = await import('../../../lib/store/index.ts');
+  const { openStore, sqlitePathFor } = await import('../../../lib/store/index.ts');
   const given = url ?? (process.env.DATABASE_URL || undefined);
   if (!given && !existsSync(sqlitePathFor(undefined))) return null;
-  try {
-    return await openStore({ ...(given ? { url: given } : {}), dryRun: true });
-  } catch (error) {
-    if (isStoreUnavailable(error)) throw new CliError(error.message);
-    throw error;
-  }
+  // A store that cannot be opened fails as itself (src/cli/errors.ts gives its code and hint).
+  return await openStore({ ...(given ? { url: given } : {}), dryRun: true });
 }
 
 async function campaignsOrNone(): Promise<FollowupCampaign[]> {
