@@ -6,10 +6,12 @@
  * send of one touch with an empty cache (the goal's figure) and right after a check (the cache
  * warm, the usual order); and the peak memory of a full check at a quarter of the
  * partners, to see it stay flat. Goals: the send ≤ 0.3× the check, the second check ≤ 0.2× the
- * first, peak memory at 4× the partners ≤ 1.25× (the preflight keeps counts, not messages). JSON out.
+ * first, peak memory at 4× the partners ≤ 1.25× (the preflight keeps counts, not messages); beside
+ * the peak, the smallest old generation a check completes in at both sizes (its live set). JSON out.
  *
  *   npm run bench -- preflight [--partners 500] [--rounds 3]
  */
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,33 @@ function cli(fixture: ReturnType<typeof makeFixture>) {
   };
 }
 
+/**
+ * The smallest old generation (MB) a full check completes in, by bisection: a bound on its live
+ * set, which peak RSS blurs with V8's heap sizing. A run that runs out of heap dies by a signal or
+ * says so; a check that finds problems still exits 1 and counts as completed.
+ */
+function smallestHeap(fixture: ReturnType<typeof makeFixture>): number {
+  const cache = join(fixture.env.AIRCOVER_STATE_DIR as string, 'cache', 'preflight');
+  const completes = (mb: number) => {
+    rmSync(cache, { recursive: true, force: true });
+    const r = spawnSync(
+      process.execPath,
+      [`--max-old-space-size=${mb}`, '--max-semi-space-size=1', aircoverCli, 'check', fixture.campaign],
+      { env: { ...process.env, ...fixture.env }, encoding: 'utf8' },
+    );
+    return (r.status === 0 || r.status === 1) && !/heap out of memory|Allocation failed/.test(r.stderr);
+  };
+  let low = 8;
+  let high = 512;
+  if (!completes(high)) return Number.NaN;
+  while (high - low > 2) {
+    const mid = Math.floor((low + high) / 2);
+    if (completes(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -72,6 +101,8 @@ try {
   const secondRatio = median(rounds.map((r) => r.second.seconds / r.check.seconds));
   const bigPeak = median(rounds.map((r) => r.check.peakMB ?? 0));
   const memoryRatio = smallCheck.peakMB ? bigPeak / smallCheck.peakMB : Number.NaN;
+  const liveBig = smallestHeap(big);
+  const liveSmall = smallestHeap(small);
   printJson({
     bench: 'preflight',
     loadavg: loadavg().map((l) => round(l, 2)),
@@ -95,6 +126,9 @@ try {
       peakMB: bigPeak,
       peakMBAtQuarterPartners: smallCheck.peakMB ?? null,
       ratio: round(memoryRatio, 2),
+      smallestOldSpaceMB: liveBig,
+      smallestOldSpaceMBAtQuarterPartners: liveSmall,
+      liveRatio: round(liveBig / liveSmall, 2),
     },
     goals: {
       sendTouchAtMost03xCheck: sendRatio <= 0.3,
