@@ -47,7 +47,10 @@ async function undo(store: Store, m: StoredInbound): Promise<void> {
   const previous = m.effects as Partial<AppliedEffects>;
   if (previous.responses?.length) await store.removeResponses(previous.responses);
   // "Left the company" changes the partner's state (state/status.ts), so a correction withdraws it.
-  if (m.campaign && m.partnerId && previous.events?.some((k) => /:left(:|$)/.test(k)))
+  // Its key is `inbox:<id>:left`, or `…:left:<corrected at>` (applyEffects); a campaign or
+  // partner named "left" in another event's key is not it.
+  const left = `inbox:${m.id}:left`;
+  if (m.campaign && m.partnerId && previous.events?.some((k) => k === left || k.startsWith(`${left}:`)))
     await store.appendEvents([
       {
         campaign: m.campaign,
