@@ -75,11 +75,15 @@ export function makeFixture(options: FixtureOptions): Fixture {
     const email = `partner${i}@example${i % 7}.com`;
     row[col('id')] = id;
     row[col('email')] = email;
-    // Gatekeeper and referrer addresses unique per row too.
+    // Gatekeeper and referrer addresses unique per row too, and so the referrer's name: one
+    // person with one address per row (the referrer lint refuses one name at many addresses).
     for (const c of ['gatekeeper_1_email', 'gatekeeper_2_email', 'referrer_email']) {
       const k = col(c);
       if (k >= 0 && row[k]) row[k] = `${c.split('_')[0]}${i}@example.org`;
     }
+    const referrerName = col('referrer_name');
+    if (i >= sample.length && referrerName >= 0 && row[referrerName])
+      row[referrerName] = `${row[referrerName]} ${i}`;
     ids.push(id);
     emails.set(id, email);
     out.push(row);
