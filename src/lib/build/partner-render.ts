@@ -9,11 +9,12 @@
  * batches from one queue. A worker costs about a second to start (it imports the server and
  * loads the campaigns), so a few pages stay on this thread.
  */
-import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { threadId, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { PartnerPage } from '../campaign/site.ts';
+import { writeWhole } from '../fs/write-whole.ts';
 import { siteUrl } from '../personalize/links.ts';
 
 export type RenderPage = (page: PartnerPage, site?: string) => Promise<string>;
@@ -53,17 +54,6 @@ export async function serverRenderer(outDir: string): Promise<RenderPage> {
     if (was === undefined) delete process.env.ASTRO_NODE_AUTOSTART;
     else process.env.ASTRO_NODE_AUTOSTART = was;
   }
-}
-
-/**
- * Writes a file whole: under a temporary name, then renamed, so no reader sees half of it.
- * Synchronously: for pages of about 20 KB, the promise API's open, write and close cost more
- * on this thread than the write itself (0.6 s for 1,000 pages, in a profile).
- */
-export function writeWhole(file: string, text: string): void {
-  const temporary = `${file}.${process.pid}-${threadId}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
 }
 
 /** Renders each page into its cache file, on up to `threads` threads; says how many where. */

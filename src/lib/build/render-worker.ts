@@ -5,8 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { partnerPages } from '../campaign/site.ts';
+import { writeWhole } from '../fs/write-whole.ts';
 import { siteUrl } from '../personalize/links.ts';
-import { type RenderJob, serverRenderer, writeWhole } from './partner-render.ts';
+import { type RenderJob, serverRenderer } from './partner-render.ts';
 
 const port = parentPort;
 if (!port) throw new Error('render-worker.ts runs as a worker thread');

@@ -12,9 +12,10 @@
  * caches: `--dry-run` changes nothing, not even a file under the state folder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { writeWhole } from '../fs/write-whole.ts';
 import type { Campaign, LoadAllOptions, LoadOptions, LoadResult } from './load.ts';
 import { packageVersions } from './package-versions.ts';
 import type { Problem } from './problems.ts';
@@ -182,9 +183,7 @@ export async function throughCache<R>(t: Through<R>): Promise<{ result: R; fromC
     };
     try {
       mkdirSync(dirname(file), { recursive: true });
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, serialize(entry));
-      renameSync(temporary, file);
+      writeWhole(file, serialize(entry));
     } catch {
       // A cache that cannot be written costs the next run time, never a wrong answer.
     }

@@ -11,8 +11,9 @@
  * touch (its template text and settings) and the partner's row.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeWhole } from '../fs/write-whole.ts';
 import type { Campaign } from './load.ts';
 import { packageVersions } from './package-versions.ts';
 import type { Problem } from './problems.ts';
@@ -78,9 +79,7 @@ export class PreflightCache {
     for (const [key, value] of this.used) entries[key] = value;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      const temporary = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify({ format: CACHE_FORMAT, code: codeDigest(), entries }));
-      renameSync(temporary, this.file);
+      writeWhole(this.file, JSON.stringify({ format: CACHE_FORMAT, code: codeDigest(), entries }));
     } catch {
       // A cache that cannot be written costs the next run time, never a wrong answer.
     }

@@ -6,11 +6,12 @@
  * of a site with thousands of partner cards costs a file read per card.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import satori from 'satori';
+import { writeWhole } from '../fs/write-whole.ts';
 import { encodePng } from './png.ts';
 
 export const CARD_WIDTH = 1200;
@@ -169,9 +170,7 @@ export async function cachedCard(content: CardContent, dir = cacheDir()): Promis
   }
   const png = await renderCard(content);
   mkdirSync(dir, { recursive: true });
-  // Write then rename, so a build killed mid-write never leaves a truncated card behind.
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, png);
-  renameSync(temp, file);
+  // Whole, so a build killed mid-write never leaves a truncated card behind.
+  writeWhole(file, png);
   return png;
 }

@@ -5,9 +5,10 @@
  * folder (never the public one: it holds every token), and the first request for a card not
  * yet drawn draws it into the card cache, where every later request finds it.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeWhole } from '../fs/write-whole.ts';
 import type { CardContent } from './card.ts';
 
 const MANIFEST = 'partner-cards.json';
@@ -17,9 +18,7 @@ const MANIFEST = 'partner-cards.json';
  * rebuild after a change to the partner lists writes into the live output).
  */
 export function writePartnerCardManifest(outDir: string, cards: Record<string, CardContent>): void {
-  const file = join(outDir, 'server', MANIFEST);
-  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(cards));
-  renameSync(`${file}.${process.pid}.tmp`, file);
+  writeWhole(join(outDir, 'server', MANIFEST), JSON.stringify(cards));
 }
 
 /** The server folder of the build this module runs from: the one holding entry.mjs. */
@@ -30,13 +29,13 @@ function serverDir(from = fileURLToPath(import.meta.url)): string | undefined {
 }
 
 let manifest: { cards: Map<string, CardContent>; mtimeMs: number } | undefined;
+/** The manifest's path, found once (null: not looked for yet; undefined: not in a build). */
+let manifestFile: string | undefined | null = null;
 
 /**
  * The card content of a partner token, or undefined for a token no build made a page for. Read
  * again when a rebuild replaced the manifest: only requests for cards not yet drawn get here.
  */
-let manifestFile: string | undefined | null = null;
-
 export function partnerCardContent(token: string): CardContent | undefined {
   if (manifestFile === null) {
     const dir = serverDir();

@@ -8,9 +8,10 @@
  * MJML's version, so a command loads MJML only when one of them changed.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { findPackageJSON } from 'node:module';
 import { join } from 'node:path';
+import { writeWhole } from '../../fs/write-whole.ts';
 
 export const slots = {
   subject: 'AIRCOVERSLOTSUBJECT',
@@ -102,10 +103,7 @@ function toDisk(lang: string, html: string): void {
   if (!cacheDir || readOnly) return;
   try {
     mkdirSync(cacheDir, { recursive: true });
-    const file = join(cacheDir, `${layoutDigest(lang)}.html`);
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, html);
-    renameSync(temporary, file);
+    writeWhole(join(cacheDir, `${layoutDigest(lang)}.html`), html);
   } catch {
     // A layout that cannot be kept is compiled again next time, never wrong.
   }
