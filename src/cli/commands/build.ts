@@ -147,6 +147,7 @@ export async function buildSite(
     AIRCOVER_CARDS_PLACED: '1',
   });
   const client = join(outDir, 'client');
+  const missing = (list: PlacedCard[]) => list.filter((card) => !existsSync(cachedCardFile(card.content)));
   // Builds of one project share its .astro folder (types, content modules) and may share an
   // output: one at a time, from the first change to the output to its stamp.
   await withLock(
@@ -178,10 +179,9 @@ export async function buildSite(
     let lastPagesReport = renderStarted;
     // Cards that will be left to the server anyway (more than a build waits for) give their
     // thread to the pages, which the build does wait for. The public cards still to draw are
-    // drawn after (finishCards).
-    const manyCards =
-      !options.allCards &&
-      toDraw.filter((card) => !existsSync(cachedCardFile(card.content))).length > WAIT_FOR_AT_MOST;
+    // drawn after (finishCards). Fewer missing now means fewer still after the pages: this is
+    // the one place that decides.
+    const manyCards = !options.allCards && missing(toDraw).length > WAIT_FOR_AT_MOST;
     if (manyCards) stopDrawing.abort();
     try {
       await renderPartnerPages(
@@ -218,8 +218,6 @@ export async function buildSite(
     // the server, which draws each on its first request (src/lib/og/partner-cards.ts): drawing
     // 10,000 takes minutes of CPU, far more than the pages. The public pages' cards, first in
     // the queue, are always waited for: a static host serves them without the server.
-    const missing = (list: PlacedCard[]) => list.filter((card) => !existsSync(cachedCardFile(card.content)));
-    if (!options.allCards && missing(toDraw).length > WAIT_FOR_AT_MOST) stopDrawing.abort();
     const drawn = await drawing;
     if ('error' in drawn)
       throw new CliError(

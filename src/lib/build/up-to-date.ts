@@ -68,13 +68,16 @@ interface Stamp {
   cards?: string[] | undefined;
 }
 
-function readStamp(outDir: string, stateDir: string): Stamp | undefined {
+/** A stamp, or undefined when it is missing or unreadable. */
+function readStampFile(file: string): Stamp | undefined {
   try {
-    return JSON.parse(readFileSync(stampFile(outDir, stateDir), 'utf8')) as Stamp;
+    return JSON.parse(readFileSync(file, 'utf8')) as Stamp;
   } catch {
     return undefined;
   }
 }
+
+const readStamp = (outDir: string, stateDir: string) => readStampFile(stampFile(outDir, stateDir));
 
 export function isUpToDate(outDir: string, stateDir: string, key: string): boolean {
   const stamp = readStamp(outDir, stateDir);
@@ -127,14 +130,9 @@ export function cardsInUse(stateDir: string): Set<string> | undefined {
     return used;
   }
   for (const name of names) {
-    let stamp: Stamp;
-    try {
-      stamp = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Stamp;
-    } catch {
-      return undefined;
-    }
-    if (!stamp.cards) return undefined;
-    for (const hash of stamp.cards) used.add(hash);
+    const cards = readStampFile(join(dir, name))?.cards;
+    if (!cards) return undefined;
+    for (const hash of cards) used.add(hash);
   }
   return used;
 }
