@@ -34,7 +34,7 @@ export default defineCommand({
       throw new CliError(`unknown status ${unknown.join(', ')} (use ${statuses.join(', ')})`, ExitCode.usage);
     // The queue's modules load when it runs, so `--help` stays fast; CSV only for --csv.
     const { buildQueue } = await import('../../lib/followup/queue.ts');
-    const { isDueToday } = await import('../../lib/followup/rules.ts');
+    const { dueTodayTest } = await import('../../lib/followup/rules.ts');
     const { teamClock } = await import('../../lib/followup/team-clock.ts');
     const { formatShort, zoneNote } = await import('../../lib/time/format.ts');
     // It only reads: the store is never created or migrated (as for a dry run).
@@ -53,12 +53,13 @@ export default defineCommand({
       if (queue.length === 0) return out.info('No partners match.');
       // People read the due times in the campaign's zone and locale, named under the table.
       const { timeZone: tz, locale } = teamClock(campaigns);
+      const dueToday = dueTodayTest(now, tz);
       out.table(
         ['', 'due', 'partner', 'campaign', 'owner', 'status', 'score', 'next action', 'reason'],
         queue.map((i) => [
           i.hot
             ? { text: 'HOT', paint: color.red }
-            : isDueToday(i, now, tz)
+            : dueToday(i)
               ? { text: 'today', paint: color.yellow }
               : '',
           i.due ? formatShort(i.due, tz, locale) : '—',
@@ -71,7 +72,7 @@ export default defineCommand({
           oneLine(i.reason, 70),
         ]),
       );
-      const due = queue.filter((i) => isDueToday(i, now, tz)).length;
+      const due = queue.filter(dueToday).length;
       out.info(
         `${queue.length} partners, ${due} due today (${zoneNote(tz)}). --json or --csv for the suggested messages.`,
       );

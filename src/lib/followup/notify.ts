@@ -15,7 +15,7 @@ import { dayKey, formatDate, formatShort } from '../time/format.ts';
 import { partnerPath } from './links.ts';
 import type { FollowUp, FollowupCampaign } from './model.ts';
 import { buildQueue } from './queue.ts';
-import { isDueToday } from './rules.ts';
+import { dueTodayTest } from './rules.ts';
 import { type TeamClock, teamClock } from './team-clock.ts';
 
 export interface NotifyEnv extends TransportEnv {
@@ -100,6 +100,7 @@ export async function buildDigest(
         });
     }
   }
+  const isDue = dueTodayTest(now, tz);
   return {
     since,
     now: now.toISOString(),
@@ -108,7 +109,7 @@ export async function buildDigest(
     today: dayKey(now, tz),
     wroteBack: queue.filter((i) => wroteBack.has(i.status)),
     hot: queue.filter((i) => i.hot && i.hotAt !== null && i.hotAt >= since),
-    dueToday: queue.filter((i) => isDueToday(i, now, tz) && i.action !== 'hold'),
+    dueToday: queue.filter((i) => isDue(i) && i.action !== 'hold'),
     registrations,
     feedback,
   };

@@ -5,7 +5,7 @@
 import type { PartnerState } from '../campaign/audience.ts';
 import type { Store, Suppression } from '../store/types.ts';
 import { type FollowUp, type FollowupCampaign, type Status, statuses } from './model.ts';
-import { isDueToday, linkCampaigns, rowOf, sortQueue } from './rules.ts';
+import { dueTodayTest, linkCampaigns, rowOf, sortQueue } from './rules.ts';
 import { scoringConfig } from './scoring.ts';
 import { engagement } from './signals.ts';
 import { type CampaignStates, loadCampaignStates } from './state/index.ts';
@@ -202,7 +202,7 @@ export async function campaignPage(
       notNow: statusCounts['not-now'],
       declined: statusCounts.declined,
       // The same "today" as the queue and the digest: the campaign zone's day.
-      dueToday: items.filter((i) => isDueToday(i, now, campaign.timeZone)).length,
+      dueToday: items.filter(dueTodayTest(now, campaign.timeZone)).length,
       humanEvents: eventCounts.human,
       botOrSuspectEvents: eventCounts.nonHuman,
     },

@@ -129,25 +129,29 @@ export function linkCampaigns(items: FollowUp[]): FollowUp[] {
  * score; stopped and held partners last.
  */
 export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): FollowUp[] {
-  const bucket = (i: FollowUp) =>
-    i.action === 'reply'
-      ? -1
-      : i.priority === 0
-        ? 0
-        : i.due === null
-          ? 2
-          : isDueToday(i, now, timeZone)
-            ? 0
-            : 1;
+  const dueToday = dueTodayTest(now, timeZone);
+  // Each item's bucket once, not once per comparison: a comparison would format two dates.
+  const buckets = new Map<FollowUp, number>();
+  for (const i of items)
+    buckets.set(
+      i,
+      i.action === 'reply' ? -1 : i.priority === 0 ? 0 : i.due === null ? 2 : dueToday(i) ? 0 : 1,
+    );
+  const bucket = (i: FollowUp) => buckets.get(i) as number;
   return items.sort(
     (a, b) =>
       bucket(a) - bucket(b) ||
       a.priority - b.priority ||
-      (a.due ?? '9999').localeCompare(b.due ?? '9999') ||
+      // ISO instants in UTC order as plain strings.
+      compareText(a.due ?? '9999', b.due ?? '9999') ||
       b.score - a.score ||
-      a.company.localeCompare(b.company),
+      companyOrder.compare(a.company, b.company),
   );
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** One collator for every sort: `localeCompare` looks one up on each call. */
+const companyOrder = new Intl.Collator();
 
 /**
  * Whether an item is due today or overdue (hot items always are). "Today" is the calendar day of
@@ -155,10 +159,13 @@ export function sortQueue(items: FollowUp[], now: Date, timeZone = 'UTC'): Follo
  * 24-hour window, so it holds far from UTC and on the days the clocks change.
  */
 export function isDueToday(item: FollowUp, now: Date, timeZone: string): boolean {
-  if (item.priority === 0) return true;
-  return (
-    item.due !== null &&
-    item.action !== 'wait' &&
-    dayKey(new Date(item.due), timeZone) <= dayKey(now, timeZone)
-  );
+  return dueTodayTest(now, timeZone)(item);
+}
+
+/** `isDueToday` for many items at one moment: today's key is worked out once. */
+export function dueTodayTest(now: Date, timeZone: string): (item: FollowUp) => boolean {
+  const today = dayKey(now, timeZone);
+  return (item) =>
+    item.priority === 0 ||
+    (item.due !== null && item.action !== 'wait' && dayKey(new Date(item.due), timeZone) <= today);
 }

@@ -88,10 +88,21 @@ export const zoneNote = (timeZone: string) => `times in ${timeZone}`;
 
 /** `2027-01-14`: the calendar day of an instant in a zone (for keys and comparisons, not people). */
 export function dayKey(instant: Date, timeZone: string): string {
-  return dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(instant);
 }
+
+/** `dayKey`'s formats by zone: queues key thousands of days, and a lookup by options costs more. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The site's locale for public pages: content/site.yaml's Open Graph `en_GB` read as BCP 47 `en-GB`. */
 export const localeFromOpenGraph = (ogLocale: string): Locale => ogLocale.replace('_', '-');
