@@ -20,6 +20,16 @@ import { lifecycleOf } from '../webinar/lifecycle.ts';
 /** Bump when the cache's layout or the meaning of a key changes. */
 const FINGERPRINT_VERSION = '1';
 
+/** The names Astro looks for its config under. */
+const ASTRO_CONFIG_FILES = [
+  'astro.config.mjs',
+  'astro.config.js',
+  'astro.config.ts',
+  'astro.config.mts',
+  'astro.config.cjs',
+  'astro.config.cts',
+];
+
 /** Build-local variables that say where things go, not what a page says. */
 const PLACEMENT_VARIABLES = new Set([
   'AIRCOVER_OUT_DIR',
@@ -60,7 +70,8 @@ export function sharedFingerprint(input: FingerprintInput): string {
   // The CLI (src/cli/) runs the build; no page imports it.
   const cli = join(root, 'src', 'cli');
   for (const part of ['src', 'public']) hashTree(hash, root, join(root, part), (file) => file === cli);
-  for (const file of ['astro.config.mjs', 'package-lock.json', 'tsconfig.json']) {
+  // Astro reads whichever config file the project has: .mjs here, .ts or others in a fork.
+  for (const file of [...ASTRO_CONFIG_FILES, 'package-lock.json', 'tsconfig.json']) {
     try {
       hash.update(`\0${file}\0`).update(readFileSync(join(root, file)));
     } catch {
