@@ -40,6 +40,9 @@ export default defineConfig({
       ],
     },
   },
+  // Prism marks code with classes, which src/styles/global.css colours; Shiki's colours are
+  // inline style attributes, which the CSP above blocks (and Astro warns of on every build).
+  markdown: { syntaxHighlight: 'prism' },
   trailingSlash: 'ignore',
   outDir: process.env.AIRCOVER_OUT_DIR ?? './dist',
   // `aircover build` gives each content folder a cache of its own (src/lib/build/astro-cache.ts).

@@ -150,6 +150,12 @@ describe('the server behind a proxy', () => {
       };
       for (const path of ['/', '/whitepapers/', '/blog/', '/webinars/', '/webinars/integrators-share-live/'])
         await visit(path);
+      // Every post: one carries a code block, whose highlighting must not need inline styles.
+      await visit('/blog/');
+      const posts = await page.$$eval('a[href^="/blog/"]', (as) =>
+        as.map((a) => a.getAttribute('href') ?? ''),
+      );
+      for (const path of new Set(posts.filter((href) => href !== '/blog/'))) await visit(path);
       const links = await page.$$eval('a[href^="/whitepapers/"], a[href^="/blog/"]', (as) =>
         as.map((a) => a.getAttribute('href') ?? ''),
       );
