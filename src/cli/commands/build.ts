@@ -62,7 +62,7 @@ export async function buildSite(
   const { withLock } = await import('../../lib/lock.ts');
   const { placeCards, warmCards } = await import('../../lib/og/pool.ts');
   const { astroCacheDir } = await import('../../lib/build/astro-cache.ts');
-  const { sharedFingerprint } = await import('../../lib/build/fingerprint.ts');
+  const { partnerPageFingerprint, sharedFingerprint } = await import('../../lib/build/fingerprint.ts');
   const { cachedPageFile, pageCacheDir, planPages, settlePages } = await import(
     '../../lib/build/page-cache.ts'
   );
@@ -88,9 +88,10 @@ export async function buildSite(
   const cards = [...pageCards, ...partnerCardList];
 
   // Loaded and checked already by partnerPages() above.
-  const shared = sharedFingerprint({ projectRoot: process.cwd(), contentDir, campaigns: siteCampaigns() });
+  const fingerprintInput = { projectRoot: process.cwd(), contentDir, campaigns: siteCampaigns() };
+  const shared = sharedFingerprint(fingerprintInput);
   const { campaignsDir } = await import('../../lib/campaign/site.ts');
-  const plan = planPages(pages, shared, {
+  const plan = planPages(pages, partnerPageFingerprint(fingerprintInput), {
     dir: pageCacheDir(campaignsDir(), stateDir),
     fresh: options.fresh === true,
   });
@@ -155,7 +156,10 @@ export async function buildSite(
     async () => {
       // A build that stops midway leaves no stamp, so the next one starts over.
       forgetStamp(outDir, stateDir);
-      if (!pagesOnly) await astroBuild(outDir, options.verbose === true);
+      if (!pagesOnly) {
+        await astroBuild(outDir, options.verbose === true);
+        await confirmCachedPages();
+      }
       await renderPages();
       await settlePages(plan, client);
       await finishCards();
@@ -173,6 +177,34 @@ export async function buildSite(
     { onWait: () => out.info('Another build of this project is running; waiting for it to finish…') },
   );
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  /**
+   * The page cache's key leaves out the content's text (partnerPageFingerprint), so after a
+   * change to it Astro has built a new server whose pages should come out the same. One cached
+   * page per campaign is rendered again and compared; if any differs, every page renders.
+   */
+  async function confirmCachedPages(): Promise<void> {
+    const samples = [...new Map(plan.cached.map((page) => [page.campaign.id, page])).values()];
+    if (samples.length === 0) return;
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(plan.dir, '..', 'confirm-'));
+    try {
+      const jobs = samples.map((page, i) => ({ page, file: join(dir, `${i}.html`) }));
+      await renderPartnerPages(outDir, jobs, { threads: 1 });
+      for (const { page, file } of jobs) {
+        const [again, cached] = await Promise.all([readFile(file), readFile(cachedPageFile(plan, page))]);
+        if (again.equals(cached)) continue;
+        out.info(
+          `The partner pages come out different from the cached ones (campaign ${page.campaign.id}): rendering all ${plan.cached.length + plan.render.length}`,
+        );
+        plan.render.push(...plan.cached);
+        plan.cached = [];
+        return;
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 
   async function renderPages(): Promise<void> {
     const renderStarted = performance.now();

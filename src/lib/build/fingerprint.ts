@@ -38,7 +38,15 @@ const PLACEMENT_VARIABLES = new Set([
   'AIRCOVER_CARDS_PLACED',
 ]);
 
-function hashTree(hash: Hash, root: string, dir: string, skip: (file: string) => boolean): void {
+type ReadFile = (file: string) => Buffer | string;
+
+function hashTree(
+  hash: Hash,
+  root: string,
+  dir: string,
+  skip: (file: string) => boolean,
+  read: ReadFile = readFileSync,
+): void {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
@@ -49,8 +57,8 @@ function hashTree(hash: Hash, root: string, dir: string, skip: (file: string) =>
     const file = join(dir, name);
     if (skip(file)) continue;
     const stat = statSync(file);
-    if (stat.isDirectory()) hashTree(hash, root, file, skip);
-    else if (stat.isFile()) hash.update(`\0${relative(root, file)}\0`).update(readFileSync(file));
+    if (stat.isDirectory()) hashTree(hash, root, file, skip, read);
+    else if (stat.isFile()) hash.update(`\0${relative(root, file)}\0`).update(read(file));
   }
 }
 
@@ -62,8 +70,30 @@ export interface FingerprintInput {
   now?: Date;
 }
 
-/** The hash of everything every partner page shares. */
+/** The hash of everything the site is built from: any change to it runs Astro again. */
 export function sharedFingerprint(input: FingerprintInput): string {
+  return fingerprint(input, readFileSync);
+}
+
+/**
+ * The hash of everything every partner page shares. A page shows the content's front matter
+ * (titles, descriptions, dates, people) and never a paper's or a post's text, so a change to
+ * the text alone keeps the cached pages; the build renders one of them again to confirm it
+ * comes out the same before it keeps the others (src/cli/commands/build.ts).
+ */
+export function partnerPageFingerprint(input: FingerprintInput): string {
+  return fingerprint(input, (file) =>
+    /\.mdx?$/.test(file) ? frontMatterOf(readFileSync(file, 'utf8')) : readFileSync(file),
+  );
+}
+
+/** A Markdown file's front matter block: the text up to the closing `---`, or all of it. */
+function frontMatterOf(text: string): string {
+  const block = /^---\r?\n[\s\S]*?\r?\n---(?:\r?\n|$)/.exec(text);
+  return block ? block[0] : text;
+}
+
+function fingerprint(input: FingerprintInput, readContent: ReadFile): string {
   const { projectRoot, contentDir, campaigns, env = process.env, now = new Date() } = input;
   const hash = createHash('sha256').update(FINGERPRINT_VERSION).update(process.version);
   const root = resolve(projectRoot);
@@ -78,7 +108,7 @@ export function sharedFingerprint(input: FingerprintInput): string {
       // absent: nothing to add
     }
   }
-  hashTree(hash, root, resolve(contentDir), () => false);
+  hashTree(hash, root, resolve(contentDir), () => false, readContent);
   const partnerLists = new Set(campaigns.map((c) => resolve(c.partnersFile)));
   for (const campaign of campaigns) {
     hash.update(`\0campaign ${campaign.id}\0`);
