@@ -7,7 +7,7 @@
 import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEnv, projectRoot, runCli } from '../helpers/site-build.ts';
+import { buildEnv, cliBuild, projectRoot } from '../helpers/site-build.ts';
 
 const scratch = join(projectRoot, '.aircover', `content-edit-test-${process.pid}`);
 const content = join(scratch, 'content');
@@ -21,14 +21,7 @@ function env(name: string): Record<string, string> {
   };
 }
 
-async function build(name: string, args: string[] = []): Promise<{ output: string; client: string }> {
-  const result = await runCli(['build', ...args], env(name));
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return {
-    output: result.stdout + result.stderr,
-    client: join(env(name).AIRCOVER_OUT_DIR as string, 'client'),
-  };
-}
+const build = (name: string, args: string[] = []) => cliBuild(env(name), args);
 
 const partnerPages = (client: string) =>
   new Map(

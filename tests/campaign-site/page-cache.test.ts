@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.ts';
-import { buildEnv, projectRoot, runCli, runNode } from '../helpers/site-build.ts';
+import { buildEnv, cliBuild, projectRoot, runNode } from '../helpers/site-build.ts';
 import { pngSize } from '../site/png.ts';
 
 const scratch = join(projectRoot, '.aircover', `page-cache-test-${process.pid}`);
@@ -23,14 +23,7 @@ function env(name: string): Record<string, string> {
   };
 }
 
-async function build(name: string, args: string[] = []): Promise<{ output: string; client: string }> {
-  const result = await runCli(['build', ...args], env(name));
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return {
-    output: result.stdout + result.stderr,
-    client: join(env(name).AIRCOVER_OUT_DIR as string, 'client'),
-  };
-}
+const build = (name: string, args: string[] = []) => cliBuild(env(name), args);
 
 /** Every partner page and card of a build, by path. */
 function partnerFiles(client: string): Map<string, Buffer> {

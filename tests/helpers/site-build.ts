@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 export const projectRoot = resolve(import.meta.dirname, '../..');
 export const buildsRoot = join(projectRoot, '.aircover', 'test-builds');
@@ -45,6 +45,16 @@ export function buildEnv(name: string, options: BuildOptions): Record<string, st
     ...(options.campaignsDir ? { AIRCOVER_CAMPAIGNS_DIR: options.campaignsDir } : {}),
     ...options.env,
   };
+}
+
+/** `aircover build` in this environment, which must succeed: what it printed, and the client folder. */
+export async function cliBuild(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ output: string; client: string }> {
+  const result = await runCli(['build', ...args], env);
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  return { output: result.stdout + result.stderr, client: join(env.AIRCOVER_OUT_DIR as string, 'client') };
 }
 
 /** Runs the aircover CLI in a child process, as a user would. */

@@ -17,13 +17,15 @@
  *
  * The note itself is `notifyOwnerOfHotPartner` (src/lib/followup/notify.ts): the queue decides
  * hotness, the owner's address comes from partners.csv or AIRCOVER_OWNER_EMAILS, and it goes
- * through the campaign transports (outbox by default). At most one note per partner and UTC day
- * from a process; the note's idempotency key (per partner and day) covers the others. A note lost
+ * through the campaign transports (outbox by default). At most one note per partner and day, the
+ * day being the team's (the campaign's zone, as everywhere the team reads a day), from a process;
+ * the note's idempotency key (per partner and that day) covers the others. A note lost
  * to a crash between the event and the note still shows in the queue and the daily digest.
  */
 import type { Transport } from '../email/message.ts';
 import type { FollowupCampaign } from '../followup/model.ts';
 import type { Store } from '../store/types.ts';
+import { dayKey } from '../time/format.ts';
 
 export type HotTrigger = 'form' | 'reading';
 
@@ -52,13 +54,16 @@ export class HotNotifier {
   /** `campaign/partner/day` already noted by this process. */
   readonly #noted = new Set<string>();
   /**
-   * `campaign/partner` found hot by a reading check on `#hotSeenDay`. Reading only adds up, so a
+   * `campaign/partner/day` (the team's day) found hot by a reading check. Reading only adds up, so a
    * partner once hot stays hot that day: later beacons need no second look (without this, every
    * beacon of an already-hot partner aggregated their events again: the collector bench's
    * bottleneck).
    */
   #hotSeen = new Set<string>();
+  /** The UTC day `#hotSeen` was started on: it is emptied once a day, to stay small. */
   #hotSeenDay = '';
+  /** Each campaign's zone, once its campaigns are loaded: the team's day for a note. */
+  readonly #zones = new Map<string, string>();
   /** Per partner: one check at a time; a trigger meanwhile runs it once more after. */
   readonly #running = new Map<string, { again: HotTrigger | null }>();
   #campaigns: { at: number; list: Promise<FollowupCampaign[]> } | null = null;
@@ -83,7 +88,7 @@ export class HotNotifier {
   ): void {
     if (trigger === 'reading' && !events.some((e) => e.verdict === 'human' && READING.has(e.type))) return;
     const key = `${partner.campaign}/${partner.partnerId}`;
-    if (this.#noted.has(`${key}/${at.toISOString().slice(0, 10)}`)) return;
+    if (this.#noted.has(`${key}/${this.#day(partner.campaign, at)}`)) return;
     const running = this.#running.get(key);
     if (running) {
       running.again = running.again === 'form' ? 'form' : trigger;
@@ -125,11 +130,12 @@ export class HotNotifier {
   async #check(partner: { campaign: string; partnerId: string }, trigger: HotTrigger, at: Date) {
     this.stats.checks++;
     const store = await this.#store();
-    const day = at.toISOString().slice(0, 10);
+    const campaigns = await this.#loadCampaigns();
+    for (const campaign of campaigns) this.#zones.set(campaign.id, campaign.timeZone);
+    const day = this.#day(partner.campaign, at);
     const noted = `${partner.campaign}/${partner.partnerId}/${day}`;
     if (this.#noted.has(noted)) return;
-    if (trigger === 'reading' && !(await this.#crossed(store, partner, at))) return;
-    const campaigns = await this.#loadCampaigns();
+    if (trigger === 'reading' && !(await this.#crossed(store, partner, at, day))) return;
     const { notifyOwnerOfHotPartner } = await import('../followup/notify.ts');
     const env = this.#options.env ?? process.env;
     const transport = this.#options.transport ?? (await this.#defaultTransport(env));
@@ -158,7 +164,12 @@ export class HotNotifier {
   }
 
   /** Hot with the events up to now, and not with those before `at` (this beacon's time). */
-  async #crossed(store: Store, partner: { campaign: string; partnerId: string }, at: Date) {
+  /** The team's calendar day of `at` for a campaign (UTC until its campaigns are loaded). */
+  #day(campaign: string, at: Date): string {
+    return dayKey(at, this.#zones.get(campaign) ?? 'UTC');
+  }
+
+  async #crossed(store: Store, partner: { campaign: string; partnerId: string }, at: Date, day: string) {
     const { emptySignals, engagement } = await import('../followup/signals.ts');
     const model = engagement;
     const hotBefore = async (until: Date) => {
@@ -175,12 +186,12 @@ export class HotNotifier {
     };
     // Hot now, from the store's engagement summary (one row, the same human reading totals as the
     // aggregate): most beacons come from partners who are not, and end here without aggregating.
-    const day = at.toISOString().slice(0, 10);
-    if (day !== this.#hotSeenDay) {
+    const utcDay = at.toISOString().slice(0, 10);
+    if (utcDay !== this.#hotSeenDay) {
       this.#hotSeen = new Set();
-      this.#hotSeenDay = day;
+      this.#hotSeenDay = utcDay;
     }
-    const key = `${partner.campaign}/${partner.partnerId}`;
+    const key = `${partner.campaign}/${partner.partnerId}/${day}`;
     if (this.#hotSeen.has(key)) return false;
     const [row] = await store.engagementSummary(partner.campaign, partner.partnerId);
     if (!row) return false;

@@ -244,7 +244,8 @@ export function hotNoteMessage(
   ];
   return {
     ref: { campaign: item.campaign, touch: 'hot-note', partner: item.partnerId },
-    idempotencyKey: `hot:${item.campaign}:${item.partnerId}:${now.toISOString().slice(0, 10)}`,
+    // One a day, the team's day (the campaign's zone), as the collector's claim (engagement/hot.ts).
+    idempotencyKey: `hot:${item.campaign}:${item.partnerId}:${dayKey(now, clock.timeZone)}`,
     from: reformatMailbox(address.from, 'the From of team notes'),
     to: reformatMailbox(address.to, 'the recipient'),
     subject: `Hot: ${item.name}, ${item.company} — follow up within a business day`,
