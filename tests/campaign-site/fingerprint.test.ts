@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedFingerprint } from '../../src/lib/build/fingerprint.ts';
+import { buildFingerprints } from '../../src/lib/build/fingerprint.ts';
 import { projectRoot } from '../helpers/site-build.ts';
 
 const scratch = join(projectRoot, '.aircover', `fingerprint-test-${process.pid}`);
@@ -20,13 +20,13 @@ function project(name: string, files: Record<string, string>): string {
 }
 
 const fingerprint = (root: string) =>
-  sharedFingerprint({
+  buildFingerprints({
     projectRoot: root,
     contentDir: join(root, 'content'),
     campaigns: [],
     env: {},
     now: new Date('2026-12-02T09:00:00Z'),
-  });
+  }).site;
 
 describe('shared fingerprint', () => {
   for (const config of ['astro.config.ts', 'astro.config.mjs']) {

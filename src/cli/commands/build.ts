@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineCommand } from 'citty';
@@ -62,7 +62,7 @@ export async function buildSite(
   const { withLock } = await import('../../lib/lock.ts');
   const { placeCards, warmCards } = await import('../../lib/og/pool.ts');
   const { astroCacheDir } = await import('../../lib/build/astro-cache.ts');
-  const { partnerPageFingerprint, sharedFingerprint } = await import('../../lib/build/fingerprint.ts');
+  const { buildFingerprints } = await import('../../lib/build/fingerprint.ts');
   const { cachedPageFile, pageCacheDir, planPages, settlePages } = await import(
     '../../lib/build/page-cache.ts'
   );
@@ -88,10 +88,14 @@ export async function buildSite(
   const cards = [...pageCards, ...partnerCardList];
 
   // Loaded and checked already by partnerPages() above.
-  const fingerprintInput = { projectRoot: process.cwd(), contentDir, campaigns: siteCampaigns() };
-  const shared = sharedFingerprint(fingerprintInput);
+  const fingerprints = buildFingerprints({
+    projectRoot: process.cwd(),
+    contentDir,
+    campaigns: siteCampaigns(),
+  });
+  const shared = fingerprints.site;
   const { campaignsDir } = await import('../../lib/campaign/site.ts');
-  const plan = planPages(pages, partnerPageFingerprint(fingerprintInput), {
+  const plan = planPages(pages, fingerprints.partnerPages, {
     dir: pageCacheDir(campaignsDir(), stateDir),
     fresh: options.fresh === true,
   });
@@ -179,21 +183,19 @@ export async function buildSite(
   out.success(`Built into ${outDir}/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   /**
-   * The page cache's key leaves out the content's text (partnerPageFingerprint), so after a
+   * The page cache's key leaves out the content's text (fingerprints.partnerPages), so after a
    * change to it Astro has built a new server whose pages should come out the same. One cached
    * page per campaign is rendered again and compared; if any differs, every page renders.
    */
   async function confirmCachedPages(): Promise<void> {
     const samples = [...new Map(plan.cached.map((page) => [page.campaign.id, page])).values()];
     if (samples.length === 0) return;
-    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
-    const dir = await mkdtemp(join(plan.dir, '..', 'confirm-'));
+    const dir = mkdtempSync(join(plan.dir, '..', 'confirm-'));
     try {
       const jobs = samples.map((page, i) => ({ page, file: join(dir, `${i}.html`) }));
       await renderPartnerPages(outDir, jobs, { threads: 1 });
       for (const { page, file } of jobs) {
-        const [again, cached] = await Promise.all([readFile(file), readFile(cachedPageFile(plan, page))]);
-        if (again.equals(cached)) continue;
+        if (readFileSync(file).equals(readFileSync(cachedPageFile(plan, page)))) continue;
         out.info(
           `The partner pages come out different from the cached ones (campaign ${page.campaign.id}): rendering all ${plan.cached.length + plan.render.length}`,
         );
@@ -202,7 +204,7 @@ export async function buildSite(
         return;
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 

@@ -3,13 +3,14 @@
  * the same and skip rendering them (src/lib/build/page-cache.ts).
  *
  * A page depends on the partner's own row and on everything shared: the code and styles that
- * render it (src/ but the CLI, public/, the Astro config, the installed packages), the content, the campaign's
- * files other than its partner list, the settings in the environment, and the moment of the
+ * render it (src/ but the CLI, public/, the Astro config, the installed packages), the content's
+ * front matter (all of the content, for the site's own key), the campaign's files other than its
+ * partner list, the settings in the environment, and the moment of the
  * build where it decides what shows (an advance copy becomes public, webinar registration
  * closes). Whatever changes in the shared part renders every page again; a changed row
  * renders that partner's page alone.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Campaign } from '../campaign/load.ts';
@@ -38,15 +39,8 @@ const PLACEMENT_VARIABLES = new Set([
   'AIRCOVER_CARDS_PLACED',
 ]);
 
-type ReadFile = (file: string) => Buffer | string;
-
-function hashTree(
-  hash: Hash,
-  root: string,
-  dir: string,
-  skip: (file: string) => boolean,
-  read: ReadFile = readFileSync,
-): void {
+/** Every file under `dir`, in a stable order, but those `skip` names (and what is under them). */
+function walkFiles(dir: string, skip: (file: string) => boolean, visit: (file: string) => void): void {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
@@ -57,8 +51,8 @@ function hashTree(
     const file = join(dir, name);
     if (skip(file)) continue;
     const stat = statSync(file);
-    if (stat.isDirectory()) hashTree(hash, root, file, skip, read);
-    else if (stat.isFile()) hash.update(`\0${relative(root, file)}\0`).update(read(file));
+    if (stat.isDirectory()) walkFiles(file, skip, visit);
+    else if (stat.isFile()) visit(file);
   }
 }
 
@@ -70,21 +64,17 @@ export interface FingerprintInput {
   now?: Date;
 }
 
-/** The hash of everything the site is built from: any change to it runs Astro again. */
-export function sharedFingerprint(input: FingerprintInput): string {
-  return fingerprint(input, readFileSync);
-}
-
-/**
- * The hash of everything every partner page shares. A page shows the content's front matter
- * (titles, descriptions, dates, people) and never a paper's or a post's text, so a change to
- * the text alone keeps the cached pages; the build renders one of them again to confirm it
- * comes out the same before it keeps the others (src/cli/commands/build.ts).
- */
-export function partnerPageFingerprint(input: FingerprintInput): string {
-  return fingerprint(input, (file) =>
-    /\.mdx?$/.test(file) ? frontMatterOf(readFileSync(file, 'utf8')) : readFileSync(file),
-  );
+export interface Fingerprints {
+  /** Everything the site is built from: any change to it runs Astro again. */
+  site: string;
+  /**
+   * Everything every partner page shares: the same, but of the content's Markdown only its
+   * front matter. A page shows titles, descriptions, dates and people, never a paper's or a
+   * post's text, so a change to the text alone keeps the cached pages; the build renders one of
+   * them again to confirm it comes out the same before it keeps the others
+   * (src/cli/commands/build.ts).
+   */
+  partnerPages: string;
 }
 
 /** A Markdown file's front matter block: the text up to the closing `---`, or all of it. */
@@ -93,28 +83,50 @@ function frontMatterOf(text: string): string {
   return block ? block[0] : text;
 }
 
-function fingerprint(input: FingerprintInput, readContent: ReadFile): string {
+/** Both hashes, from one walk of the files: they differ only in the content's Markdown. */
+export function buildFingerprints(input: FingerprintInput): Fingerprints {
   const { projectRoot, contentDir, campaigns, env = process.env, now = new Date() } = input;
-  const hash = createHash('sha256').update(FINGERPRINT_VERSION).update(process.version);
+  const site = createHash('sha256');
+  const pages = createHash('sha256');
+  const both = (data: string | Buffer) => {
+    site.update(data);
+    pages.update(data);
+  };
+  both(FINGERPRINT_VERSION);
+  both(process.version);
   const root = resolve(projectRoot);
+  const addFile = (file: string) => {
+    both(`\0${relative(root, file)}\0`);
+    both(readFileSync(file));
+  };
   // The CLI (src/cli/) runs the build; no page imports it.
   const cli = join(root, 'src', 'cli');
-  for (const part of ['src', 'public']) hashTree(hash, root, join(root, part), (file) => file === cli);
+  for (const part of ['src', 'public']) walkFiles(join(root, part), (file) => file === cli, addFile);
   // Astro reads whichever config file the project has: .mjs here, .ts or others in a fork.
   for (const file of [...ASTRO_CONFIG_FILES, 'package-lock.json', 'tsconfig.json']) {
+    both(`\0${file}\0`);
     try {
-      hash.update(`\0${file}\0`).update(readFileSync(join(root, file)));
+      both(readFileSync(join(root, file)));
     } catch {
       // absent: nothing to add
     }
   }
-  hashTree(hash, root, resolve(contentDir), () => false, readContent);
+  walkFiles(
+    resolve(contentDir),
+    () => false,
+    (file) => {
+      const bytes = readFileSync(file);
+      both(`\0${relative(root, file)}\0`);
+      site.update(bytes);
+      pages.update(/\.mdx?$/.test(file) ? frontMatterOf(bytes.toString('utf8')) : bytes);
+    },
+  );
   const partnerLists = new Set(campaigns.map((c) => resolve(c.partnersFile)));
   for (const campaign of campaigns) {
-    hash.update(`\0campaign ${campaign.id}\0`);
-    hashTree(hash, root, resolve(campaign.dir), (file) => partnerLists.has(resolve(file)));
+    both(`\0campaign ${campaign.id}\0`);
+    walkFiles(resolve(campaign.dir), (file) => partnerLists.has(resolve(file)), addFile);
     const life = campaign.webinar && lifecycleOf(campaign.webinar.data, [], now);
-    hash.update(
+    both(
       JSON.stringify({
         paperPublic: isPublicPaper(campaign.paper.data, now),
         webinar: life ? { state: life.state, open: life.registrationOpen, over: life.over } : null,
@@ -124,10 +136,10 @@ function fingerprint(input: FingerprintInput, readContent: ReadFile): string {
   const settings = Object.entries(env)
     .filter(([name]) => name.startsWith('AIRCOVER_') && !PLACEMENT_VARIABLES.has(name))
     .sort(([a], [b]) => a.localeCompare(b));
-  hash.update(JSON.stringify(settings));
+  both(JSON.stringify(settings));
   // The footer's copyright year.
-  hash.update(String(now.getFullYear()));
-  return hash.digest('hex');
+  both(String(now.getFullYear()));
+  return { site: site.digest('hex'), partnerPages: pages.digest('hex') };
 }
 
 /** The key of one partner's page: the shared part plus the partner's own row and token. */

@@ -24,6 +24,7 @@
  */
 import type { Transport } from '../email/message.ts';
 import type { FollowupCampaign } from '../followup/model.ts';
+import { teamClock } from '../followup/team-clock.ts';
 import type { Store } from '../store/types.ts';
 import { dayKey } from '../time/format.ts';
 
@@ -131,7 +132,8 @@ export class HotNotifier {
     this.stats.checks++;
     const store = await this.#store();
     const campaigns = await this.#loadCampaigns();
-    for (const campaign of campaigns) this.#zones.set(campaign.id, campaign.timeZone);
+    // The zone the note's own day is read in (notify.ts), so the claim and its key agree.
+    for (const campaign of campaigns) this.#zones.set(campaign.id, teamClock([campaign]).timeZone);
     const day = this.#day(partner.campaign, at);
     const noted = `${partner.campaign}/${partner.partnerId}/${day}`;
     if (this.#noted.has(noted)) return;
@@ -163,12 +165,12 @@ export class HotNotifier {
     this.stats.notes++;
   }
 
-  /** Hot with the events up to now, and not with those before `at` (this beacon's time). */
   /** The team's calendar day of `at` for a campaign (UTC until its campaigns are loaded). */
   #day(campaign: string, at: Date): string {
-    return dayKey(at, this.#zones.get(campaign) ?? 'UTC');
+    return dayKey(at, this.#zones.get(campaign) ?? teamClock([]).timeZone);
   }
 
+  /** Hot with the events up to now, and not with those before `at` (this beacon's time). */
   async #crossed(store: Store, partner: { campaign: string; partnerId: string }, at: Date, day: string) {
     const { emptySignals, engagement } = await import('../followup/signals.ts');
     const model = engagement;
