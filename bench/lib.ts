@@ -116,6 +116,18 @@ const { n } = Astro.params;
   return dir;
 }
 
+/**
+ * One post's text changes (the first post by name; its front matter stays): a build runs Astro
+ * again, with its caches and the page and card caches warm.
+ */
+export function editPost(content: string): void {
+  const name = readdirSync(join(content, 'blog'))
+    .filter((file) => /\.mdx?$/.test(file))
+    .sort()[0] as string;
+  const post = join(content, 'blog', name);
+  writeFileSync(post, `${readFileSync(post, 'utf8')}\nOne more sentence, added by the benchmark.\n`);
+}
+
 /** The baseline: Astro building n plain pages from one template. */
 export async function buildPlainPages(work: string, n: number): Promise<Measured> {
   const dir = plainProject(work, n);

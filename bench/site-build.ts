@@ -8,7 +8,7 @@
  *
  *   npm run bench -- site-build [--sizes 100,1000]
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +17,7 @@ import {
   benchDir,
   benchSecret,
   buildPlainPages,
+  editPost,
   type Measured,
   numberListArg,
   printJson,
@@ -97,15 +98,6 @@ async function buildAstroAlone(name: string, env: Record<string, string>): Promi
     AIRCOVER_ASTRO_CACHE_DIR: join(work, `astro-cache-${name}`),
     ...env,
   });
-}
-
-/** One post's text changed: Astro runs again, with its caches and the page and card caches warm. */
-function editPost(content: string): void {
-  const name = readdirSync(join(content, 'blog'))
-    .filter((file) => /\.mdx?$/.test(file))
-    .sort()[0] as string;
-  const post = join(content, 'blog', name);
-  writeFileSync(post, `${readFileSync(post, 'utf8')}\nOne more sentence, added by the benchmark.\n`);
 }
 
 // From scratch: an earlier run's caches would make the cold build warm.
