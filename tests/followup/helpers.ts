@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createOutboxTransport } from '../../src/lib/email/transport/index.ts';
 import type { FollowupCampaign, FollowupPartner } from '../../src/lib/followup/index.ts';
 import { type EventInput, openStore, type Store, type Verdict } from '../../src/lib/store/index.ts';
 
@@ -91,6 +92,18 @@ export async function tempStore(): Promise<{ store: Store; cleanup: () => Promis
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A file outbox in a temporary folder, for the notes a test sends. */
+export function tempOutbox(): {
+  transport: ReturnType<typeof createOutboxTransport>;
+  cleanup: () => Promise<void>;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'aircover-followup-outbox-'));
+  return {
+    transport: createOutboxTransport({ dir }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 

@@ -3,23 +3,14 @@
  * and the digest count "today". A partner who turns hot at 18:30 and again at 20:00 in New York
  * is one note, though the UTC date changed between them; the next morning there is another.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboxTransport } from '../../src/lib/email/transport/index.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { HotNotifier } from '../../src/lib/engagement/hot.ts';
-import { craftedCampaign, partner, sent, tempStore } from './helpers.ts';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+import { craftedCampaign, partner, sent, tempOutbox, tempStore } from './helpers.ts';
 
 describe('the hot note', () => {
   it("is one per partner and day of the campaign's zone", async () => {
     const { store, cleanup } = await tempStore();
-    cleanups.push(cleanup);
+    onTestFinished(cleanup);
     const first = new Date('2026-12-01T23:30:00Z'); // 18:30 on 1 December in New York
     const campaign = {
       ...craftedCampaign('ny', [partner('p1', { owner: 'maren@team.example.com' })], { now: first }),
@@ -34,11 +25,11 @@ describe('the hot note', () => {
       source: 'form',
       occurredAt: new Date('2026-12-01T23:00:00Z'),
     });
-    const dir = mkdtempSync(join(tmpdir(), 'aircover-hot-day-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const outbox = tempOutbox();
+    onTestFinished(outbox.cleanup);
     const notifier = new HotNotifier(async () => store, {
       campaigns: async () => [campaign],
-      transport: createOutboxTransport({ dir }),
+      transport: outbox.transport,
       env: {},
     });
     const ref = { campaign: 'ny', partnerId: 'p1' };

@@ -3,14 +3,10 @@
  * named sender; in outbox mode the funnel says "written to the outbox", not "delivered 0".
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboxTransport } from '../../src/lib/email/transport/index.ts';
 import { campaignPage } from '../../src/lib/followup/index.ts';
 import { notifyOwnerOfHotPartner } from '../../src/lib/followup/notify.ts';
-import { craftedCampaign, ev, partner, sent, tempStore } from './helpers.ts';
+import { craftedCampaign, ev, partner, sent, tempOutbox, tempStore } from './helpers.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -33,9 +29,9 @@ describe('hot notes and the outbox funnel', () => {
       partnerId: 'p1',
       source: 'form',
     });
-    const dir = mkdtempSync(join(tmpdir(), 'aircover-notes-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const transport = createOutboxTransport({ dir });
+    const outbox = tempOutbox();
+    cleanups.push(outbox.cleanup);
+    const { transport } = outbox;
     const note = await notifyOwnerOfHotPartner(
       store,
       [campaign],
