@@ -25,13 +25,22 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Paths that do their own authentication and skip the origin rule. */
 export const ORIGIN_EXEMPT_PREFIXES = ['/api/unsubscribe/', '/api/webhooks/', '/api/events'] as const;
 
+const hosts = new Map<string, string | null>();
+
+/** The host of an origin or URL; the few origins a site sees are parsed once each. */
 function hostOf(value: string | null | undefined): string | null {
   if (!value || value === 'null') return null;
+  const known = hosts.get(value);
+  if (known !== undefined) return known;
+  let host: string | null;
   try {
-    return new URL(value).host.toLowerCase();
+    host = new URL(value).host.toLowerCase();
   } catch {
-    return null;
+    host = null;
   }
+  if (hosts.size >= 1000) hosts.clear();
+  hosts.set(value, host);
+  return host;
 }
 
 /** Hosts that count as ours for this request. */

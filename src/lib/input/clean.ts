@@ -11,8 +11,13 @@
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+// Any character either pattern could remove: a string without one is returned as it is.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the same characters as CONTROL
+const MAY_NEED_CLEANING = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\r\ud800-\udfff]/;
+
 /** Free text: newlines (LF) and tabs kept, everything else that is not text removed. */
 export function cleanText(value: string): string {
+  if (!MAY_NEED_CLEANING.test(value)) return value;
   return value.replace(LONE_SURROGATE, '').replace(CONTROL, '');
 }
 
