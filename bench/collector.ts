@@ -166,8 +166,10 @@ const headers = {
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
 };
 
-/** The run, with its wall-clock seconds (autocannon's own `duration` ends on its one-second tick). */
-async function cannon(url: string, origin: string): Promise<CannonResult & { seconds: number }> {
+/** A run with its wall-clock seconds (autocannon's own `duration` ends on its one-second tick). */
+type TimedResult = CannonResult & { seconds: number };
+
+async function cannon(url: string, origin: string): Promise<TimedResult> {
   const started = performance.now();
   const result = await autocannon({
     url,
@@ -184,9 +186,9 @@ async function cannon(url: string, origin: string): Promise<CannonResult & { sec
  * Answered requests over the run's wall-clock time: autocannon's own average is of whole-second
  * samples, too coarse when the bare server answers everything in a few seconds.
  */
-const rate = (r: CannonResult & { seconds: number }) => (r['2xx'] + r.non2xx) / r.seconds;
+const rate = (r: TimedResult) => (r['2xx'] + r.non2xx) / r.seconds;
 
-const summary = (r: CannonResult & { seconds: number }) => ({
+const summary = (r: TimedResult) => ({
   requestsPerSecond: round(rate(r), 0),
   eventsPerSecond: round(rate(r) * perBeacon, 0),
   p50ms: r.latency.p50,
