@@ -44,8 +44,6 @@ export interface CachedLoadOptions extends LoadAllOptions {
   cacheDir?: string | undefined;
   /** Read the cache but write nothing (a dry run changes nothing, not even the cache). */
   readOnly?: boolean;
-  /** Load afresh whatever is kept, then keep the result (`check`, which always validates). */
-  refresh?: boolean;
 }
 
 /** The content folders readContent() lists (src/lib/content/read.ts). */
@@ -147,7 +145,7 @@ export interface Through<R> {
   contentDir: string;
   /** Anything else the result depends on (settings from the environment). */
   salt?: string;
-  options: Pick<CachedLoadOptions, 'cacheDir' | 'readOnly' | 'refresh'>;
+  options: Pick<CachedLoadOptions, 'cacheDir' | 'readOnly'>;
   load: () => Promise<R>;
   /** Files a sound result read besides the folders; undefined: it has errors and is not kept. */
   keep: (result: R) => string[] | undefined;
@@ -162,7 +160,7 @@ export async function throughCache<R>(t: Through<R>): Promise<{ result: R; fromC
   const { folder, contentDir, options } = t;
   const salt = t.salt ?? '';
   const file = options.cacheDir ? cacheFile(options.cacheDir, t.what, folder, contentDir) : undefined;
-  const stored = file && !options.refresh ? read<R>(file) : undefined;
+  const stored = file ? read<R>(file) : undefined;
   if (stored && stored.key === keyOf(folder, contentDir, salt, stored.extra))
     return { result: stored.result, fromCache: true };
 

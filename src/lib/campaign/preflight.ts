@@ -36,9 +36,11 @@ export interface PreflightOptions {
   /** Read the cache in `cacheDir` but write nothing to it (`send --dry-run`). */
   readOnlyCache?: boolean;
   /**
-   * checkCampaign: keep the campaign it loads (always afresh) in the load cache kept here
-   * (load-cache.ts), so that a `send` after a `check` finds it there: a dry-run send reads that
-   * cache but never fills it.
+   * checkCampaign: load the campaign through the load cache kept here (load-cache.ts): from it
+   * when no file it reads has changed (a content hash of every one, and of the loader's code, so
+   * a hit is the very result a fresh load gives, warnings included), else afresh, keeping the
+   * result, so that a `send` after a `check` finds it there. A dry-run send reads that cache but
+   * never fills it.
    */
   campaignCacheDir?: string;
   /** Touches about to be sent (`aircover send --touch`): checked as if due (lint-links.ts). */
@@ -144,12 +146,15 @@ export async function preflightCampaign(
   const linkingRecording = new Set<string>();
   const reportedOnce = new Set<string>();
   let messages = 0;
+  // A message's key: its touch's (hashed once per touch, not once per message) and its partner's.
+  const touchKeys = new Map(looked.map((touch) => [touch.id, keys && digest(keys, touch)]));
   for (const partner of campaign.partners) {
     const partnerKey = keys && digest(partner);
     const linked = new Map<string, string[]>();
     for (const touch of looked) {
       if (touch.kind === 'referrer-nudge' && !partner.referrer) continue;
-      const key = keys && partnerKey && digest(keys, touch, partnerKey);
+      const touchKey = touchKeys.get(touch.id);
+      const key = touchKey && partnerKey && digest(touchKey, partnerKey);
       let facts = key ? cache.get<MessageFacts>(key) : undefined;
       if (!facts) {
         facts = await messageFacts(campaign, touch, partner, renderOptions);
@@ -298,10 +303,9 @@ async function messageFacts(
   renderOptions: { secret?: string; baseUrl?: string; now?: Date },
 ): Promise<MessageFacts> {
   // MJML, Liquid and Markdown load on the first message that is not in the cache.
-  const { tryRenderMessage } = await import('../email/render/index.ts');
-  const result = await tryRenderMessage(campaign, touch, partner, renderOptions);
-  if (!result.ok) return { problems: result.problems };
-  const message = result.message;
+  const { tryRenderLinks } = await import('../email/render/index.ts');
+  const message = await tryRenderLinks(campaign, touch, partner, renderOptions);
+  if (!message.ok) return { problems: message.problems };
   const optOut =
     message.recipient === 'referrer'
       ? touch.optOutLinks || message.links.filter((href) => href === message.unsubscribeUrl).length >= 2
@@ -379,7 +383,6 @@ export async function checkCampaign(dir: string, options: PreflightOptions = {})
     ? await (await import('./load-cache.ts')).loadCampaignCached(dir, {
         ...contentDir,
         cacheDir: options.campaignCacheDir,
-        refresh: true,
       })
     : (await import('./load.ts')).loadCampaign(dir, contentDir);
   if (!loaded.ok) {

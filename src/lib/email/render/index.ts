@@ -1,12 +1,12 @@
 /**
  * Renders one touch for one partner: { to, subject, preheader, html, text }.
  * The sender (src/lib/email/transport) puts these into messages; the preflight renders every
- * touch × partner with the same function, so what was checked is what is sent.
+ * touch × partner through the same stages up to the HTML (`tryRenderLinks`), so what was checked
+ * is what is sent.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { findPackageJSON } from 'node:module';
-import { compile } from 'html-to-text';
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { error, type Problem } from '../../campaign/problems.ts';
@@ -60,16 +60,27 @@ export interface RenderedMessage {
   contentHash: string;
 }
 
-/** Compiled once: html-to-text's `convert` rebuilds its selector tables on every call. */
-const htmlToText = compile({
-  wordwrap: 78,
-  selectors: [
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    { selector: 'h1', options: { uppercase: false } },
-    { selector: 'h2', options: { uppercase: false } },
-    { selector: 'h3', options: { uppercase: false } },
-  ],
-});
+let htmlToText: ((html: string) => string) | undefined;
+/**
+ * html-to-text (with htmlparser2 and entities) loads with the first text version, not with this
+ * module: a check and a dry run make none. Compiled once: its `convert` rebuilds its selector
+ * tables on every call.
+ */
+async function textConverter(): Promise<(html: string) => string> {
+  if (!htmlToText) {
+    const { compile } = await import('html-to-text');
+    htmlToText = compile({
+      wordwrap: 78,
+      selectors: [
+        { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+        { selector: 'h1', options: { uppercase: false } },
+        { selector: 'h2', options: { uppercase: false } },
+        { selector: 'h3', options: { uppercase: false } },
+      ],
+    });
+  }
+  return htmlToText;
+}
 
 export type RenderResult = { ok: true; message: RenderedMessage } | { ok: false; problems: Problem[] };
 
@@ -203,13 +214,26 @@ function prepare(campaign: Campaign, touch: Touch, partner: Partner, options: Re
   };
 }
 
-/** Renders or reports every problem (missing variables with partner, row, template and line). */
-export async function tryRenderMessage(
+/** A message up to its HTML: what the text version and the content hash are made from. */
+type HtmlResult =
+  | {
+      ok: true;
+      prepared: Prepared;
+      subject: string;
+      preheader: string;
+      body: string;
+      html: string;
+      links: string[];
+    }
+  | { ok: false; problems: Problem[] };
+
+/** Renders the subject, preheader and body into the layout, or reports every problem. */
+async function renderHtml(
   campaign: Campaign,
   touch: Touch,
   partner: Partner,
-  options: RenderOptions = {},
-): Promise<RenderResult> {
+  options: RenderOptions,
+): Promise<HtmlResult> {
   const ready = prepare(campaign, touch, partner, options);
   if (!ready.ok) return ready;
   const { templates, scope, optOut, footer } = ready.prepared;
@@ -250,9 +274,7 @@ export async function tryRenderMessage(
   if (problems.length > 0 || subject === undefined || preheader === undefined || body === undefined) {
     return { ok: false, problems };
   }
-
-  const { prepared } = ready;
-  const layout = await layoutHtml(prepared.lang);
+  const layout = await layoutHtml(ready.prepared.lang);
   const html = fillLayout(layout, {
     subject: escapeHtml(subject),
     preheader: escapeHtml(preheader),
@@ -260,11 +282,29 @@ export async function tryRenderMessage(
     optOut,
     footer,
   });
-  const toText = (fragment: string) => htmlToText(fragment).trim();
-  const text = [toText(body), optOut ? toText(optOut) : '', `--\n${toText(footer)}`]
+  const links = [...html.matchAll(/href="([^"]*)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
+  return { ok: true, prepared: ready.prepared, subject, preheader, body, html, links };
+}
+
+/** Renders or reports every problem (missing variables with partner, row, template and line). */
+export async function tryRenderMessage(
+  campaign: Campaign,
+  touch: Touch,
+  partner: Partner,
+  options: RenderOptions = {},
+): Promise<RenderResult> {
+  const rendered = await renderHtml(campaign, touch, partner, options);
+  if (!rendered.ok) return rendered;
+  const { prepared, subject, preheader, body, html, links } = rendered;
+  const convert = htmlToText ?? (await textConverter());
+  const toText = (fragment: string) => convert(fragment).trim();
+  const text = [
+    toText(body),
+    prepared.optOut ? toText(prepared.optOut) : '',
+    `--\n${toText(prepared.footer)}`,
+  ]
     .filter(Boolean)
     .join('\n\n');
-  const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
   return {
     ok: true,
     message: {
@@ -282,7 +322,7 @@ export async function tryRenderMessage(
       text,
       unsubscribeUrl: prepared.unsubscribe.unsubscribe,
       unsubscribeOneClickUrl: prepared.unsubscribe.unsubscribeOneClick,
-      links: hrefs,
+      links,
       contentHash: createHash('sha256')
         .update(subject)
         .update('\0')
@@ -292,6 +332,32 @@ export async function tryRenderMessage(
         .digest('hex')
         .slice(0, 16),
     },
+  };
+}
+
+/** What the preflight's lints read of a message: who it goes to and every href in its HTML. */
+export type LinksResult =
+  | { ok: true; recipient: 'partner' | 'referrer'; links: string[]; unsubscribeUrl: string }
+  | { ok: false; problems: Problem[] };
+
+/**
+ * The message rendered as `tryRenderMessage` renders it (same templates, same scope, same layout),
+ * stopping at its HTML: the text version and the hash (about a third of a rendering) are made
+ * from that HTML and can report nothing of their own.
+ */
+export async function tryRenderLinks(
+  campaign: Campaign,
+  touch: Touch,
+  partner: Partner,
+  options: RenderOptions = {},
+): Promise<LinksResult> {
+  const rendered = await renderHtml(campaign, touch, partner, options);
+  if (!rendered.ok) return rendered;
+  return {
+    ok: true,
+    recipient: rendered.prepared.toReferrer ? 'referrer' : 'partner',
+    links: rendered.links,
+    unsubscribeUrl: rendered.prepared.unsubscribe.unsubscribe,
   };
 }
 
