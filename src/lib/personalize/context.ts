@@ -22,7 +22,7 @@
 import type { Campaign } from '../campaign/load.ts';
 import type { Partner } from '../campaign/partners.ts';
 import { isAdvanceCopy } from '../publishing.ts';
-import { dateTimeFormat, formatDay, formatInZone } from '../time/format.ts';
+import { formatClock, formatDay, formatInZone, formatWeekday } from '../time/format.ts';
 import { type LinkOptions, partnerLinks, referrerUnsubscribeLinks } from './links.ts';
 
 export const templateRoots = [
@@ -75,20 +75,8 @@ export function templateScope(
     ? referrerUnsubscribeLinks(campaign.id, partner.id, options).unsubscribe
     : links.unsubscribe;
   const zone = partner.timeZone;
-  const dayIn = (date: Date) =>
-    dateTimeFormat(locale, {
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      timeZone: zone,
-    }).format(date);
-  const timeIn = (date: Date) =>
-    dateTimeFormat(locale, {
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone: zone,
-      timeZoneName: 'short',
-    }).format(date);
+  const dayIn = (date: Date) => formatWeekday(date, zone, locale);
+  const timeIn = (date: Date) => formatClock(date, zone, locale);
   return {
     partner: partnerScope(partner),
     recipient: referrer

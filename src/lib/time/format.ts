@@ -33,27 +33,67 @@ export function dateTimeFormat(locale: Locale, options: Intl.DateTimeFormatOptio
 
 const asDate = (instant: Date | string) => (typeof instant === 'string' ? new Date(instant) : instant);
 
+const formatted = new Map<string, string>();
+/**
+ * One instant formatted one way, remembered: rendering a campaign formats the same few instants
+ * (the touches, the webinar) in the same few zones for every partner, and each format call costs
+ * more than this lookup. Bounded: emptied when full.
+ */
+function once(
+  kind: string,
+  instant: Date | string,
+  timeZone: string,
+  locale: Locale,
+  make: (at: Date) => string,
+): string {
+  const at = asDate(instant);
+  const key = `${kind}\0${locale}\0${timeZone}\0${at.getTime()}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = make(at);
+    if (formatted.size >= 10_000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 /** "Thursday 21 January 2027, 16:00 CET" (en-GB), "Thursday, January 21, 2027, 10:00 AM EST" (en-US). */
 export function formatInZone(instant: Date | string, timeZone: string, locale: Locale): string {
-  const at = asDate(instant);
-  const date = dateTimeFormat(locale, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone,
-  }).format(at);
-  return `${date}, ${formatTime(at, timeZone, locale)}`;
+  return once('zone', instant, timeZone, locale, (at) => {
+    const date = dateTimeFormat(locale, {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone,
+    }).format(at);
+    return `${date}, ${formatTime(at, timeZone, locale)}`;
+  });
+}
+
+/** "Thursday 21 January" (en-GB), "Thursday, January 21" (en-US): the day in a zone, no year. */
+export function formatWeekday(instant: Date | string, timeZone: string, locale: Locale): string {
+  return once('weekday', instant, timeZone, locale, (at) =>
+    dateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone }).format(at),
+  );
+}
+
+/** "16:00 CET" (en-GB), "04:00 PM GMT+1" (en-US): the time of day, hours in two digits. */
+export function formatClock(instant: Date | string, timeZone: string, locale: Locale): string {
+  return once('clock', instant, timeZone, locale, (at) =>
+    dateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(
+      at,
+    ),
+  );
 }
 
 /** "16:00 CET" (en-GB), "4:00 PM GMT+1" (en-US): the time of day with its zone's short name. */
 export function formatTime(instant: Date | string, timeZone: string, locale: Locale): string {
-  return dateTimeFormat(locale, {
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(asDate(instant));
+  return once('time', instant, timeZone, locale, (at) =>
+    dateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(
+      at,
+    ),
+  );
 }
 
 /** For tables and notes: "1 Dec 2026, 15:00 CET" (en-GB), "Dec 1, 2026, 3:00 PM GMT+1" (en-US). */
@@ -78,8 +118,8 @@ export function formatDate(instant: Date | string, timeZone: string, locale: Loc
 
 /** "21 January 2027" for publish dates, which are calendar days (stored as UTC midnight). */
 export function formatDay(day: Date, locale: Locale): string {
-  return dateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    day,
+  return once('day', day, 'UTC', locale, (at) =>
+    dateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(at),
   );
 }
 
