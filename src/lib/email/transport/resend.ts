@@ -164,6 +164,10 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
     if (limit !== null && limit > 0) intervalMs = Math.max(options.minIntervalMs ?? 0, 1000 / limit);
     const remaining = headerNumber(h, 'ratelimit-remaining');
     const reset = headerNumber(h, 'ratelimit-reset');
+    // Room left in the window: the next call may go now, not one spacing after this one (the
+    // spacing is for a server that says nothing of what remains). A spacing the caller set stays.
+    if (remaining !== null && remaining > 0 && options.minIntervalMs === undefined)
+      nextCallAt = Math.min(nextCallAt, Date.now());
     if (remaining === 0 && reset !== null) {
       blockedUntil = Math.max(blockedUntil, Date.now() + Math.min(reset * 1000, maxRetryAfterMs));
     }
