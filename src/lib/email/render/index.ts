@@ -150,7 +150,7 @@ export async function tryRenderMessage(
   const rendered = await renderHtml(campaign, touch, partner, options);
   if (!rendered.ok) return rendered;
   const { prepared, subject, preheader, body, html, links } = rendered;
-  const convert = htmlToText ?? (await textConverter());
+  const convert = await textConverter();
   const toText = (fragment: string) => convert(fragment).trim();
   const text = [
     toText(body),
@@ -216,10 +216,10 @@ export async function tryRenderLinks(
 }
 
 /**
- * Bump when this file, layout.ts or src/lib/personalize/engine.ts change what a rendering
- * produces from the same inputs. (The libraries that render are versioned below; the layout's
- * MJML source and MJML's versions are hashed in (layout.ts `layoutDigest`), so a change to either
- * is seen without compiling the layout.)
+ * Bump when this file, prepare.ts, layout.ts or src/lib/personalize/engine.ts change what a
+ * rendering produces from the same inputs. (The libraries that render are versioned below; the
+ * layout's MJML source and MJML's versions are hashed in (layout.ts `layoutDigest`), so a change
+ * to either is seen without compiling the layout.)
  */
 export const RENDERER_VERSION = 1;
 
