@@ -94,7 +94,7 @@ async function paired(a: [string, string[]], b: [string, string[]]) {
 }
 
 const node = process.execPath;
-const entry = join(projectRoot, 'scripts', 'aircover.ts');
+const entry = join(projectRoot, 'scripts', 'aircover.mjs');
 const baseline: [string, string[]] = [node, ['-e', '0']];
 
 /**
@@ -154,7 +154,7 @@ printJson({
   commands: results,
   launcher: {
     command: './aircover --help',
-    against: 'node scripts/aircover.ts --help',
+    against: 'node scripts/aircover.mjs --help',
     launcherSeconds: round(median(launcher.as.map((r) => r.total)), 3),
     entrySeconds: round(median(launcher.bs.map((r) => r.total)), 3),
     extraSeconds: round(extra, 3),

@@ -94,7 +94,7 @@ export function printJson(value: unknown): void {
 }
 
 export const astroCli = join(projectRoot, 'node_modules', 'astro', 'bin', 'astro.mjs');
-export const aircoverCli = join(projectRoot, 'scripts', 'aircover.ts');
+export const aircoverCli = join(projectRoot, 'scripts', 'aircover.mjs');
 
 /** A minimal Astro project: one template, `getStaticPaths` returning n plain pages. */
 function plainProject(work: string, n: number): string {

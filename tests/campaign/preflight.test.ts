@@ -176,7 +176,7 @@ describe('lints', () => {
 
 describe('aircover check', () => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['scripts/aircover.ts', 'check', ...args], {
+    spawnSync(process.execPath, ['scripts/aircover.mjs', 'check', ...args], {
       encoding: 'utf8',
       env: { ...process.env, AIRCOVER_SECRET: secret, NO_COLOR: '1' },
     });

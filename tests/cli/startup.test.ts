@@ -35,7 +35,7 @@ function packagesLoaded(args: string[]): { packages: Set<string>; status: number
   const file = join(dir, `loads-${traces++}.txt`);
   const result = spawnSync(
     process.execPath,
-    ['--import', join(import.meta.dirname, 'trace-loads.mjs'), join(root, 'scripts/aircover.ts'), ...args],
+    ['--import', join(import.meta.dirname, 'trace-loads.mjs'), join(root, 'scripts/aircover.mjs'), ...args],
     {
       cwd: root,
       encoding: 'utf8',

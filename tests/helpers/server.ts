@@ -46,7 +46,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const port = await freePort();
   const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--outDir', build.dir];
-  return spawnServer(port, [join(projectRoot, 'scripts/aircover.ts'), ...args], build, env);
+  return spawnServer(port, [join(projectRoot, 'scripts/aircover.mjs'), ...args], build, env);
 }
 
 /**

@@ -63,7 +63,7 @@ export function runCli(
   env: Record<string, string> = {},
   cwd = projectRoot,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runNode([join(projectRoot, 'scripts/aircover.ts'), ...args], env, cwd);
+  return runNode([join(projectRoot, 'scripts/aircover.mjs'), ...args], env, cwd);
 }
 
 /** Runs a script with the pinned Node in a child process. */

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 
 /**
  * The files under a state folder, as paths relative to it, with their contents. Node's compile
- * cache (cache/node) is left out: scripts/aircover.ts turns it on for every run, dry or not, and
+ * cache (cache/node) is left out: scripts/aircover.mjs turns it on for every run, dry or not, and
  * it is Node's own record of the CLI's compiled code, not anything the command derived.
  */
 export function stateFiles(stateDir: string): Record<string, string> {

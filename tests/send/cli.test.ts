@@ -38,7 +38,7 @@ function spawnSend(
   args: string[],
   env: Record<string, string>,
 ): { child: ChildProcess; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(projectRoot, 'scripts/aircover.ts'), 'send', ...args], {
+  const child = spawn(process.execPath, [join(projectRoot, 'scripts/aircover.mjs'), 'send', ...args], {
     cwd: projectRoot,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -94,7 +94,7 @@ describe('StoreUnavailableError', () => {
 });
 
 describe('aircover db', () => {
-  const cli = new URL('../../scripts/aircover.ts', import.meta.url).pathname;
+  const cli = new URL('../../scripts/aircover.mjs', import.meta.url).pathname;
   const run = promisify(execFile);
 
   it('migrate applies once, status shows it, an unreachable database is one clear error', async () => {
