@@ -201,7 +201,7 @@ export default defineCommand({
     const { loadCampaignCached } = await import('../../lib/campaign/load-cache.ts');
     const { preflightCampaign, withCache } = await import('../../lib/campaign/preflight.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
-    const { dueTouches } = await import('../../lib/email/send/index.ts');
+    const { dueTouches } = await import('../../lib/email/send/plan.ts');
     const { LockBusyError, withStoreLock } = await import('../../lib/lock.ts');
     const { openStore } = await import('../../lib/store/index.ts');
     // The compiled email layout from the last run: MJML loads only when it changed. A dry run
@@ -295,9 +295,10 @@ interface RunArgs {
 }
 
 async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date, args: RunArgs) {
-  const { loadPlanState, planCategories, planTouch, sendTest, sendTouch } = await import(
-    '../../lib/email/send/index.ts'
-  );
+  // Planning only: the sender (run.ts, its render threads and message building) loads once
+  // something is to go out.
+  const { loadPlanState, planTouch } = await import('../../lib/email/send/plan.ts');
+  const { planCategories } = await import('../../lib/email/send/plan-rows.ts');
   const { transportKindOf } = await import('../../lib/email/transport/kind.ts');
   const transportKind = transportKindOf(process.env);
   const writes = !args.dryRun && args.to === undefined;
@@ -361,7 +362,9 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     if (!ok) throw new CliError('Nothing was sent.', ExitCode.stopped);
   }
 
-  // The transport and the partner sync load once something is to go out, not for a dry run.
+  // The sender, the transport and the partner sync load once something is to go out, not for a
+  // dry run.
+  const { sendTest, sendTouch } = await import('../../lib/email/send/run.ts');
   const { createTransport } = await import('../../lib/email/transport/index.ts');
   const { syncCampaignPartners } = await import('../../lib/engagement/partners-sync.ts');
   const transport = createTransport(process.env);

@@ -9,7 +9,7 @@
  *   never reads `partners`, so their one note would speak of the first partner only.
  */
 import { groupByReferrer, type ReferrerGroup } from '../email/send/referrer-notes.ts';
-import { compileCampaign } from '../personalize/compile.ts';
+import { compileTouch } from '../personalize/compile.ts';
 import { variablesOf } from '../personalize/engine.ts';
 import type { Campaign, Touch } from './load.ts';
 import { error, type Problem } from './problems.ts';
@@ -23,7 +23,7 @@ function mailbox(email: string): string {
 const personOf = (name: string) => name.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
 
 function readsPartners(campaign: Campaign, touch: Touch): boolean {
-  const compiled = compileCampaign(campaign).touches.get(touch.id);
+  const { compiled } = compileTouch(campaign, touch);
   if (!compiled) return true; // A template that does not compile is reported as such already.
   const templates = [compiled.subject, compiled.body, ...(compiled.preheader ? [compiled.preheader] : [])];
   return templates.some((t) => variablesOf(t).some((segments) => segments[0] === 'partners'));

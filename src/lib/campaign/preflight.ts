@@ -119,19 +119,16 @@ export async function preflightCampaign(
   const cache = options.cache ?? PreflightCache.none();
   const keys = cacheKeys(campaign, options);
 
-  // The templates compile once for the whole campaign; their problems depend on nothing else.
-  const compileKey = keys && digest(keys, 'compile', campaign.touches);
+  // The templates of the touches checked (all of them for a whole check) compile once; their
+  // problems depend on nothing else.
+  const compileKey = keys && digest(keys, 'compile', checked);
   let compileProblems = compileKey ? cache.get<Problem[]>(compileKey) : undefined;
   if (!compileProblems) {
-    const { compileCampaign } = await import('../personalize/compile.ts');
-    compileProblems = compileCampaign(campaign).problems;
+    const { compileTouch } = await import('../personalize/compile.ts');
+    compileProblems = checked.flatMap((touch) => compileTouch(campaign, touch).problems);
     if (compileKey) cache.set(compileKey, compileProblems);
   }
-  problems.push(
-    ...compileProblems.filter(
-      (p) => !p.field?.startsWith('landing.') && (!only || !p.touch || only.has(p.touch)),
-    ),
-  );
+  problems.push(...compileProblems);
 
   // Every message, partner by partner, keeping facts, not messages: memory stays flat as
   // partners grow. A follow-up's lint needs the links of the touches before it, so those are

@@ -6,7 +6,7 @@
 
 import { gatekeeperColumn, standardColumns } from '../campaign/columns.ts';
 import { type LandingField, landingFields } from '../campaign/kinds.ts';
-import type { Campaign } from '../campaign/load.ts';
+import type { Campaign, Touch } from '../campaign/load.ts';
 import { error, type Problem } from '../campaign/problems.ts';
 import { derivedPartnerFields, templateRoots } from './context.ts';
 import { type CompiledTemplate, compile, variablesOf } from './engine.ts';
@@ -62,18 +62,19 @@ export function liquidProblem(cause: unknown, source: TemplateSource, extra: Par
   });
 }
 
-const cache = new WeakMap<Campaign, CompiledCampaign>();
+/** One touch's templates compiled, or the problems that kept them from compiling. */
+export interface TouchCompilation {
+  compiled?: CompiledTouch;
+  problems: Problem[];
+}
 
-export function compileCampaign(campaign: Campaign): CompiledCampaign {
-  const cached = cache.get(campaign);
-  if (cached) return cached;
-  const problems: Problem[] = [];
+const cache = new WeakMap<Campaign, CompiledCampaign>();
+const touchCache = new WeakMap<Campaign, Map<string, TouchCompilation>>();
+
+/** A template compiled and its variables checked against the campaign; its problems into `problems`. */
+function compiler(campaign: Campaign, problems: Problem[]) {
   const columns = new Set<string>([...campaign.columns, ...derivedPartnerFields]);
-  const try_ = (
-    source: string,
-    mode: 'text' | 'markdown',
-    where: TemplateSource,
-  ): CompiledTemplate | undefined => {
+  return (source: string, mode: 'text' | 'markdown', where: TemplateSource): CompiledTemplate | undefined => {
     try {
       const compiled = compile(source, mode);
       problems.push(...checkVariables(compiled, where, columns, Boolean(campaign.webinar)));
@@ -83,41 +84,71 @@ export function compileCampaign(campaign: Campaign): CompiledCampaign {
       return undefined;
     }
   };
+}
+
+/**
+ * One touch's templates, compiled once per campaign: what a message of that touch needs, so a
+ * send of one touch compiles only its own (`compileCampaign` compiles them all).
+ */
+export function compileTouch(campaign: Campaign, touch: Touch): TouchCompilation {
+  let touches = touchCache.get(campaign);
+  if (!touches) {
+    touches = new Map();
+    touchCache.set(campaign, touches);
+  }
+  const cached = touches.get(touch.id);
+  if (cached) return cached;
+  const problems: Problem[] = [];
+  const try_ = compiler(campaign, problems);
+  const { email } = touch;
+  const base = { file: email.file, touch: touch.id };
+  const subject = try_(email.subject, 'text', { ...base, line: email.subjectLine, field: 'subject' });
+  const preheader =
+    email.preheader === undefined
+      ? undefined
+      : try_(email.preheader, 'text', { ...base, line: email.preheaderLine, field: 'preheader' });
+  const body = try_(email.body, 'markdown', { ...base, line: email.bodyLine, field: 'body' });
+  const subjects = (email.subjects ?? []).map((source, i) =>
+    try_(source, 'text', {
+      ...base,
+      line: email.subjectsLine ?? email.subjectLine,
+      field: `subjects.${i}`,
+    }),
+  );
+  const subjectsOk = subjects.every((t) => t !== undefined);
+  const introSubject = email.intro
+    ? try_(email.intro.subject, 'text', { ...base, line: email.intro.subjectLine, field: 'introSubject' })
+    : undefined;
+  const introBody = email.intro
+    ? try_(email.intro.body, 'text', { ...base, line: email.intro.bodyLine, field: 'introBody' })
+    : undefined;
+  const introOk = !email.intro || (introSubject && introBody);
+  const result: TouchCompilation = { problems };
+  if (subject && body && subjectsOk && introOk && (email.preheader === undefined || preheader)) {
+    result.compiled = {
+      subject,
+      body,
+      ...(introSubject && introBody ? { intro: { subject: introSubject, body: introBody } } : {}),
+      ...(preheader ? { preheader } : {}),
+      ...(subjects.length > 0 ? { subjects: subjects as CompiledTemplate[] } : {}),
+    };
+  }
+  touches.set(touch.id, result);
+  return result;
+}
+
+/** Every touch's templates and the landing copy, compiled once per campaign. */
+export function compileCampaign(campaign: Campaign): CompiledCampaign {
+  const cached = cache.get(campaign);
+  if (cached) return cached;
+  const problems: Problem[] = [];
   const touches = new Map<string, CompiledTouch>();
   for (const touch of campaign.touches) {
-    const { email } = touch;
-    const base = { file: email.file, touch: touch.id };
-    const subject = try_(email.subject, 'text', { ...base, line: email.subjectLine, field: 'subject' });
-    const preheader =
-      email.preheader === undefined
-        ? undefined
-        : try_(email.preheader, 'text', { ...base, line: email.preheaderLine, field: 'preheader' });
-    const body = try_(email.body, 'markdown', { ...base, line: email.bodyLine, field: 'body' });
-    const subjects = (email.subjects ?? []).map((source, i) =>
-      try_(source, 'text', {
-        ...base,
-        line: email.subjectsLine ?? email.subjectLine,
-        field: `subjects.${i}`,
-      }),
-    );
-    const subjectsOk = subjects.every((t) => t !== undefined);
-    const introSubject = email.intro
-      ? try_(email.intro.subject, 'text', { ...base, line: email.intro.subjectLine, field: 'introSubject' })
-      : undefined;
-    const introBody = email.intro
-      ? try_(email.intro.body, 'text', { ...base, line: email.intro.bodyLine, field: 'introBody' })
-      : undefined;
-    const introOk = !email.intro || (introSubject && introBody);
-    if (subject && body && subjectsOk && introOk && (email.preheader === undefined || preheader)) {
-      touches.set(touch.id, {
-        subject,
-        body,
-        ...(introSubject && introBody ? { intro: { subject: introSubject, body: introBody } } : {}),
-        ...(preheader ? { preheader } : {}),
-        ...(subjects.length > 0 ? { subjects: subjects as CompiledTemplate[] } : {}),
-      });
-    }
+    const { compiled, problems: own } = compileTouch(campaign, touch);
+    problems.push(...own);
+    if (compiled) touches.set(touch.id, compiled);
   }
+  const try_ = compiler(campaign, problems);
   const landing: CompiledCampaign['landing'] = {};
   for (const field of landingFields) {
     const source = campaign.def.landing[field];

@@ -67,14 +67,22 @@ const mjmlVersions = ['mjml', 'mjml-core'].map((name) => {
   }
 });
 
+/** By language: the source and MJML's versions are fixed for the life of the process. */
+const digests = new Map<string, string>();
+
 /**
  * A digest of what the compiled layout of `lang` is made from (the MJML source and MJML's
  * versions): the same digest, the same HTML. Reading it compiles nothing and loads no MJML.
  */
 export function layoutDigest(lang: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([source(lang), mjmlVersions]))
-    .digest('hex');
+  let digest = digests.get(lang);
+  if (digest === undefined) {
+    digest = createHash('sha256')
+      .update(JSON.stringify([source(lang), mjmlVersions]))
+      .digest('hex');
+    digests.set(lang, digest);
+  }
+  return digest;
 }
 
 let cacheDir: string | undefined;

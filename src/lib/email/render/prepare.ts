@@ -6,7 +6,7 @@
 import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import { error, type Problem } from '../../campaign/problems.ts';
-import { type CompiledTouch, compileCampaign, liquidProblem } from '../../personalize/compile.ts';
+import { type CompiledTouch, compileTouch, liquidProblem } from '../../personalize/compile.ts';
 import { templateScope } from '../../personalize/context.ts';
 import { escapeHtml, oneLine } from '../../personalize/escape.ts';
 import { partnerLinks, referrerUnsubscribeLinks } from '../../personalize/links.ts';
@@ -65,10 +65,8 @@ export function prepare(
   partner: Partner,
   options: RenderOptions,
 ): PrepareResult {
-  const compiled = compileCampaign(campaign);
-  const templates = compiled.touches.get(touch.id);
+  const { compiled: templates, problems: own } = compileTouch(campaign, touch);
   if (!templates) {
-    const own = compiled.problems.filter((p) => p.touch === touch.id);
     return {
       ok: false,
       problems:

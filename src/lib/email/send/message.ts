@@ -3,7 +3,6 @@
  * tags for the webhooks, and the idempotency key. Everything here is a pure function of the
  * rendering, so a rerun after a crash rebuilds byte-identical requests (no clocks, no randomness).
  */
-import { createHash } from 'node:crypto';
 import { formatAddress, reformatMailbox } from '../address.ts';
 import {
   messageIdFor,
@@ -14,21 +13,7 @@ import {
 } from '../message.ts';
 import type { RenderedMessage } from '../render/index.ts';
 
-/**
- * The idempotency key of one (campaign, touch, partner) at one content version: readable when it
- * fits, a digest when it would not fit Resend's 256 characters.
- */
-export function idempotencyKeyFor(
-  campaign: string,
-  touch: string,
-  partner: string,
-  contentVersion: string,
-): string {
-  const key = `aircover:${campaign}:${touch}:${partner}:${contentVersion}`;
-  if (key.length <= 200) return key;
-  const digest = createHash('sha256').update(key).digest('hex');
-  return `aircover:${digest}`;
-}
+export { idempotencyKeyFor } from './idempotency.ts';
 
 export interface BuildOptions {
   /** The ledger row's key (not necessarily the one this rendering would make: see run.ts). */

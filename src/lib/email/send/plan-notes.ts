@@ -6,7 +6,7 @@ import type { Campaign, Touch } from '../../campaign/load.ts';
 import type { Partner } from '../../campaign/partners.ts';
 import type { LedgerEntry, PlanEntry } from '../../store/index.ts';
 import { contentVersionOf, type RenderOptions } from '../render/index.ts';
-import { idempotencyKeyFor } from './message.ts';
+import { idempotencyKeyFor } from './idempotency.ts';
 import type { PlanCategory, PlanRow } from './plan-rows.ts';
 import { coveredReason, groupByReferrer, isReferrerKey } from './referrer-notes.ts';
 

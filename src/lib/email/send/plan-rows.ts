@@ -37,7 +37,7 @@ export interface PlanRow {
   until?: Date;
   /** The ledger row as it was before this plan, if any. */
   ledger?: LedgerEntry;
-  /** `send`: the key and content version this plan wrote. */
+  /** `send`: the key and content version this plan wrote (none when the plan is not written). */
   idempotencyKey?: string;
   contentVersion?: string;
   /** `failed`: the provider's last error. */

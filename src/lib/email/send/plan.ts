@@ -36,7 +36,7 @@ import type { Partner } from '../../campaign/partners.ts';
 import { normalizeEmail, type PlanEntry, type Store } from '../../store/index.ts';
 import { type Lifecycle, webinarBlocksTouch, webinarLifecycle } from '../../webinar/lifecycle.ts';
 import { contentVersionOf, type RenderOptions } from '../render/index.ts';
-import { idempotencyKeyFor } from './message.ts';
+import { idempotencyKeyFor } from './idempotency.ts';
 import { planNotes } from './plan-notes.ts';
 import { type PlanCategory, type PlanRow, planCategories } from './plan-rows.ts';
 import { loadPartnerStates, loadSuppressed, type PartnerStates, recipientOf } from './state.ts';
@@ -111,6 +111,7 @@ function skipReasonText(reason: SkipReason | 'webinar-cancelled', until?: Date):
  * Decides every partner's row for `touch`. With `write`, records the decisions in the ledger:
  * new rows, refreshed rows that were never attempted, and `skipped` for rows that were waiting
  * for a retry but must not go out any more (the partner declined or unsubscribed meanwhile).
+ * Without it, nothing is recorded and a new `send` row carries no idempotency key.
  */
 export async function planTouch(
   context: PlanContext,
@@ -212,6 +213,13 @@ export async function planTouch(
     if (existing && existing.attempts > 0) {
       // Planned again after an interrupted or refused attempt: it keeps its key.
       add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
+      continue;
+    }
+    // A plan that is not written (a dry run, a test send, the schedule) only shows decisions: its
+    // rows get no key, and no content version is derived (the preflight before it rendered every
+    // message of the touch already).
+    if (!options.write) {
+      add({ ...base, category: 'send' });
       continue;
     }
     // The content version comes from the rendering's inputs, not from rendering (see
