@@ -14,6 +14,8 @@ import type { Partner } from './partners.ts';
 import {
   campaignInputs,
   digest,
+  digestPair,
+  digestPartner,
   type MessageFacts,
   PreflightCache,
   preflightCacheFile,
@@ -146,12 +148,12 @@ export async function preflightCampaign(
   // A message's key: its touch's (hashed once per touch, not once per message) and its partner's.
   const touchKeys = new Map(looked.map((touch) => [touch.id, keys && digest(keys, touch)]));
   for (const partner of campaign.partners) {
-    const partnerKey = keys && digest(partner);
+    const partnerKey = keys && digestPartner(partner);
     const linked = new Map<string, string[]>();
     for (const touch of looked) {
       if (touch.kind === 'referrer-nudge' && !partner.referrer) continue;
       const touchKey = touchKeys.get(touch.id);
-      const key = touchKey && partnerKey && digest(touchKey, partnerKey);
+      const key = touchKey && partnerKey && digestPair(touchKey, partnerKey);
       let facts = key ? cache.get<MessageFacts>(key) : undefined;
       if (!facts) {
         facts = await messageFacts(campaign, touch, partner, renderOptions);

@@ -23,7 +23,7 @@ import type { Campaign } from '../campaign/load.ts';
 import type { Partner } from '../campaign/partners.ts';
 import { isAdvanceCopy } from '../publishing.ts';
 import { formatClock, formatDay, formatInZone, formatWeekday } from '../time/format.ts';
-import { type LinkOptions, partnerLinks, referrerUnsubscribeLinks } from './links.ts';
+import { type LinkOptions, type PartnerLinks, partnerLinks, referrerUnsubscribeLinks } from './links.ts';
 
 export const templateRoots = [
   'partner',
@@ -62,14 +62,15 @@ export function partnerScope(partner: Partner): Record<string, unknown> {
   };
 }
 
+/** `links`: the partner's links under these options, when the caller has them already. */
 export function templateScope(
   campaign: Campaign,
   partner: Partner,
   options: ScopeOptions = {},
+  links: PartnerLinks = partnerLinks(campaign, partner.id, options),
 ): Record<string, unknown> {
   const { def, paper, webinar } = campaign;
   const locale = def.locale;
-  const links = partnerLinks(campaign, partner.id, options);
   const referrer = options.toReferrer ? partner.referrer : undefined;
   const unsubscribe = referrer
     ? referrerUnsubscribeLinks(campaign.id, partner.id, options).unsubscribe

@@ -89,15 +89,22 @@ export function prepare(
       ],
     };
   }
+  // The partner's links once: for the scope and for the opt-out, footer and headers below.
+  const links = partnerLinks(campaign, partner.id, { ...options, touch: touch.id });
   const scopeFor = (p: Partner) =>
-    templateScope(campaign, p, {
-      ...options,
-      touch: touch.id,
-      touchKind: touch.kind,
-      touchAt: touch.at,
-      audience: touch.audience,
-      toReferrer,
-    });
+    templateScope(
+      campaign,
+      p,
+      {
+        ...options,
+        touch: touch.id,
+        touchKind: touch.kind,
+        touchAt: touch.at,
+        audience: touch.audience,
+        toReferrer,
+      },
+      p === partner ? links : undefined,
+    );
   const scope = scopeFor(partner);
   if (toReferrer) {
     const group = options.referred && options.referred.length > 0 ? options.referred : [partner];
@@ -124,7 +131,6 @@ export function prepare(
     }
   }
   const { def } = campaign;
-  const links = partnerLinks(campaign, partner.id, { ...options, touch: touch.id });
   const unsubscribe = toReferrer ? referrerUnsubscribeLinks(campaign.id, partner.id, options) : links;
   const company = escapeHtml(partner.company);
   const optOut = !touch.optOutLinks
