@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { defineCommand } from 'citty';
 import type { Campaign, Touch } from '../../lib/campaign/load.ts';
 import type { Problem } from '../../lib/campaign/problems.ts';
-import type { PlanCategory, SendProgress, SendSummary, TouchPlan } from '../../lib/email/send/index.ts';
+import type { SendProgress, SendSummary, TouchPlan } from '../../lib/email/send/index.ts';
 import type { Store } from '../../lib/store/index.ts';
-import { formatDate, formatShort } from '../../lib/time/format.ts';
+import { formatShort } from '../../lib/time/format.ts';
 import {
   campaignArg,
   campaignCacheDir,
@@ -16,147 +16,16 @@ import {
   preflightCacheDir,
   yesArg,
 } from '../args.ts';
-import { CliError, color, ExitCode, out } from '../output.ts';
-
-const categoryLabels: Record<PlanCategory, string> = {
-  send: 'to send',
-  retry: 'to retry',
-  'in-flight': 'in flight when a run stopped (replayed under the same key)',
-  sent: 'already sent',
-  failed: 'failed earlier (refused by the provider)',
-  suppressed: 'suppressed (unsubscribed, bounced, complained)',
-  declined: 'declined ("no thanks")',
-  'left-company': 'left the company (the inbox read the notice): find a new contact',
-  paused: 'paused ("not now")',
-  replied: 'replied (the inbox read their answer)',
-  responded: 'already did what it asks',
-  'no-referrer': 'no referrer to nudge',
-  'outside-audience': 'outside the audience',
-  'webinar-cancelled': 'not planned: the webinar is cancelled',
-  scheduled: "waiting for the send window on the partner's clock (aircover schedule)",
-  covered: "in their referrer's one note (listed below)",
-  'after-note': "joined after their referrer's note of this touch; the next referrer touch covers them",
-};
+import { CliError, ExitCode, out } from '../output.ts';
+import { outcomeError, printSummary, progressReporter } from './send/outcome.ts';
+import { planJson, printPlan } from './send/plan-output.ts';
 
 const emailPattern = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-
-function planJson(plan: TouchPlan) {
-  return {
-    touch: plan.touch.id,
-    at: plan.touch.at.toISOString(),
-    counts: plan.counts,
-    toSend: plan.toSend,
-    ...(plan.blocked ? { blocked: plan.blocked } : {}),
-    paused: plan.rows
-      .filter((r) => r.category === 'paused')
-      .map((r) => ({ partner: r.partner.id, until: r.until?.toISOString() ?? null })),
-    scheduled: plan.rows
-      .filter((r) => r.category === 'scheduled')
-      .map((r) => ({ partner: r.partner.id, dueAt: r.dueAt.toISOString() })),
-    // Every partner's decision, as the follow-up queue's `touches` shows it (one state model).
-    partners: plan.rows
-      .filter((r) => !r.note || r.category === 'covered' || r.category === 'after-note')
-      .map((r) => ({
-        partner: r.partner.id,
-        recipient: r.recipient,
-        category: r.category,
-        ...(r.note ? { note: r.note.key } : {}),
-      })),
-    // Referrer nudges: one row per referrer, with the partners the one message covers.
-    ...(plan.touch.kind === 'referrer-nudge' ? { notes: notesOf(plan) } : {}),
-  };
-}
-
-/** A referrer-nudge plan's notes: one per referrer (`covered` rows point at them). */
-function notesOf(plan: TouchPlan) {
-  return plan.rows
-    .filter((r) => r.note && r.category !== 'covered' && r.category !== 'after-note')
-    .map((r) => ({
-      referrer: r.note?.key ?? '',
-      recipient: r.recipient,
-      category: r.category,
-      partners: (r.note?.covers ?? []).map((p) => p.id),
-    }));
-}
-
-function printPlan(campaign: Campaign, plan: TouchPlan, planCategories: readonly PlanCategory[]) {
-  // Times as the team reads them: the campaign's zone (named) and locale.
-  const { timeZone, locale } = campaign.def;
-  const at = (instant: Date) => formatShort(instant, timeZone, locale);
-  out.print(
-    `${color.bold(`${campaign.id} / ${plan.touch.id}`)} (${plan.touch.kind}, due ${at(plan.touch.at)})`,
-  );
-  const rows = planCategories
-    .filter((c) => plan.counts[c] > 0 || c === 'send')
-    .map((c) => {
-      let label = categoryLabels[c];
-      if (c === 'paused') {
-        const last = Math.max(
-          ...plan.rows.filter((r) => r.category === 'paused').map((r) => r.until?.getTime() ?? 0),
-        );
-        if (last > 0) label += `, until ${formatDate(new Date(last), timeZone, locale)} at the latest`;
-      }
-      if (c === 'scheduled') {
-        const next = Math.min(
-          ...plan.rows.filter((r) => r.category === 'scheduled').map((r) => r.dueAt.getTime()),
-        );
-        label += `; the next at ${at(new Date(next))}`;
-      }
-      return [String(plan.counts[c]).padStart(6), label];
-    });
-  out.table(
-    ['count', plan.touch.kind === 'referrer-nudge' ? 'messages (one per referrer) and partners' : 'partners'],
-    rows,
-  );
-  const notes = plan.touch.kind === 'referrer-nudge' ? notesOf(plan) : [];
-  if (notes.length > 0)
-    out.table(
-      ['referrer', 'note', 'partners covered'],
-      notes.map((n) => [n.recipient, categoryLabels[n.category], n.partners.join(', ')]),
-    );
-  if (plan.blocked) out.print(`Nothing planned: ${plan.blocked}.`);
-  out.print();
-}
 
 async function confirm(message: string): Promise<boolean> {
   const prompts = await import('@clack/prompts');
   const answer = await prompts.confirm({ message, output: process.stderr });
   return answer === true;
-}
-
-function progressReporter(total: number, json: boolean) {
-  let last = 0;
-  let bar: { advance(step?: number, msg?: string): void; stop(msg?: string): void } | undefined;
-  let shown = 0;
-  const tty = Boolean(process.stderr.isTTY) && !json;
-  return {
-    async start(label: string) {
-      if (tty && total > 0) {
-        const prompts = await import('@clack/prompts');
-        const p = prompts.progress({ max: total, output: process.stderr });
-        p.start(label);
-        bar = p;
-      }
-    },
-    update(p: SendProgress) {
-      const done = p.sent + p.failed + p.skipped;
-      if (bar) {
-        if (done > shown) bar.advance(done - shown, `${p.touch}: ${p.sent} sent, ${p.failed} failed`);
-        shown = done;
-        return;
-      }
-      if (json) return;
-      const now = Date.now();
-      if (now - last >= 1000 || done >= total) {
-        last = now;
-        out.info(`${p.touch}: ${done}/${total} (${p.sent} sent, ${p.failed} failed, ${p.skipped} skipped)`);
-      }
-    },
-    stop(message: string) {
-      bar?.stop(message);
-      bar = undefined;
-    },
-  };
 }
 
 export default defineCommand({
@@ -430,60 +299,4 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
     out.info(`Done in ${seconds.toFixed(1)} s.`);
   }
   if (failure) throw failure;
-}
-
-/** How a run that did not send everything ends: the stop, the failure, or nothing. */
-function outcomeError(
-  campaign: Campaign,
-  summaries: SendSummary[],
-  tests: { failed: number }[],
-  aborted: boolean,
-): CliError | undefined {
-  const stopped = summaries.find((s) => s.stopped);
-  if (stopped?.stopped?.reason === 'unauthorized') {
-    return new CliError(
-      `Stopped: Resend refused the API key (${stopped.stopped.message}). Nothing was lost: every unsent row is still to send. Fix RESEND_API_KEY and run the same command again.`,
-      ExitCode.stopped,
-      { code: 'provider-refused-key', field: 'RESEND_API_KEY' },
-    );
-  }
-  if (stopped?.stopped) {
-    return new CliError(
-      `Stopped: the provider's ${stopped.stopped.reason.replace(/_/g, ' ')} (${stopped.stopped.message}). Nothing was lost: run the same command again when the quota resets and it sends exactly what is missing.`,
-      ExitCode.stopped,
-      { code: 'provider-quota' },
-    );
-  }
-  const unavailable = summaries.find((s) => s.unavailable);
-  if (unavailable?.unavailable)
-    return new CliError(unavailable.unavailable, ExitCode.failure, { code: 'provider-unavailable' });
-  if (summaries.some((s) => s.aborted) || aborted) {
-    return new CliError(
-      'Interrupted. Run the same command again to send what is missing.',
-      ExitCode.stopped,
-      {
-        code: 'interrupted',
-      },
-    );
-  }
-  if (tests.some((t) => t.failed > 0) || summaries.some((s) => s.failed > 0)) {
-    return new CliError(
-      `Some messages failed: \`aircover sends ${campaign.id} --state failed\` lists them with their errors; fix the cause, then send again with --retry-failed.`,
-      ExitCode.failure,
-      { code: 'some-failed' },
-    );
-  }
-  return undefined;
-}
-
-function printSummary(s: SendSummary) {
-  const parts = [`${s.sent} sent`];
-  if (s.replayed) parts.push(`${s.replayed} replayed (already sent, not delivered twice)`);
-  if (s.skipped) parts.push(`${s.skipped} skipped at the last moment (suppressed or declined)`);
-  if (s.retryable) parts.push(`${s.retryable} to retry`);
-  if (s.unresolved) parts.push(`${s.unresolved} with an unknown outcome (replayed on the next run)`);
-  if (s.failed) parts.push(`${s.failed} failed`);
-  const line = `${s.touch}: ${parts.join(', ')}`;
-  if (s.failed || s.stopped || s.unavailable) out.warn(line);
-  else out.success(line);
 }

@@ -7,7 +7,9 @@
 import { siteUrl } from '../personalize/links.ts';
 import { isAdvanceCopy } from '../publishing.ts';
 import { getSecret } from '../secret.ts';
+import { contentKey } from './lint-earn.ts';
 import { hasRecording, linksRecording, missingRecordingProblems } from './lint-links.ts';
+import { lintNagging } from './lint-nagging.ts';
 import { referrerNoteProblems } from './lint-referrer.ts';
 import type { Campaign, Touch } from './load.ts';
 import type { Partner } from './partners.ts';
@@ -63,45 +65,6 @@ export interface PreflightReport {
   /** Messages, pages and templates whose result came from an earlier run (inputs unchanged). */
   reused: number;
   problems: Problem[];
-}
-
-/** Phrases that claim a response is owed instead of earning one (seed 002). */
-export const naggingPhrases: { pattern: RegExp; label: string }[] = [
-  {
-    pattern: /did you (get|receive|see|read) my (last|previous|earlier) (e-?mail|message|note|mail)/i,
-    label: 'did you get my last email',
-  },
-  { pattern: /\bjust (following|checking) (up|in)\b/i, label: 'just following up' },
-  { pattern: /\bchecking in\b/i, label: 'checking in' },
-  { pattern: /\bfollowing up on my (last|previous|earlier)\b/i, label: 'following up on my last' },
-  { pattern: /\bas per my (last|previous) (e-?mail|message)/i, label: 'as per my last email' },
-  { pattern: /\b(bumping|bump) (this|my)\b/i, label: 'bumping this' },
-  { pattern: /\bcircling back\b/i, label: 'circling back' },
-  { pattern: /\bhaven'?t heard back\b/i, label: "haven't heard back" },
-];
-
-const contentAnchors = new Set(['paper', 'webinar', 'recording']);
-
-/**
- * What a link offers, for "earn the response": the paper, webinar, recording (on the personal
- * page or public), posts and any outside page. Navigation (the bare personal page, call,
- * feedback, not-now, no-thanks, unsubscribe, mail addresses) offers nothing new.
- */
-export function contentKey(href: string, recording = true): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(href);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  url.searchParams.delete('t');
-  const anchor = url.hash.replace(/^#/, '');
-  // The recording is something new only once it exists (lint-links.ts).
-  if (anchor === 'recording' && !recording) return undefined;
-  if (url.pathname.startsWith('/p/')) return contentAnchors.has(anchor) ? `page#${anchor}` : undefined;
-  if (url.pathname.startsWith('/unsubscribe/') || url.pathname.startsWith('/api/')) return undefined;
-  return `${url.origin}${url.pathname}${url.search}`;
 }
 
 export async function preflightCampaign(
@@ -335,31 +298,6 @@ function cacheKeys(campaign: Campaign, options: PreflightOptions): string | unde
     );
   } catch {
     return undefined;
-  }
-}
-
-/** Lint: nagging phrases, in the template sources. */
-function lintNagging(
-  touch: Touch,
-  lint: (code: string, message: string, where: Omit<Problem, 'severity' | 'code' | 'message'>) => void,
-): void {
-  const { email } = touch;
-  const sources: [string, string, number][] = [
-    ['subject', email.subject, email.subjectLine],
-    ['preheader', email.preheader ?? '', email.preheaderLine],
-    ...email.body.split('\n').map((line, i): [string, string, number] => ['body', line, email.bodyLine + i]),
-  ];
-  for (const [field, text, line] of sources) {
-    for (const { pattern, label } of naggingPhrases) {
-      if (pattern.test(text)) {
-        lint('lint.nagging', `"${label}" claims a response is owed; earn it with something new instead`, {
-          file: email.file,
-          line,
-          field,
-          touch: touch.id,
-        });
-      }
-    }
   }
 }
 
