@@ -1,6 +1,7 @@
 /**
- * A plan that is not written (a dry run, a test send, the schedule) decides exactly what the
- * written plan decides, writes nothing, and derives no keys; a send of one touch compiles that
+ * A plan that is not written, after a preflight (a dry run, a test send), decides exactly what the
+ * written plan decides, writes nothing, and derives no keys; without a preflight (the schedule) it
+ * still derives them, so a message that does not render stops it; a send of one touch compiles that
  * touch's templates as the whole campaign's compilation does. On a real store (SQLite; Postgres
  * too with AIRCOVER_TEST_DATABASE_URL), with partners in several states.
  */
@@ -90,7 +91,10 @@ describe.each(engines)('a plan that is not written ($name)', (engine) => {
     for (const id of touches) {
       const touch = at(id);
       const before = await store.listLedger({ campaign: campaign.id, touch: id });
-      const unwritten = await planTouch({ store, campaign, render, now }, touch, { write: false });
+      const unwritten = await planTouch({ store, campaign, render, now }, touch, {
+        write: false,
+        checked: true,
+      });
       expect(await store.listLedger({ campaign: campaign.id, touch: id })).toEqual(before);
       // No key is derived for a partner's message that is not written. (A referrer's note still
       // is: deriving it prepares the note for its whole group, which the preflight, rendering each
@@ -115,6 +119,20 @@ describe.each(engines)('a plan that is not written ($name)', (engine) => {
     expect([...categories].sort()).toEqual(
       expect.arrayContaining(['declined', 'paused', 'responded', 'sent', 'send']),
     );
+  });
+  test('without a preflight (the schedule) each key is still derived: a touch that cannot render stops it', async () => {
+    const f = makeFixture({ count: 3, touches: ['advance-notice'] });
+    fixtures.push(f);
+    const campaign = load(f);
+    const touch = campaign.touches[0] as Touch;
+    touch.email.body = '{% if %}';
+    const store = await (await engine.fresh()).open();
+    stores.push(store);
+    const now = new Date('2027-06-01T12:00:00Z');
+    await expect(planTouch({ store, campaign, render, now }, touch, { write: false })).rejects.toThrow(
+      /does not render/,
+    );
+    expect(await store.listLedger({ campaign: campaign.id, touch: touch.id })).toEqual([]);
   });
 });
 

@@ -188,7 +188,8 @@ async function run(store: Store, campaign: Campaign, touches: Touch[], now: Date
   const state = await loadPlanState(store, campaign, now);
   const plans: TouchPlan[] = [];
   for (const touch of touches) {
-    plans.push(await planTouch({ store, campaign, now, state }, touch, { write: writes }));
+    // The command's preflight, before this, rendered every message of these touches (`checked`).
+    plans.push(await planTouch({ store, campaign, now, state }, touch, { write: writes, checked: true }));
   }
   if (!args.json) {
     const where =

@@ -111,12 +111,15 @@ function skipReasonText(reason: SkipReason | 'webinar-cancelled', until?: Date):
  * Decides every partner's row for `touch`. With `write`, records the decisions in the ledger:
  * new rows, refreshed rows that were never attempted, and `skipped` for rows that were waiting
  * for a retry but must not go out any more (the partner declined or unsubscribed meanwhile).
- * Without it, nothing is recorded and a new `send` row carries no idempotency key.
+ * Without it nothing is recorded; with `checked` too (the caller's preflight rendered every
+ * message of the touch, as `send --dry-run` and `--to` do), a new `send` row carries no
+ * idempotency key, since nothing would use it. Unchecked, each key is still derived, and a message
+ * that does not render stops the plan (`aircover schedule`).
  */
 export async function planTouch(
   context: PlanContext,
   touch: Touch,
-  options: { write: boolean },
+  options: { write: boolean; checked?: boolean },
 ): Promise<TouchPlan> {
   const { store, campaign } = context;
   const now = context.now ?? new Date();
@@ -215,10 +218,9 @@ export async function planTouch(
       add({ ...base, category: 'retry', idempotencyKey: existing.idempotencyKey });
       continue;
     }
-    // A plan that is not written (a dry run, a test send, the schedule) only shows decisions: its
-    // rows get no key, and no content version is derived (the preflight before it rendered every
-    // message of the touch already).
-    if (!options.write) {
+    // A plan that is not written, after a preflight of the touch (a dry run, a test send), only
+    // shows decisions: its rows get no key, and no content version is derived.
+    if (!options.write && options.checked) {
       add({ ...base, category: 'send' });
       continue;
     }
