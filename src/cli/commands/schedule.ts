@@ -23,7 +23,9 @@ export default defineCommand({
     const dir = campaignFolder(args.campaign, args.campaignsDir);
     const { loadCampaign } = await import('../../lib/campaign/load.ts');
     const { formatProblem } = await import('../../lib/campaign/problems.ts');
-    const { loadPlanState, planTouch } = await import('../../lib/email/send/index.ts');
+    // The planner alone (as send's dry run): the sender, its render threads and the message
+    // building are not needed to show a schedule.
+    const { loadPlanState, planTouch } = await import('../../lib/email/send/plan.ts');
     const { isoInZone } = await import('../../lib/time/zone.ts');
     const { openStore } = await import('../../lib/store/index.ts');
 
